@@ -1,0 +1,190 @@
+import CircuitBreaker from "opossum";
+import { CircuitBreakerSettings, Dependency } from "./config";
+import { Logger } from "./logger";
+import { BreakerStateName, Metrics } from "./metrics";
+import { formatTraceparent, newSpanId, TraceContext } from "./trace";
+
+/** What /ready reports for one dependency. */
+export interface DependencyReport {
+  readonly name: string;
+  readonly status: "up" | "down";
+  readonly state: BreakerStateName;
+  readonly url?: string;
+  readonly status_code?: number;
+  readonly error?: string;
+  /** True when the answer came from the breaker's fallback (call failed or was short-circuited). */
+  readonly fallback?: boolean;
+  readonly consecutive_failures: number;
+  readonly failure_threshold: number;
+  readonly reset_timeout_seconds: number;
+  readonly latency_ms?: number;
+}
+
+interface ProbeOutcome {
+  readonly ok: boolean;
+  readonly statusCode?: number;
+  readonly error?: string;
+  readonly fallback?: boolean;
+}
+
+class HealthCheckError extends Error {
+  constructor(message: string, readonly statusCode?: number) {
+    super(message);
+    this.name = "HealthCheckError";
+  }
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const cause = (err as { cause?: unknown }).cause;
+    if (err.name === "TimeoutError" || err.name === "AbortError") return "timed out";
+    if (cause instanceof Error) {
+      const causeCode = (cause as NodeJS.ErrnoException).code;
+      return causeCode ? `${err.message}: ${causeCode}` : `${err.message}: ${cause.message}`;
+    }
+    return code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
+  }
+  return String(err);
+}
+
+/**
+ * `GET <url>/health` through an opossum breaker, with a consecutive-failure threshold.
+ *
+ * opossum trips on a failure *percentage* over a rolling window (errorThresholdPercentage,
+ * volumeThreshold). service_config.json's failure_threshold is a count of consecutive failures,
+ * so opossum's own trip is disabled — errorThresholdPercentage 100 (the rate is compared with
+ * `>`, and can never exceed 100) and a volumeThreshold no window can reach — and this class
+ * counts consecutive failures itself (reset by any success) and calls `breaker.open()` when the
+ * count reaches the threshold. Everything else is opossum's: while open, calls are rejected
+ * without touching the network (or answered by the fallback); after resetTimeout the breaker
+ * goes half-open and lets one trial call through; its success closes the breaker, its failure
+ * re-opens it for another resetTimeout.
+ */
+export class DependencyBreaker {
+  private readonly breaker?: CircuitBreaker<[TraceContext], ProbeOutcome>;
+  private consecutiveFailures = 0;
+
+  constructor(
+    readonly dependency: Dependency,
+    private readonly settings: CircuitBreakerSettings,
+    private readonly timeoutMs: number,
+    private readonly serviceName: string,
+    private readonly logger: Logger,
+    private readonly metrics: Metrics,
+  ) {
+    metrics.setBreakerState(dependency.name, "closed");
+    if (!dependency.url) return;
+    const url = `${dependency.url}/health`;
+    const breaker = new CircuitBreaker<[TraceContext], ProbeOutcome>((trace: TraceContext) => this.probe(url, trace), {
+      name: dependency.name,
+      // The probe enforces its own timeout (and aborts the socket); opossum's would leave it open.
+      timeout: false,
+      resetTimeout: settings.resetTimeoutMs,
+      errorThresholdPercentage: 100,
+      volumeThreshold: Number.MAX_SAFE_INTEGER,
+    });
+    if (settings.fallbackEnabled) {
+      breaker.fallback((_trace: TraceContext, err: unknown): ProbeOutcome => ({
+        ok: false,
+        fallback: true,
+        statusCode: err instanceof HealthCheckError ? err.statusCode : undefined,
+        error: (err as { code?: string })?.code === "EOPENBREAKER" ? "circuit open" : errorText(err),
+      }));
+    }
+    breaker.on("success", () => {
+      this.consecutiveFailures = 0;
+    });
+    breaker.on("failure", (err: unknown) => {
+      this.consecutiveFailures += 1;
+      this.logger.debug("dependency health check failed", {
+        dependency: dependency.name,
+        error: errorText(err),
+        consecutive_failures: this.consecutiveFailures,
+      });
+      if (breaker.closed && this.consecutiveFailures >= settings.failureThreshold) breaker.open();
+    });
+    breaker.on("open", () => this.transition("open"));
+    breaker.on("halfOpen", () => this.transition("half_open"));
+    breaker.on("close", () => {
+      this.consecutiveFailures = 0;
+      this.transition("closed");
+    });
+    this.breaker = breaker;
+  }
+
+  get state(): BreakerStateName {
+    if (!this.breaker || this.breaker.closed) return "closed";
+    return this.breaker.halfOpen ? "half_open" : "open";
+  }
+
+  /** Checks the dependency once; never rejects. */
+  async check(trace: TraceContext): Promise<DependencyReport> {
+    const base = {
+      name: this.dependency.name,
+      url: this.dependency.url,
+      failure_threshold: this.settings.failureThreshold,
+      reset_timeout_seconds: this.settings.resetTimeoutMs / 1000,
+    };
+    if (!this.breaker) {
+      return { ...base, status: "down", state: "closed", error: this.dependency.problem, consecutive_failures: 0 };
+    }
+    const started = Date.now();
+    let outcome: ProbeOutcome;
+    try {
+      outcome = await this.breaker.fire(trace);
+    } catch (err) {
+      outcome = {
+        ok: false,
+        statusCode: err instanceof HealthCheckError ? err.statusCode : undefined,
+        error: (err as { code?: string })?.code === "EOPENBREAKER" ? "circuit open" : errorText(err),
+      };
+    }
+    return {
+      ...base,
+      status: outcome.ok ? "up" : "down",
+      state: this.state,
+      status_code: outcome.statusCode,
+      error: outcome.error,
+      fallback: outcome.fallback,
+      consecutive_failures: this.consecutiveFailures,
+      latency_ms: Date.now() - started,
+    };
+  }
+
+  shutdown(): void {
+    this.breaker?.shutdown();
+  }
+
+  private transition(state: BreakerStateName): void {
+    this.metrics.setBreakerState(this.dependency.name, state);
+    const fields = {
+      dependency: this.dependency.name,
+      breaker_state: state,
+      consecutive_failures: this.consecutiveFailures,
+      failure_threshold: this.settings.failureThreshold,
+      reset_timeout_seconds: this.settings.resetTimeoutMs / 1000,
+    };
+    if (state === "open") this.logger.warn(`circuit breaker for ${this.dependency.name} opened`, fields);
+    else this.logger.info(`circuit breaker for ${this.dependency.name} is ${state === "closed" ? "closed" : "half-open"}`, fields);
+  }
+
+  private async probe(url: string, trace: TraceContext): Promise<ProbeOutcome> {
+    const response = await fetch(url, {
+      method: "GET",
+      redirect: "manual",
+      signal: AbortSignal.timeout(this.timeoutMs),
+      headers: {
+        accept: "application/json",
+        traceparent: formatTraceparent(trace.traceId, newSpanId(), trace.flags),
+        "user-agent": `${this.serviceName}-readiness`,
+      },
+    });
+    // Drain the body so the keep-alive connection returns to the pool.
+    await response.arrayBuffer().catch(() => undefined);
+    if (response.status < 200 || response.status > 299) {
+      throw new HealthCheckError(`GET /health answered ${response.status}`, response.status);
+    }
+    return { ok: true, statusCode: response.status };
+  }
+}

@@ -1,0 +1,15 @@
+/** The typed catalog: the single source of the services' and the platform's settings. */
+export * from "./documents";
+export * from "./service";
+export * from "./architecture";
+export { SERVICES } from "./services";
+export { service, specUrl } from "./lookup";
+export { GATEWAY, GatewayRoute } from "./platform/gateway";
+export { MESH } from "./platform/mesh";
+export { POSTGRES, REDIS, EVENT_STORE, SAGAS, CACHE } from "./platform/data";
+export { JAEGER, PROMETHEUS, LOGGING } from "./platform/observability";
+export { CHAOS, SECURITY, PERFORMANCE, AUTOSCALING, DEFAULT_CIRCUIT_BREAKER } from "./platform/operations";
+export { WORKLOAD } from "./platform/workload";
+export { dockerCompose, kubernetesManifest } from "./platform/deployment";
+export { REPORTS } from "./reports";
+export { validateCatalog, CatalogError } from "./validate";

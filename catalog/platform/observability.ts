@@ -1,0 +1,255 @@
+import { DocumentValue, float } from "../documents";
+
+/** Jaeger: the production custom resource of the spec, and the sampling strategies. */
+export const JAEGER = {
+  queryPort: 16686,
+  otlpGrpcPort: 4317,
+  otlpHttpPort: 4318,
+  /** A `jaegertracing.io/v1` Jaeger (needs the Jaeger operator): applied only when `jaeger.operator` is set. */
+  productionResource: {
+    apiVersion: "jaegertracing.io/v1",
+    kind: "Jaeger",
+    metadata: {
+      name: "microservices-jaeger",
+    },
+    spec: {
+      strategy: "production",
+      collector: {
+        maxReplicas: 5,
+        resources: {
+          limits: {
+            memory: "1Gi",
+          },
+          requests: {
+            memory: "512Mi",
+          },
+        },
+      },
+      storage: {
+        type: "elasticsearch",
+        elasticsearch: {
+          nodeCount: 3,
+          storage: {
+            size: "100Gi",
+          },
+          resources: {
+            requests: {
+              memory: "2Gi",
+              cpu: "1000m",
+            },
+          },
+        },
+      },
+      query: {
+        replicas: 2,
+        resources: {
+          limits: {
+            memory: "512Mi",
+          },
+        },
+      },
+    },
+  } as DocumentValue,
+  sampling: {
+    sampling_strategies: {
+      default_strategy: {
+        type: "probabilistic",
+        param: 0.1,
+      },
+      per_service_strategies: [
+        {
+          service: "user_service",
+          type: "adaptive",
+          max_traces_per_second: 100,
+        },
+        {
+          service: "payment_service",
+          type: "probabilistic",
+          param: float(1.0),
+        },
+        {
+          service: "order_service",
+          type: "rate_limiting",
+          max_traces_per_second: 50,
+        },
+      ],
+    },
+    baggage_restrictions: {
+      user_id: {
+        max_value_length: 100,
+      },
+      session_id: {
+        max_value_length: 50,
+      },
+    },
+    trace_retention: "7_days",
+    span_storage_type: "elasticsearch",
+  } as DocumentValue,
+};
+
+/** Prometheus: the scrape configuration and the services' metrics with their alert rules. */
+export const PROMETHEUS = {
+  port: 9090,
+  config: {
+    global: {
+      scrape_interval: "15s",
+      evaluation_interval: "15s",
+      external_labels: {
+        cluster: "microservices",
+        environment: "production",
+      },
+    },
+    scrape_configs: [
+      {
+        job_name: "microservices",
+        kubernetes_sd_configs: [
+          {
+            role: "endpoints",
+            namespaces: {
+              names: ["default", "microservices"],
+            },
+          },
+        ],
+        relabel_configs: [
+          {
+            source_labels: ["__meta_kubernetes_service_annotation_prometheus_io_scrape"],
+            action: "keep",
+            regex: true,
+          },
+          {
+            source_labels: ["__meta_kubernetes_service_annotation_prometheus_io_path"],
+            action: "replace",
+            target_label: "__metrics_path__",
+            regex: "(.+)",
+          },
+        ],
+      },
+    ],
+    rule_files: ["/etc/prometheus/rules/*.yml"],
+    alerting: {
+      alertmanagers: [
+        {
+          kubernetes_sd_configs: [
+            {
+              role: "pod",
+              namespaces: {
+                names: ["monitoring"],
+              },
+            },
+          ],
+          relabel_configs: [
+            {
+              source_labels: ["__meta_kubernetes_pod_label_alertmanager"],
+              action: "keep",
+              regex: "prometheus",
+            },
+          ],
+        },
+      ],
+    },
+  } as DocumentValue,
+  serviceMetrics: {
+    metrics: {
+      business_metrics: {
+        orders_per_second: {
+          type: "counter",
+          labels: ["service", "status"],
+        },
+        revenue_per_minute: {
+          type: "gauge",
+          labels: ["currency"],
+        },
+        user_registrations: {
+          type: "counter",
+          labels: ["source"],
+        },
+      },
+      technical_metrics: {
+        http_requests_total: {
+          type: "counter",
+          labels: ["method", "route", "status_code"],
+        },
+        http_request_duration: {
+          type: "histogram",
+          buckets: [0.1, 0.3, float(1.0), float(3.0), float(10.0)],
+        },
+        database_connections_active: {
+          type: "gauge",
+          labels: ["service", "database"],
+        },
+        circuit_breaker_state: {
+          type: "gauge",
+          labels: ["service", "dependency"],
+        },
+      },
+    },
+    alerting_rules: {
+      high_error_rate: {
+        expr: "rate(http_requests_total{status_code=~\"5..\"}[5m]) > 0.01",
+        for: "2m",
+        severity: "critical",
+      },
+      high_latency: {
+        expr: "histogram_quantile(0.95, rate(http_request_duration_bucket[5m])) > 1",
+        for: "5m",
+        severity: "warning",
+      },
+    },
+  } as DocumentValue,
+};
+
+/** Centralised logging: the structured log format every service writes. */
+export const LOGGING = {
+  config: {
+    log_aggregation: {
+      provider: "elasticsearch",
+      cluster: ["elastic-1:9200", "elastic-2:9200", "elastic-3:9200"],
+      index_pattern: "microservices-logs-*",
+      retention_days: 30,
+    },
+    log_shipping: {
+      agent: "fluentbit",
+      config: {
+        inputs: [
+          {
+            name: "tail",
+            path: "/var/log/containers/*.log",
+            parser: "json",
+          },
+        ],
+        filters: [
+          {
+            name: "kubernetes",
+            merge_log: "on",
+            "k8s_logging.parser": "on",
+          },
+        ],
+        outputs: [
+          {
+            name: "es",
+            match: "*",
+            host: "elasticsearch",
+            port: 9200,
+            index: "microservices-logs",
+          },
+        ],
+      },
+    },
+    log_levels: {
+      user_service: "INFO",
+      payment_service: "DEBUG",
+      order_service: "INFO",
+    },
+    structured_logging: {
+      format: "json",
+      required_fields: [
+        "timestamp",
+        "service_name",
+        "log_level",
+        "message",
+        "trace_id",
+        "span_id",
+      ],
+    },
+  } as DocumentValue,
+};

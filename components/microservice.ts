@@ -1,0 +1,189 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { AUTOSCALING, LOGGING, ServiceEntry, WORKLOAD, kubernetesName } from "../catalog";
+import { emitDocuments } from "./artifacts/emit";
+import { serializeDocument } from "./artifacts/serialize";
+import { serviceLabels } from "./labels";
+
+type EnvVar = k8s.types.input.core.v1.EnvVar;
+type Resources = k8s.types.input.core.v1.ResourceRequirements;
+
+export interface MicroServiceArgs {
+  /** The service's catalog entry: port, replicas, dependencies, files. */
+  readonly entry: ServiceEntry;
+  readonly namespace: pulumi.Input<string>;
+  readonly image: pulumi.Input<string>;
+  /** Replicas after the stack's override (the catalog's count otherwise). */
+  readonly replicas: number;
+  readonly resources: Resources;
+  /** In-cluster URL of each dependency, keyed by the dependency's spec name. */
+  readonly dependencyUrls: Readonly<Record<string, string>>;
+  /** Connection settings the platform hands the service (database, cache, tracing). */
+  readonly env?: readonly EnvVar[];
+  /** Pod template annotations besides the Prometheus ones (e.g. Istio's). */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** The Deployment versions to run; a canary adds `v2` beside `v1`. */
+  readonly versions?: readonly { readonly version: string; readonly replicas: number }[];
+  /** Folder the spec's artifact tree is written under. */
+  readonly artifactsDir: string;
+  readonly provider: k8s.Provider;
+}
+
+const CONFIG_VOLUME = "config";
+const TMP_VOLUME = "tmp";
+const SERVICE_CONFIG_FILE = "service_config.json";
+/** The runtime image's numeric user (`app/Dockerfile`). */
+export const RUNTIME_UID = 10001;
+
+/**
+ * One service of the ecosystem: its ServiceAccount, its config files as a mounted ConfigMap, a
+ * hardened Deployment per version, a Service, a PodDisruptionBudget and an autoscaler; plus the
+ * service's folder of the spec's artifact tree.
+ */
+export class MicroService extends pulumi.ComponentResource {
+  readonly name: string;
+  readonly serviceAccountName: string;
+  readonly deployments: k8s.apps.v1.Deployment[];
+  readonly service: k8s.core.v1.Service;
+  /** The Service's in-cluster FQDN, e.g. `user-service.microservices.svc.cluster.local`. */
+  readonly host: pulumi.Output<string>;
+
+  constructor(args: MicroServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    const config = args.entry.config;
+    const name = kubernetesName(config.service_name);
+    super("microservices:ecosystem:MicroService", name, {}, opts);
+    this.name = name;
+    const childOpts = { parent: this, provider: args.provider };
+    const namespace = args.namespace;
+    const port = config.port;
+    const appLabel = { app: name };
+
+    const serviceAccount = new k8s.core.v1.ServiceAccount(name, {
+      metadata: { name, namespace, labels: serviceLabels(name, "v1") },
+      automountServiceAccountToken: false,
+    }, childOpts);
+    this.serviceAccountName = name;
+
+    const files = [{ path: SERVICE_CONFIG_FILE, content: config }, ...args.entry.documents];
+    const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, {
+      metadata: { name: `${name}-config`, namespace, labels: serviceLabels(name, "v1") },
+      data: Object.fromEntries(files.map((f) => [f.path, serializeDocument(f.path, f.content)])),
+    }, childOpts);
+
+    const logLevels = (LOGGING.config as { log_levels?: Record<string, string> }).log_levels ?? {};
+    const env: EnvVar[] = [
+      { name: "SERVICE_NAME", value: config.service_name },
+      { name: "PORT", value: String(port) },
+      { name: "CONFIG_DIR", value: WORKLOAD.configMountPath },
+      { name: "LOG_LEVEL", value: logLevels[config.service_name] ?? "INFO" },
+      ...config.dependencies.map((dep) => ({ name: `${dep.toUpperCase()}_URL`, value: args.dependencyUrls[dep] })),
+      ...(args.env ?? []),
+    ];
+    const probe = (p: typeof WORKLOAD.liveness) => ({
+      httpGet: { path: p.path, port: "http" },
+      initialDelaySeconds: p.initialDelaySeconds,
+      periodSeconds: p.periodSeconds,
+    });
+
+    const versions = args.versions ?? [{ version: "v1", replicas: args.replicas }];
+    this.deployments = versions.map(({ version, replicas }) => {
+      const labels = serviceLabels(name, version);
+      const deploymentName = version === "v1" ? name : `${name}-${version}`;
+      const deployment = new k8s.apps.v1.Deployment(deploymentName, {
+        metadata: { name: deploymentName, namespace, labels },
+        spec: {
+          replicas,
+          selector: { matchLabels: { ...appLabel, version } },
+          template: {
+            metadata: {
+              labels,
+              annotations: {
+                "prometheus.io/scrape": "true",
+                "prometheus.io/port": String(port),
+                "prometheus.io/path": WORKLOAD.metricsPath,
+                ...args.podAnnotations,
+              },
+            },
+            spec: {
+              serviceAccountName: serviceAccount.metadata.name,
+              automountServiceAccountToken: false,
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: RUNTIME_UID,
+                runAsGroup: RUNTIME_UID,
+                fsGroup: RUNTIME_UID,
+                seccompProfile: { type: "RuntimeDefault" },
+              },
+              containers: [{
+                name: "service",
+                image: args.image,
+                imagePullPolicy: "IfNotPresent",
+                ports: [{ name: "http", containerPort: port, protocol: "TCP" }],
+                env: [...env, { name: "SERVICE_VERSION", value: version }],
+                livenessProbe: probe(WORKLOAD.liveness),
+                readinessProbe: probe(WORKLOAD.readiness),
+                resources: args.resources,
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  runAsNonRoot: true,
+                  capabilities: { drop: ["ALL"] },
+                },
+                volumeMounts: [
+                  { name: CONFIG_VOLUME, mountPath: WORKLOAD.configMountPath, readOnly: true },
+                  { name: TMP_VOLUME, mountPath: "/tmp" },
+                ],
+              }],
+              volumes: [
+                { name: CONFIG_VOLUME, configMap: { name: configMap.metadata.name } },
+                { name: TMP_VOLUME, emptyDir: { sizeLimit: "64Mi" } },
+              ],
+            },
+          },
+        },
+      }, childOpts);
+
+      new k8s.policy.v1.PodDisruptionBudget(deploymentName, {
+        metadata: { name: deploymentName, namespace, labels },
+        spec: { maxUnavailable: 1, selector: { matchLabels: { ...appLabel, version } } },
+      }, childOpts);
+
+      new k8s.autoscaling.v2.HorizontalPodAutoscaler(deploymentName, {
+        metadata: { name: deploymentName, namespace, labels },
+        spec: {
+          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
+          minReplicas: replicas,
+          maxReplicas: Math.max(AUTOSCALING.maxReplicas, replicas + 1),
+          metrics: [{
+            type: "Resource",
+            resource: { name: "cpu", target: { type: "Utilization", averageUtilization: AUTOSCALING.targetCpuUtilization } },
+          }],
+        },
+      }, childOpts);
+      return deployment;
+    });
+
+    this.service = new k8s.core.v1.Service(name, {
+      metadata: {
+        name,
+        namespace,
+        labels: serviceLabels(name, "v1"),
+        annotations: {
+          "prometheus.io/scrape": "true",
+          "prometheus.io/port": String(port),
+          "prometheus.io/path": WORKLOAD.metricsPath,
+        },
+      },
+      spec: {
+        type: "ClusterIP",
+        selector: appLabel,
+        ports: [{ name: "http", port, targetPort: "http", protocol: "TCP", appProtocol: "http" }],
+      },
+    }, childOpts);
+    this.host = pulumi.interpolate`${this.service.metadata.name}.${namespace}.svc.cluster.local`;
+
+    emitDocuments(this, args.artifactsDir, files.map((f) => ({ path: `services/${config.service_name}/${f.path}`, content: f.content })));
+
+    this.registerOutputs({ host: this.host, replicas: args.replicas });
+  }
+}

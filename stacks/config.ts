@@ -1,0 +1,166 @@
+import * as pulumi from "@pulumi/pulumi";
+import Ajv, { ErrorObject } from "ajv";
+import * as path from "path";
+import { PLATFORM_COMPONENTS, PlatformComponent } from "../catalog";
+
+export const CONFIG_NAMESPACE = "microservices-ecosystem";
+
+export interface ResourceSettings {
+  readonly requests?: { readonly cpu?: string; readonly memory?: string };
+  readonly limits?: { readonly cpu?: string; readonly memory?: string };
+}
+
+/** What a stack may change about one service; everything else comes from the catalog. */
+export interface ServiceOverride {
+  readonly replicas?: number;
+  readonly image?: string;
+  readonly resources?: ResourceSettings;
+}
+
+export interface ImagesConfig {
+  /** Where service images live, e.g. `localhost:5001/microservices` (image `<repository>/<service>:<tag>`). */
+  readonly repository: string;
+  readonly tag: string;
+  /** Build `app/` with @pulumi/docker and push it to `repository`. */
+  readonly build: boolean;
+}
+
+/** The stack's configuration once validated: the contract `Pulumi.yaml` declares. */
+export interface StackConfig {
+  readonly stack: string;
+  readonly environment: "dev" | "prod";
+  readonly namespace: string;
+  readonly artifactsDir: string;
+  readonly components: readonly PlatformComponent[];
+  readonly services: { readonly [specName: string]: ServiceOverride };
+  readonly images: ImagesConfig;
+  readonly kubeContext?: string;
+  readonly renderYamlToDirectory?: string;
+}
+
+const quantity = { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$" };
+const resourceBlock = {
+  type: "object",
+  additionalProperties: false,
+  properties: { cpu: quantity, memory: quantity },
+};
+
+/** JSON schema of the raw config values: types, required keys, no unknown fields. */
+const SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  required: ["environment", "namespace", "artifactsDir", "components", "services", "images"],
+  properties: {
+    environment: { enum: ["dev", "prod"] },
+    namespace: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$" },
+    artifactsDir: { type: "string" },
+    components: { type: "array", uniqueItems: true, items: { enum: [...PLATFORM_COMPONENTS] } },
+    services: {
+      type: "object",
+      additionalProperties: {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          replicas: { type: "integer", minimum: 1 },
+          image: { type: "string", pattern: "^[^\\s]+(:[\\w][\\w.-]*|@sha256:[0-9a-f]{64})$" },
+          resources: {
+            type: "object",
+            additionalProperties: false,
+            properties: { requests: resourceBlock, limits: resourceBlock },
+          },
+        },
+      },
+    },
+    images: {
+      type: "object",
+      additionalProperties: false,
+      required: ["repository", "tag", "build"],
+      properties: {
+        repository: { type: "string", minLength: 1 },
+        tag: { type: "string", pattern: "^[\\w][\\w.-]{0,127}$", not: { const: "latest" } },
+        build: { type: "boolean" },
+      },
+    },
+    kubeContext: { type: "string" },
+    renderYamlToDirectory: { type: "string" },
+  },
+} as const;
+
+const validateRaw = new Ajv({ allErrors: false }).compile(SCHEMA);
+
+const FIX_HINTS: Record<string, string> = {
+  "/namespace": "use a DNS-1123 label such as microservices",
+  "/images/tag": "pin a version tag such as v1.0.0 (latest is not allowed)",
+  "/components": `use names from: ${PLATFORM_COMPONENTS.join(", ")}`,
+};
+
+/** A configuration error: one line naming the key, what is wrong and how to fix it. */
+export class ConfigError extends pulumi.RunError {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+function describe(error: ErrorObject): string {
+  const segments = error.instancePath.split("/").filter(Boolean);
+  const key = `${CONFIG_NAMESPACE}:${segments.join(".") || "(root)"}`;
+  const hintKey = Object.keys(FIX_HINTS).find((p) => error.instancePath.startsWith(p));
+  const hint = hintKey ? `: ${FIX_HINTS[hintKey]}` : "";
+  switch (error.keyword) {
+    case "additionalProperties":
+      return `${key} has an unknown field "${error.params.additionalProperty}"${hint || ": remove it or check its spelling"}`;
+    case "required":
+      return `${key === `${CONFIG_NAMESPACE}:(root)` ? CONFIG_NAMESPACE : key}.${error.params.missingProperty} is not set: it is declared with a default in Pulumi.yaml; set it in Pulumi.<stack>.yaml`;
+    case "enum":
+      return `${key} must be one of ${(error.params.allowedValues as string[]).join(", ")}${hint}`;
+    default:
+      return `${key} ${error.message}${hint}`;
+  }
+}
+
+/**
+ * Validates raw config values (as the engine hands them over) and resolves the stack's
+ * settings. Throws a ConfigError naming the first wrong key; nothing is created before this.
+ */
+export function parseStackConfig(
+  stack: string,
+  raw: Record<string, unknown>,
+  knownServices: readonly string[],
+): StackConfig {
+  const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
+  if (!validateRaw(defined)) throw new ConfigError(describe(validateRaw.errors![0]));
+  const values = defined as unknown as Omit<StackConfig, "stack">;
+  for (const name of Object.keys(values.services)) {
+    if (!knownServices.includes(name)) {
+      throw new ConfigError(
+        `${CONFIG_NAMESPACE}:services.${name} is not a service of the catalog: use one of ${knownServices.join(", ")}`,
+      );
+    }
+  }
+  return {
+    ...values,
+    stack,
+    artifactsDir: path.resolve(values.artifactsDir || path.join("out", stack)),
+    kubeContext: values.kubeContext || undefined,
+    renderYamlToDirectory: values.renderYamlToDirectory || undefined,
+  };
+}
+
+const OBJECT_KEYS = ["components", "services", "images"] as const;
+const STRING_KEYS = ["environment", "namespace", "artifactsDir", "kubeContext", "renderYamlToDirectory"] as const;
+
+/** Reads the stack's config from the Pulumi engine (or the mock engine) and validates it. */
+export function readStackConfig(knownServices: readonly string[]): StackConfig {
+  const config = new pulumi.Config(CONFIG_NAMESPACE);
+  const raw: Record<string, unknown> = {};
+  for (const key of STRING_KEYS) raw[key] = config.get(key);
+  for (const key of OBJECT_KEYS) {
+    try {
+      raw[key] = config.getObject(key);
+    } catch {
+      throw new ConfigError(`${CONFIG_NAMESPACE}:${key} is not valid JSON/YAML structured config: set it as a YAML list or map in Pulumi.<stack>.yaml`);
+    }
+  }
+  return parseStackConfig(pulumi.getStack(), raw, knownServices);
+}

@@ -1,0 +1,140 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  LOGGING, PlatformComponent, REPORTS, SERVICES, ServiceEntry, SpecDocument, WORKLOAD,
+  dockerCompose, kubernetesManifest, kubernetesName, validateCatalog,
+} from "../catalog";
+import { ConfigBundle } from "../components/config-bundle";
+import { EventStore } from "../components/eventstore";
+import { IstioMesh } from "../components/istio";
+import { Jaeger } from "../components/jaeger";
+import { KongGateway } from "../components/kong";
+import { commonLabels } from "../components/labels";
+import { MicroService } from "../components/microservice";
+import { PlatformArgs } from "../components/platform";
+import { PostgreSql } from "../components/postgresql";
+import { Prometheus } from "../components/prometheus";
+import { RedisCache } from "../components/redis";
+import { CHAOS, PERFORMANCE, SECURITY } from "../catalog";
+import { architectureConfig } from "./architecture";
+import { StackConfig, readStackConfig } from "./config";
+import { serviceRuntimeImage } from "./service-image";
+
+export interface EcosystemOptions {
+  /** The services to deploy; the spec's eight unless a benchmark or test passes others. */
+  readonly services?: readonly ServiceEntry[];
+}
+
+export interface EcosystemOutputs {
+  readonly namespace: pulumi.Output<string>;
+  readonly artifactsDir: string;
+  readonly components: readonly PlatformComponent[];
+  readonly services: Record<string, pulumi.Output<string>>;
+}
+
+type PlatformFactory = (args: PlatformArgs, opts: pulumi.ComponentResourceOptions) => pulumi.ComponentResource;
+
+const PLATFORM: Record<PlatformComponent, PlatformFactory> = {
+  kong: (args, opts) => new KongGateway("kong", args, opts),
+  istio: (args, opts) => new IstioMesh("istio", args, opts),
+  eventstore: (args, opts) => new EventStore("eventstore", args, opts),
+  redis: (args, opts) => new RedisCache("redis", args, opts),
+  postgresql: (args, opts) => new PostgreSql("postgresql", args, opts),
+  jaeger: (args, opts) => new Jaeger("jaeger", args, opts),
+  prometheus: (args, opts) => new Prometheus("prometheus", args, opts),
+  chaos: (args, opts) => new ConfigBundle("chaos", [
+    { path: "chaos_engineering/chaos_experiments.json", content: CHAOS.experiments },
+    { path: "chaos_engineering/resilience_patterns.json", content: CHAOS.resiliencePatterns },
+  ], args.artifactsDir, opts),
+  security: (args, opts) => new ConfigBundle("security", [
+    { path: "security/security_policies.json", content: SECURITY.policies },
+    { path: "security/vulnerability_scan.json", content: SECURITY.vulnerabilityScan },
+  ], args.artifactsDir, opts),
+  performance: (args, opts) => new ConfigBundle("performance", [
+    { path: "performance/load_testing.json", content: PERFORMANCE.loadTesting },
+    { path: "performance/capacity_planning.json", content: PERFORMANCE.capacityPlanning },
+  ], args.artifactsDir, opts),
+};
+
+/** A service's replicas, image and resources once the stack's overrides are applied. */
+function resolveService(entry: ServiceEntry, config: StackConfig, runtimeImage: pulumi.Input<string>) {
+  const override = config.services[entry.config.service_name] ?? {};
+  return {
+    replicas: override.replicas ?? entry.config.replicas,
+    image: override.image ?? runtimeImage,
+    resources: {
+      requests: { ...WORKLOAD.resources.requests, ...override.resources?.requests },
+      limits: { ...WORKLOAD.resources.limits, ...override.resources?.limits },
+    },
+  };
+}
+
+/** The documents of the whole ecosystem that belong to no single component. */
+function ecosystemDocuments(services: readonly ServiceEntry[], components: readonly PlatformComponent[]): SpecDocument[] {
+  return [
+    { path: "architecture_config.json", content: architectureConfig(services, components) as never },
+    { path: "monitoring/logging/centralized_logging.json", content: LOGGING.config },
+    { path: "deployment/docker_compose.yaml", content: dockerCompose() },
+    { path: "deployment/kubernetes_manifests.yaml", content: kubernetesManifest() },
+    { path: "operational_runbook.md", content: REPORTS.runbook },
+    { path: "microservices_status_report.json", content: REPORTS.status },
+    { path: "microservices_ecosystem_complete.txt", content: REPORTS.completion },
+  ];
+}
+
+/**
+ * The program: validates the catalog and the stack config (nothing is created if either is
+ * wrong), then composes the services and the configured platform components.
+ */
+export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutputs {
+  const services = options.services ?? SERVICES;
+  validateCatalog(services);
+  const config = readStackConfig(services.map((s) => s.config.service_name));
+
+  const provider = new k8s.Provider("kubernetes", {
+    context: config.kubeContext,
+    renderYamlToDirectory: config.renderYamlToDirectory,
+  });
+  const namespace = new k8s.core.v1.Namespace(config.namespace, {
+    metadata: { name: config.namespace, labels: commonLabels(config.namespace, "namespace") },
+  }, { provider });
+  const namespaceName = namespace.metadata.name;
+  const runtimeImage = serviceRuntimeImage(config.images);
+
+  const dependencyUrl = (specName: string) => {
+    const target = services.find((s) => s.config.service_name === specName)!.config;
+    return `http://${kubernetesName(specName)}.${config.namespace}.svc.cluster.local:${target.port}`;
+  };
+
+  const deployed = services.map((entry) => {
+    const resolved = resolveService(entry, config, runtimeImage);
+    return new MicroService({
+      entry,
+      namespace: namespaceName,
+      image: resolved.image,
+      replicas: resolved.replicas,
+      resources: resolved.resources,
+      dependencyUrls: Object.fromEntries(entry.config.dependencies.map((d) => [d, dependencyUrl(d)])),
+      artifactsDir: config.artifactsDir,
+      provider,
+    });
+  });
+
+  const platformArgs: PlatformArgs = {
+    environment: config.environment,
+    namespace: namespaceName,
+    services,
+    artifactsDir: config.artifactsDir,
+    provider,
+  };
+  for (const component of config.components) PLATFORM[component](platformArgs, {});
+
+  new ConfigBundle("ecosystem", ecosystemDocuments(services, config.components), config.artifactsDir);
+
+  return {
+    namespace: namespaceName,
+    artifactsDir: config.artifactsDir,
+    components: config.components,
+    services: Object.fromEntries(deployed.map((s) => [s.name, s.host])),
+  };
+}

@@ -1,0 +1,76 @@
+import * as pulumi from "@pulumi/pulumi";
+import { StackSettings } from "./stack-settings";
+
+/** A resource the program registered, with its inputs as the engine received them. */
+export interface RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  readonly parent?: string;
+  readonly custom: boolean;
+  readonly inputs: Record<string, unknown>;
+}
+
+// The SDK's marker of a secret value in deserialized properties.
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export const isSecretValue = (v: unknown): v is { value: unknown } =>
+  typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+
+/** Outputs a provider computes that a program reads (mocks answer them plausibly). */
+function computedOutputs(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (type) {
+    case "random:index/randomPassword:RandomPassword":
+      return { result: { [SIG_KEY]: SECRET_SIG, value: "mock-password" } };
+    case "docker:index/image:Image":
+      return { repoDigest: `${inputs.imageName}`.replace(/:[^:/]+$/, "") + "@sha256:" + "0".repeat(64) };
+    default:
+      return {};
+  }
+}
+
+/**
+ * Runs `program` under the Pulumi SDK's mock engine with the stack's config and returns every
+ * resource it registered. `preview` false answers like `pulumi up` (outputs known).
+ */
+export async function runUnderMocks(settings: StackSettings, program: () => unknown): Promise<RecordedResource[]> {
+  const recorded: RecordedResource[] = [];
+  await pulumi.runtime.setMocks({
+    newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...computedOutputs(args.type, args.inputs) } }),
+    call: (args) => args.inputs,
+  }, settings.project, settings.stack, false);
+  pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
+
+  // The mock monitor reports neither URNs nor parents to `newResource`: read them off the request.
+  const monitor = (pulumi.runtime as unknown as { getMonitor(): Record<string, Function> }).getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc");
+  monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) =>
+    register(req, (err: unknown, resp: any) => {
+      if (!err) {
+        recorded.push({
+          type: req.getType(),
+          name: req.getName(),
+          urn: resp.getUrn(),
+          parent: req.getParent() || undefined,
+          custom: req.getCustom(),
+          inputs: deserializeProperties(req.getObject()),
+        });
+      }
+      callback(err, resp);
+    });
+
+  let failure: unknown;
+  await pulumi.runtime.runInPulumiStack(async () => {
+    try {
+      return await program();
+    } catch (error) {
+      failure = error;
+      return undefined;
+    }
+  });
+  await (require("@pulumi/pulumi/runtime/settings") as { disconnect(): Promise<void> }).disconnect();
+  if (failure) throw failure;
+  return recorded;
+}

@@ -1,0 +1,81 @@
+import * as fs from "fs";
+import * as path from "path";
+import { stringify } from "yaml";
+import { ArtifactFile } from "../../components/artifacts/artifact-file";
+import { RecordedResource, isSecretValue } from "./mock-engine";
+import { SECRET_PLACEHOLDER } from "./stack-settings";
+
+/** Replaces every secret by the placeholder, so that no secret value reaches a rendered file. */
+export function maskSecrets(value: unknown): unknown {
+  if (isSecretValue(value)) return SECRET_PLACEHOLDER;
+  if (Array.isArray(value)) return value.map(maskSecrets);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v)]));
+  }
+  return value;
+}
+
+/** Types the Kubernetes provider cannot write as YAML (Helm releases need a cluster). */
+const NOT_RENDERABLE = new Set(["kubernetes:helm.sh/v3:Release"]);
+
+export const isKubernetesObject = (r: RecordedResource): boolean =>
+  r.custom && r.type.startsWith("kubernetes:") && !NOT_RENDERABLE.has(r.type);
+
+export interface KubernetesObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/** `<dir>/0-crd|1-manifest/<apiVersion>-<kind>-<namespace>-<name>.yaml`, as renderYamlToDirectory names it. */
+export function manifestPath(object: KubernetesObject): string {
+  const apiVersion = object.apiVersion.replace(/[/:]/g, "_");
+  const namespace = object.metadata.namespace || "default";
+  const folder = object.kind === "CustomResourceDefinition" ? "0-crd" : "1-manifest";
+  return path.join(folder, `${apiVersion}-${object.kind.toLowerCase()}-${namespace}-${object.metadata.name}.yaml`);
+}
+
+// go-yaml's key order, which the provider's files follow: digit runs compare as numbers.
+const keyOrder = new Intl.Collator("en", { numeric: true, caseFirst: "upper", sensitivity: "variant" });
+
+export const manifestYaml = (object: KubernetesObject): string =>
+  stringify(object, { sortMapEntries: (a, b) => keyOrder.compare(String(a.key), String(b.key)), indentSeq: false, lineWidth: 0, version: "1.1" });
+
+export function kubernetesObject(resource: RecordedResource): KubernetesObject {
+  const object = maskSecrets(resource.inputs) as KubernetesObject;
+  if (!object.apiVersion || !object.kind || !object.metadata?.name) {
+    throw new Error(`${resource.type} "${resource.name}": a Kubernetes object needs apiVersion, kind and metadata.name`);
+  }
+  return object;
+}
+
+/** Writes the artifact tree, one manifest per Kubernetes object, and resources.json under `outDir`. */
+export function writeRender(outDir: string, resources: readonly RecordedResource[]): { files: number; manifests: number } {
+  fs.rmSync(path.join(outDir, "microservices_ecosystem"), { recursive: true, force: true });
+  fs.rmSync(path.join(outDir, "manifests"), { recursive: true, force: true });
+  let files = 0;
+  let manifests = 0;
+  for (const r of resources) {
+    if (r.type === ArtifactFile.TYPE) {
+      const target = path.join(outDir, String(r.inputs.path));
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, String(r.inputs.content));
+      files++;
+    } else if (isKubernetesObject(r)) {
+      const object = kubernetesObject(r);
+      const target = path.join(outDir, "manifests", manifestPath(object));
+      if (fs.existsSync(target)) throw new Error(`two objects render to ${target}: ${r.type} "${r.name}"`);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, manifestYaml(object));
+      manifests++;
+    }
+  }
+  for (const folder of ["0-crd", "1-manifest"]) fs.mkdirSync(path.join(outDir, "manifests", folder), { recursive: true });
+  const listing = resources.map((r) => {
+    const { __provider: _, ...props } = r.inputs;
+    return { type: r.type, name: r.name, parent: r.parent ?? null, props: maskSecrets(props) };
+  });
+  fs.writeFileSync(path.join(outDir, "resources.json"), `${JSON.stringify(listing, null, 2)}\n`);
+  return { files, manifests };
+}

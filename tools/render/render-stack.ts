@@ -1,0 +1,21 @@
+import * as path from "path";
+import { ServiceEntry } from "../../catalog";
+import { deployEcosystem } from "../../stacks/ecosystem";
+import { RecordedResource, runUnderMocks } from "./mock-engine";
+import { loadStackSettings } from "./stack-settings";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+
+export interface RenderRequest {
+  readonly stack: string;
+  /** Config values that win over the stack file, keyed like it (`microservices-ecosystem:namespace`). */
+  readonly overrides?: Record<string, unknown>;
+  /** Services instead of the catalog's eight (benchmarks, tests). */
+  readonly services?: readonly ServiceEntry[];
+}
+
+/** Runs the program (the function `index.ts` exports) for a stack under the mock engine. */
+export function renderStack(request: RenderRequest): Promise<RecordedResource[]> {
+  const settings = loadStackSettings(PROJECT_DIR, request.stack, request.overrides);
+  return runUnderMocks(settings, () => deployEcosystem({ services: request.services }));
+}

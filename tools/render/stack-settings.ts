@@ -1,0 +1,54 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+
+export interface StackSettings {
+  readonly project: string;
+  readonly stack: string;
+  /** Config as the engine hands it to a program: `<namespace>:<key>` → string (JSON for structures). */
+  readonly config: Record<string, string>;
+  /** Keys whose values are secrets (`secure:` in the stack file, or `secret: true` in Pulumi.yaml). */
+  readonly secretKeys: string[];
+}
+
+/** Secret values the render cannot decrypt stand in as this placeholder. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+interface ProjectFile {
+  name: string;
+  config?: Record<string, { default?: unknown; secret?: boolean } | unknown>;
+}
+
+const asString = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
+
+/**
+ * The config the Pulumi engine would give the program for `stack`: Pulumi.yaml's declared
+ * defaults, overlaid with Pulumi.<stack>.yaml. `overrides` (same key form) win over both.
+ */
+export function loadStackSettings(projectDir: string, stack: string, overrides: Record<string, unknown> = {}): StackSettings {
+  const project = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as ProjectFile;
+  const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(stackFile)) {
+    const known = fs.readdirSync(projectDir).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.split(".")[1]);
+    throw new Error(`no stack "${stack}": ${stackFile} does not exist (stacks: ${known.join(", ") || "none"})`);
+  }
+  const stackConfig = (parse(fs.readFileSync(stackFile, "utf8")) ?? {}).config ?? {};
+  const config: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [key, declaration] of Object.entries(project.config ?? {})) {
+    const fullKey = key.includes(":") ? key : `${project.name}:${key}`;
+    const decl = declaration as { default?: unknown; secret?: boolean };
+    if (typeof declaration === "object" && declaration !== null && "default" in decl) config[fullKey] = asString(decl.default);
+    if (decl?.secret) secretKeys.push(fullKey);
+  }
+  for (const [key, value] of Object.entries({ ...stackConfig, ...overrides } as Record<string, unknown>)) {
+    const fullKey = key.includes(":") ? key : `${project.name}:${key}`;
+    if (value && typeof value === "object" && "secure" in (value as object)) {
+      config[fullKey] = SECRET_PLACEHOLDER;
+      secretKeys.push(fullKey);
+    } else {
+      config[fullKey] = asString(value);
+    }
+  }
+  return { project: project.name, stack, config, secretKeys };
+}
