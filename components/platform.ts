@@ -4,10 +4,30 @@ import { ServiceEntry } from "../catalog";
 
 /** What every platform component is given by the stack. */
 export interface PlatformArgs {
+  readonly stack: string;
   readonly environment: "dev" | "prod";
   /** Namespace of the services (platform pieces pick their own where they need one). */
   readonly namespace: pulumi.Input<string>;
+  /** The namespace's name as configured (for FQDNs known before deployment). */
+  readonly namespaceName: string;
   readonly services: readonly ServiceEntry[];
+  /** The platform components this stack composes (a component may adapt to its peers). */
+  readonly components: readonly string[];
+  /** The stack's config object for this component (`microservices-ecosystem:<component>`), if any. */
+  readonly settings: Readonly<Record<string, unknown>>;
   readonly artifactsDir: string;
   readonly provider: k8s.Provider;
+}
+
+type EnvVar = k8s.types.input.core.v1.EnvVar;
+
+/** What a platform component gives one service: connection settings, pod annotations. */
+export interface ServiceBinding {
+  readonly env?: readonly EnvVar[];
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+}
+
+/** A composed platform component; `bindService` is how it reaches the services. */
+export interface PlatformComponentResource extends pulumi.ComponentResource {
+  bindService?(service: ServiceEntry): ServiceBinding;
 }

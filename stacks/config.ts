@@ -1,9 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import Ajv, { ErrorObject } from "ajv";
+import Ajv from "ajv";
 import * as path from "path";
 import { PLATFORM_COMPONENTS, PlatformComponent } from "../catalog";
+import { CONFIG_NAMESPACE, ConfigError, describeConfigError } from "../components/settings";
 
-export const CONFIG_NAMESPACE = "microservices-ecosystem";
+export { CONFIG_NAMESPACE, ConfigError };
+
 
 export interface ResourceSettings {
   readonly requests?: { readonly cpu?: string; readonly memory?: string };
@@ -36,6 +38,8 @@ export interface StackConfig {
   readonly images: ImagesConfig;
   readonly kubeContext?: string;
   readonly renderYamlToDirectory?: string;
+  /** Each component's own settings: the config key named after it (`microservices-ecosystem:istio`). */
+  readonly componentSettings: Partial<Record<PlatformComponent, Readonly<Record<string, unknown>>>>;
 }
 
 const quantity = { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$" };
@@ -83,6 +87,8 @@ const SCHEMA = {
     },
     kubeContext: { type: "string" },
     renderYamlToDirectory: { type: "string" },
+    // Each component validates its own settings object (components/<name>).
+    ...Object.fromEntries(PLATFORM_COMPONENTS.map((c) => [c, { type: "object" }])),
   },
 } as const;
 
@@ -94,31 +100,6 @@ const FIX_HINTS: Record<string, string> = {
   "/components": `use names from: ${PLATFORM_COMPONENTS.join(", ")}`,
 };
 
-/** A configuration error: one line naming the key, what is wrong and how to fix it. */
-export class ConfigError extends pulumi.RunError {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
-
-function describe(error: ErrorObject): string {
-  const segments = error.instancePath.split("/").filter(Boolean);
-  const key = `${CONFIG_NAMESPACE}:${segments.join(".") || "(root)"}`;
-  const hintKey = Object.keys(FIX_HINTS).find((p) => error.instancePath.startsWith(p));
-  const hint = hintKey ? `: ${FIX_HINTS[hintKey]}` : "";
-  switch (error.keyword) {
-    case "additionalProperties":
-      return `${key} has an unknown field "${error.params.additionalProperty}"${hint || ": remove it or check its spelling"}`;
-    case "required":
-      return `${key === `${CONFIG_NAMESPACE}:(root)` ? CONFIG_NAMESPACE : key}.${error.params.missingProperty} is not set: it is declared with a default in Pulumi.yaml; set it in Pulumi.<stack>.yaml`;
-    case "enum":
-      return `${key} must be one of ${(error.params.allowedValues as string[]).join(", ")}${hint}`;
-    default:
-      return `${key} ${error.message}${hint}`;
-  }
-}
-
 /**
  * Validates raw config values (as the engine hands them over) and resolves the stack's
  * settings. Throws a ConfigError naming the first wrong key; nothing is created before this.
@@ -129,8 +110,8 @@ export function parseStackConfig(
   knownServices: readonly string[],
 ): StackConfig {
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
-  if (!validateRaw(defined)) throw new ConfigError(describe(validateRaw.errors![0]));
-  const values = defined as unknown as Omit<StackConfig, "stack">;
+  if (!validateRaw(defined)) throw new ConfigError(describeConfigError([], validateRaw.errors![0], FIX_HINTS));
+  const values = defined as unknown as Omit<StackConfig, "stack" | "componentSettings">;
   for (const name of Object.keys(values.services)) {
     if (!knownServices.includes(name)) {
       throw new ConfigError(
@@ -144,10 +125,13 @@ export function parseStackConfig(
     artifactsDir: path.resolve(values.artifactsDir || path.join("out", stack)),
     kubeContext: values.kubeContext || undefined,
     renderYamlToDirectory: values.renderYamlToDirectory || undefined,
+    componentSettings: Object.fromEntries(
+      PLATFORM_COMPONENTS.filter((c) => defined[c] !== undefined).map((c) => [c, defined[c] as Record<string, unknown>]),
+    ),
   };
 }
 
-const OBJECT_KEYS = ["components", "services", "images"] as const;
+const OBJECT_KEYS = ["components", "services", "images", ...PLATFORM_COMPONENTS] as const;
 const STRING_KEYS = ["environment", "namespace", "artifactsDir", "kubeContext", "renderYamlToDirectory"] as const;
 
 /** Reads the stack's config from the Pulumi engine (or the mock engine) and validates it. */

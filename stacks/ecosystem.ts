@@ -11,7 +11,7 @@ import { Jaeger } from "../components/jaeger";
 import { KongGateway } from "../components/kong";
 import { commonLabels } from "../components/labels";
 import { MicroService } from "../components/microservice";
-import { PlatformArgs } from "../components/platform";
+import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../components/platform";
 import { PostgreSql } from "../components/postgresql";
 import { Prometheus } from "../components/prometheus";
 import { RedisCache } from "../components/redis";
@@ -32,7 +32,7 @@ export interface EcosystemOutputs {
   readonly services: Record<string, pulumi.Output<string>>;
 }
 
-type PlatformFactory = (args: PlatformArgs, opts: pulumi.ComponentResourceOptions) => pulumi.ComponentResource;
+type PlatformFactory = (args: PlatformArgs, opts: pulumi.ComponentResourceOptions) => PlatformComponentResource;
 
 const PLATFORM: Record<PlatformComponent, PlatformFactory> = {
   kong: (args, opts) => new KongGateway("kong", args, opts),
@@ -106,8 +106,23 @@ export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutput
     return `http://${kubernetesName(specName)}.${config.namespace}.svc.cluster.local:${target.port}`;
   };
 
+  const platform = config.components.map((component) => PLATFORM[component]({
+    stack: config.stack,
+    environment: config.environment,
+    namespace: namespaceName,
+    namespaceName: config.namespace,
+    services,
+    components: config.components,
+    settings: config.componentSettings[component] ?? {},
+    artifactsDir: config.artifactsDir,
+    provider,
+  }, {}));
+  const bindings = (entry: ServiceEntry): ServiceBinding[] =>
+    platform.map((component) => component.bindService?.(entry) ?? {});
+
   const deployed = services.map((entry) => {
     const resolved = resolveService(entry, config, runtimeImage);
+    const bound = bindings(entry);
     return new MicroService({
       entry,
       namespace: namespaceName,
@@ -115,19 +130,12 @@ export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutput
       replicas: resolved.replicas,
       resources: resolved.resources,
       dependencyUrls: Object.fromEntries(entry.config.dependencies.map((d) => [d, dependencyUrl(d)])),
+      env: bound.flatMap((b) => b.env ?? []),
+      podAnnotations: Object.assign({}, ...bound.map((b) => b.podAnnotations ?? {})),
       artifactsDir: config.artifactsDir,
       provider,
     });
   });
-
-  const platformArgs: PlatformArgs = {
-    environment: config.environment,
-    namespace: namespaceName,
-    services,
-    artifactsDir: config.artifactsDir,
-    provider,
-  };
-  for (const component of config.components) PLATFORM[component](platformArgs, {});
 
   new ConfigBundle("ecosystem", ecosystemDocuments(services, config.components), config.artifactsDir);
 

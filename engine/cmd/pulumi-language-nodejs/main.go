@@ -494,7 +494,13 @@ func (h *host) GetRequiredPlugins(
 	if err != nil {
 		return nil, err
 	}
-	return &pulumirpc.GetRequiredPluginsResponse{Plugins: deps}, nil //nolint:staticcheck
+	plugins := make([]*pulumirpc.PluginDependency, 0, len(deps))
+	for _, d := range deps {
+		plugins = append(plugins, &pulumirpc.PluginDependency{
+			Name: d.Name, Kind: d.Kind, Version: d.Version, Server: d.Server,
+		})
+	}
+	return &pulumirpc.GetRequiredPluginsResponse{Plugins: plugins}, nil //nolint:staticcheck
 }
 
 func (h *host) GetProgramDependencies(
