@@ -25,6 +25,10 @@ type EnvVar = k8s.types.input.core.v1.EnvVar;
 export interface ServiceBinding {
   readonly env?: readonly EnvVar[];
   readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** Deployments to run instead of the single `v1` (a canary adds `v2`). */
+  readonly versions?: readonly { readonly version: string; readonly replicas: number }[];
+  /** Resources the service's Deployments must wait for (e.g. a secret's source, istiod). */
+  readonly dependsOn?: readonly pulumi.Resource[];
 }
 
 /** A composed platform component; `bindService` is how it reaches the services. */

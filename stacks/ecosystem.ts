@@ -96,7 +96,14 @@ export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutput
     renderYamlToDirectory: config.renderYamlToDirectory,
   });
   const namespace = new k8s.core.v1.Namespace(config.namespace, {
-    metadata: { name: config.namespace, labels: commonLabels(config.namespace, "namespace") },
+    metadata: {
+      name: config.namespace,
+      labels: {
+        ...commonLabels(config.namespace, "namespace"),
+        // Istio injects its sidecar into every pod of a labelled namespace.
+        ...(config.components.includes("istio") ? { "istio-injection": "enabled" } : {}),
+      },
+    },
   }, { provider });
   const namespaceName = namespace.metadata.name;
   const runtimeImage = serviceRuntimeImage(config.images);
@@ -132,9 +139,10 @@ export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutput
       dependencyUrls: Object.fromEntries(entry.config.dependencies.map((d) => [d, dependencyUrl(d)])),
       env: bound.flatMap((b) => b.env ?? []),
       podAnnotations: Object.assign({}, ...bound.map((b) => b.podAnnotations ?? {})),
+      versions: bound.find((b) => b.versions)?.versions,
       artifactsDir: config.artifactsDir,
       provider,
-    });
+    }, { dependsOn: bound.flatMap((b) => b.dependsOn ?? []) });
   });
 
   new ConfigBundle("ecosystem", ecosystemDocuments(services, config.components), config.artifactsDir);

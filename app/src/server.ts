@@ -1,10 +1,10 @@
 import * as http from "http";
 import { AddressInfo } from "net";
 import { DependencyBreaker, DependencyReport } from "./breakers";
-import { RuntimeConfig } from "./config";
-import { describeError, Logger, LogLevel } from "./logger";
+import { LogLevel, RuntimeConfig } from "./config";
+import { describeError, Logger } from "./logger";
 import { Metrics } from "./metrics";
-import { badRequest, notFound, Outcome, ResourceApi, ResourceStore } from "./resources";
+import { badRequest, Outcome, ResourceApi, ResourceStore } from "./resources";
 import { formatTraceparent, serverSpan, TraceContext } from "./trace";
 
 /** Request bodies above this size are answered 413. */
@@ -326,6 +326,3 @@ export class Runtime {
     res.end(text);
   }
 }
-
-export type { Outcome };
-export { notFound };
