@@ -79,6 +79,6 @@ function safeUrl(raw: string): string {
 }
 
 main().catch((err) => {
-  process.stdout.write(`${JSON.stringify({ timestamp: new Date().toISOString(), log_level: "ERROR", message: "startup failed", error: describeError(err) })}\n`);
+  new Logger(process.env.SERVICE_NAME || "unknown", process.env.SERVICE_VERSION || "unknown", "INFO").error("startup failed", { event: "startup_failed", error: describeError(err) });
   process.exit(1);
 });

@@ -1,0 +1,40 @@
+import { ServiceEntry } from "../../catalog";
+import { RecordedResource } from "../../tools/render/mock-engine";
+import { KubernetesObject, isKubernetesObject, kubernetesObject } from "../../tools/render/render-output";
+import { renderStack } from "../../tools/render/render-stack";
+
+export const NS = "microservices-ecosystem";
+
+/** The result of running the program under the mock engine, with lookups tests need. */
+export class Rendered {
+  constructor(readonly resources: readonly RecordedResource[]) {}
+
+  /** Kubernetes objects (secrets masked), optionally of one kind. */
+  objects(kind?: string): KubernetesObject[] {
+    return this.resources.filter(isKubernetesObject).map(kubernetesObject).filter((o) => !kind || o.kind === kind);
+  }
+
+  object(kind: string, name: string, namespace?: string): KubernetesObject {
+    const found = this.objects(kind).filter((o) => o.metadata.name === name && (!namespace || o.metadata.namespace === namespace));
+    if (found.length !== 1) throw new Error(`expected one ${kind} "${name}", found ${found.length}`);
+    return found[0];
+  }
+
+  ofType(type: string): RecordedResource[] {
+    return this.resources.filter((r) => r.type === type);
+  }
+
+  /** The artifact files: path below the artifacts root → content. */
+  artifacts(): Map<string, string> {
+    return new Map(this.ofType("pulumi-nodejs:dynamic/artifacts:File").map((r) => [String(r.inputs.path), String(r.inputs.content)]));
+  }
+}
+
+/**
+ * Renders a stack (default `dev`) with config overrides given by short key
+ * (`{ components: ["istio"] }` → `microservices-ecosystem:components`).
+ */
+export async function render(overrides: Record<string, unknown> = {}, options: { stack?: string; services?: readonly ServiceEntry[] } = {}): Promise<Rendered> {
+  const full = Object.fromEntries(Object.entries(overrides).map(([k, v]) => [k.includes(":") ? k : `${NS}:${k}`, v]));
+  return new Rendered(await renderStack({ stack: options.stack ?? "dev", overrides: full, services: options.services }));
+}
