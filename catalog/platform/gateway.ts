@@ -10,6 +10,12 @@ export interface GatewayRoute {
 
 /** Kong, the API gateway: routes, plugins and the gateway's fixed policy documents. */
 export const GATEWAY = {
+  /** Namespace Kong runs in (callers' policies allow traffic from it). */
+  namespace: "kong",
+  /** Kong's ServiceAccount: the identity meshed services accept gateway traffic from. */
+  serviceAccount: "kong",
+  /** Kong's proxy listener (HTTP) inside the pod and on its Service. */
+  proxyPort: 8000,
   /** `_format_version` of the spec's gateway_config.yaml. */
   configVersion: "3.0",
   host: "api.microservices.local",

@@ -1,7 +1,13 @@
 import { DocumentValue, float } from "../documents";
 
+/** The namespace of the observability stack (Jaeger, Prometheus, the spec's alertmanagers). */
+const MONITORING_NAMESPACE = "monitoring";
+
 /** Jaeger: the production custom resource of the spec, and the sampling strategies. */
 export const JAEGER = {
+  namespace: MONITORING_NAMESPACE,
+  /** Service (in `namespace`) that receives OTLP spans: services export to it. */
+  collectorService: "jaeger-collector",
   queryPort: 16686,
   otlpGrpcPort: 4317,
   otlpHttpPort: 4318,
@@ -89,6 +95,9 @@ export const JAEGER = {
 
 /** Prometheus: the scrape configuration and the services' metrics with their alert rules. */
 export const PROMETHEUS = {
+  namespace: MONITORING_NAMESPACE,
+  /** Prometheus's ServiceAccount: the identity scraped workloads accept traffic from. */
+  serviceAccount: "prometheus",
   port: 9090,
   config: {
     global: {
@@ -133,7 +142,7 @@ export const PROMETHEUS = {
             {
               role: "pod",
               namespaces: {
-                names: ["monitoring"],
+                names: [MONITORING_NAMESPACE],
               },
             },
           ],
