@@ -9,12 +9,10 @@ type EnvVar = k8s.types.input.core.v1.EnvVar;
 type Resources = k8s.types.input.core.v1.ResourceRequirements;
 
 export interface MicroServiceArgs {
-  /** The service's catalog entry: port, replicas, dependencies, files. */
+  /** The service's catalog entry (with the stack's replica override): port, replicas, dependencies, files. */
   readonly entry: ServiceEntry;
   readonly namespace: pulumi.Input<string>;
   readonly image: pulumi.Input<string>;
-  /** Replicas after the stack's override (the catalog's count otherwise). */
-  readonly replicas: number;
   readonly resources: Resources;
   /** In-cluster URL of each dependency, keyed by the dependency's spec name. */
   readonly dependencyUrls: Readonly<Record<string, string>>;
@@ -85,7 +83,7 @@ export class MicroService extends pulumi.ComponentResource {
       periodSeconds: p.periodSeconds,
     });
 
-    const versions = args.versions ?? [{ version: "v1", replicas: args.replicas }];
+    const versions = args.versions ?? [{ version: "v1", replicas: config.replicas }];
     this.deployments = versions.map(({ version, replicas }) => {
       const labels = serviceLabels(name, version);
       const deploymentName = version === "v1" ? name : `${name}-${version}`;
@@ -184,6 +182,6 @@ export class MicroService extends pulumi.ComponentResource {
 
     emitDocuments(this, args.artifactsDir, files.map((f) => ({ path: `services/${config.service_name}/${f.path}`, content: f.content })));
 
-    this.registerOutputs({ host: this.host, replicas: args.replicas });
+    this.registerOutputs({ host: this.host, replicas: config.replicas });
   }
 }

@@ -56,11 +56,16 @@ const PLATFORM: Record<PlatformComponent, PlatformFactory> = {
   ], args.artifactsDir, opts),
 };
 
-/** A service's replicas, image and resources once the stack's overrides are applied. */
-function resolveService(entry: ServiceEntry, config: StackConfig, runtimeImage: pulumi.Input<string>) {
+/** A service as this stack runs it: the catalog entry with the stack's replica override. */
+function withOverride(entry: ServiceEntry, config: StackConfig): ServiceEntry {
+  const replicas = config.services[entry.config.service_name]?.replicas;
+  return replicas === undefined ? entry : { ...entry, config: { ...entry.config, replicas } };
+}
+
+/** The image and resources of a service after the stack's overrides. */
+function runtimeSettings(entry: ServiceEntry, config: StackConfig, runtimeImage: pulumi.Input<string>) {
   const override = config.services[entry.config.service_name] ?? {};
   return {
-    replicas: override.replicas ?? entry.config.replicas,
     image: override.image ?? runtimeImage,
     resources: {
       requests: { ...WORKLOAD.resources.requests, ...override.resources?.requests },
@@ -87,9 +92,10 @@ function ecosystemDocuments(services: readonly ServiceEntry[], components: reado
  * wrong), then composes the services and the configured platform components.
  */
 export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutputs {
-  const services = options.services ?? SERVICES;
-  validateCatalog(services);
-  const config = readStackConfig(services.map((s) => s.config.service_name));
+  const catalog = options.services ?? SERVICES;
+  validateCatalog(catalog);
+  const config = readStackConfig(catalog.map((s) => s.config.service_name));
+  const services = catalog.map((entry) => withOverride(entry, config));
 
   const provider = new k8s.Provider("kubernetes", {
     context: config.kubeContext,
@@ -128,13 +134,12 @@ export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutput
     platform.map((component) => component.bindService?.(entry) ?? {});
 
   const deployed = services.map((entry) => {
-    const resolved = resolveService(entry, config, runtimeImage);
+    const resolved = runtimeSettings(entry, config, runtimeImage);
     const bound = bindings(entry);
     return new MicroService({
       entry,
       namespace: namespaceName,
       image: resolved.image,
-      replicas: resolved.replicas,
       resources: resolved.resources,
       dependencyUrls: Object.fromEntries(entry.config.dependencies.map((d) => [d, dependencyUrl(d)])),
       env: bound.flatMap((b) => b.env ?? []),
