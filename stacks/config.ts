@@ -136,6 +136,13 @@ const STRING_KEYS = ["environment", "namespace", "artifactsDir", "kubeContext", 
 
 /** Reads the stack's config from the Pulumi engine (or the mock engine) and validates it. */
 export function readStackConfig(knownServices: readonly string[]): StackConfig {
+  const known = Object.keys(SCHEMA.properties);
+  for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
+    const [namespace, key] = fullKey.split(":");
+    if (namespace === CONFIG_NAMESPACE && !known.includes(key)) {
+      throw new ConfigError(`${fullKey} is not a config key of this project: remove it or use one of ${known.join(", ")}`);
+    }
+  }
   const config = new pulumi.Config(CONFIG_NAMESPACE);
   const raw: Record<string, unknown> = {};
   for (const key of STRING_KEYS) raw[key] = config.get(key);
