@@ -61,16 +61,24 @@ export async function runUnderMocks(settings: StackSettings, program: () => unkn
       callback(err, resp);
     });
 
+  // The SDK records a stack trace for every promise it tracks; with ts-node's source maps that
+  // dominates a render. Short traces keep it cheap; nothing here reads them.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 2;
   let failure: unknown;
-  await pulumi.runtime.runInPulumiStack(async () => {
-    try {
-      return await program();
-    } catch (error) {
-      failure = error;
-      return undefined;
-    }
-  });
-  await (require("@pulumi/pulumi/runtime/settings") as { disconnect(): Promise<void> }).disconnect();
+  try {
+    await pulumi.runtime.runInPulumiStack(async () => {
+      try {
+        return await program();
+      } catch (error) {
+        failure = error;
+        return undefined;
+      }
+    });
+    await (require("@pulumi/pulumi/runtime/settings") as { disconnect(): Promise<void> }).disconnect();
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
   if (failure) throw failure;
   return recorded;
 }
