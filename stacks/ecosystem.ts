@@ -65,11 +65,12 @@ function withOverride(entry: ServiceEntry, config: StackConfig): ServiceEntry {
 /** The image and resources of a service after the stack's overrides. */
 function runtimeSettings(entry: ServiceEntry, config: StackConfig, runtimeImage: pulumi.Input<string>) {
   const override = config.services[entry.config.service_name] ?? {};
+  const base = config.environment === "prod" ? WORKLOAD.resources : WORKLOAD.devResources;
   return {
     image: override.image ?? runtimeImage,
     resources: {
-      requests: { ...WORKLOAD.resources.requests, ...override.resources?.requests },
-      limits: { ...WORKLOAD.resources.limits, ...override.resources?.limits },
+      requests: { ...base.requests, ...override.resources?.requests },
+      limits: { ...base.limits, ...override.resources?.limits },
     },
   };
 }

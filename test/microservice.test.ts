@@ -25,7 +25,7 @@ describe("MicroService", () => {
         assert.deepEqual(c.ports, [{ name: "http", containerPort: config.port, protocol: "TCP" }]);
         assert.deepEqual(c.livenessProbe.httpGet, { path: "/health", port: "http" });
         assert.deepEqual(c.readinessProbe.httpGet, { path: "/ready", port: "http" });
-        assert.deepEqual(c.resources, WORKLOAD.resources);
+        assert.deepEqual(c.resources, WORKLOAD.devResources);
         assert.equal(c.env.find((e: Obj) => e.name === "SERVICE_NAME").value, config.service_name);
         for (const dep of config.dependencies) {
           const depPort = SERVICES.find((s) => s.config.service_name === dep)!.config.port;
@@ -82,9 +82,16 @@ describe("MicroService", () => {
     const user = (o.object("Deployment", "user-service") as Obj).spec;
     assert.equal(user.replicas, 2);
     assert.equal(user.template.spec.containers[0].image, "registry.local/user:1.2.3");
-    assert.deepEqual(user.template.spec.containers[0].resources.limits, { memory: "1Gi", cpu: "500m" });
+    assert.deepEqual(user.template.spec.containers[0].resources.limits, { memory: "1Gi", cpu: WORKLOAD.devResources.limits.cpu });
     assert.equal((o.object("HorizontalPodAutoscaler", "user-service") as Obj).spec.minReplicas, 2);
     assert.equal((o.object("Deployment", "order-service") as Obj).spec.replicas, 5);
+  });
+
+  it("prod gives every service the spec manifest's requests and limits", async () => {
+    const prod = await render({ components: [], environment: "prod" });
+    for (const d of prod.objects("Deployment")) {
+      assert.deepEqual((d as Obj).spec.template.spec.containers[0].resources, WORKLOAD.resources);
+    }
   });
 
   it("services run the runtime image from the images config, pulled IfNotPresent", () => {

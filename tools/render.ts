@@ -2,6 +2,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { renderStack } from "./render/render-stack";
 import { writeRender } from "./render/render-output";
+import { describeFootprint, footprint } from "./render/footprint";
 import { resourcesPerComponent } from "./render/summary";
 
 const USAGE = "usage: npm run render -- [--stack <name>] [--out <dir>]   (defaults: --stack dev --out out/render)";
@@ -32,6 +33,7 @@ async function main(): Promise<number> {
   const written = writeRender(outDir, resources);
   console.log(`Rendered stack "${options.stack}" in ${Date.now() - started} ms → ${outDir}`);
   console.log(`  ${resources.length} resources, ${written.manifests} Kubernetes manifests, ${written.files} artifact files`);
+  console.log(`  footprint: ${describeFootprint(footprint(resources))}`);
   for (const [component, count] of resourcesPerComponent(resources)) console.log(`  ${String(count).padStart(4)}  ${component}`);
   return 0;
 }
