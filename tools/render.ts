@@ -1,9 +1,5 @@
 import * as path from "path";
 import { parseArgs } from "util";
-import { renderStack } from "./render/render-stack";
-import { writeRender } from "./render/render-output";
-import { describeFootprint, footprint } from "./render/footprint";
-import { resourcesPerComponent } from "./render/summary";
 
 const USAGE = "usage: npm run render -- [--stack <name>] [--out <dir>]   (defaults: --stack dev --out out/render)";
 
@@ -27,6 +23,11 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  // Loaded after the flags are checked: the program and the Pulumi SDK take a while to load.
+  const { renderStack } = await import("./render/render-stack");
+  const { writeRender } = await import("./render/render-output");
+  const { describeFootprint, footprint } = await import("./render/footprint");
+  const { resourcesPerComponent } = await import("./render/summary");
   const started = Date.now();
   const resources = await renderStack({ stack: options.stack });
   const outDir = path.resolve(options.out);

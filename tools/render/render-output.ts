@@ -36,11 +36,37 @@ export function manifestPath(object: KubernetesObject): string {
   return path.join(folder, `${apiVersion}-${object.kind.toLowerCase()}-${namespace}-${object.metadata.name}.yaml`);
 }
 
-// go-yaml's key order, which the provider's files follow: digit runs compare as numbers.
-const keyOrder = new Intl.Collator("en", { numeric: true, caseFirst: "upper", sensitivity: "variant" });
+const isLetter = (c: string) => /\p{L}/u.test(c);
+const isDigit = (c: string) => c >= "0" && c <= "9";
+
+/**
+ * go-yaml's map key order, which the provider's files follow: letters by code point, anything
+ * else before letters, runs of digits as numbers (`a9` < `a10`).
+ */
+export function goYamlKeyOrder(a: string, b: string): number {
+  const ar = [...a];
+  const br = [...b];
+  for (let i = 0; i < ar.length && i < br.length; i++) {
+    if (ar[i] === br[i]) continue;
+    const al = isLetter(ar[i]);
+    const bl = isLetter(br[i]);
+    if (al && bl) return ar[i] < br[i] ? -1 : 1;
+    if (al || bl) return bl ? -1 : 1;
+    let ai = i;
+    let bi = i;
+    let an = 0;
+    let bn = 0;
+    for (; ai < ar.length && isDigit(ar[ai]); ai++) an = an * 10 + Number(ar[ai]);
+    for (; bi < br.length && isDigit(br[bi]); bi++) bn = bn * 10 + Number(br[bi]);
+    if (an !== bn) return an - bn;
+    if (ai !== bi) return ai - bi;
+    return ar[i] < br[i] ? -1 : 1;
+  }
+  return ar.length - br.length;
+}
 
 export const manifestYaml = (object: KubernetesObject): string =>
-  stringify(object, { sortMapEntries: (a, b) => keyOrder.compare(String(a.key), String(b.key)), indentSeq: false, lineWidth: 0, version: "1.1" });
+  stringify(object, { sortMapEntries: (a, b) => goYamlKeyOrder(String(a.key), String(b.key)), indentSeq: false, lineWidth: 0, version: "1.1" });
 
 export function kubernetesObject(resource: RecordedResource): KubernetesObject {
   const object = maskSecrets(resource.inputs) as KubernetesObject;
