@@ -1,0 +1,53 @@
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { circuitBreakerCoverage } from "./circuit-breakers/circuit-breaker-coverage";
+import { destinationRuleCircuitBreaker } from "./circuit-breakers/destination-rule-circuit-breaker";
+import { gatewayRouteProtection } from "./gateway/gateway-route-protection";
+import { kongCorsOrigins } from "./gateway/kong-cors-origins";
+import { canaryWeights } from "./hygiene/canary-weights";
+import { containerProbes } from "./hygiene/container-probes";
+import { containerResources } from "./hygiene/container-resources";
+import { networkPolicyCoverage } from "./hygiene/network-policy-coverage";
+import { pinnedImageTags } from "./hygiene/pinned-image-tags";
+import { restrictedPodSecurity } from "./hygiene/restricted-pod-security";
+import { virtualServiceSubsets } from "./hygiene/virtual-service-subsets";
+import { meshMtlsStrict } from "./mtls/mesh-mtls-strict";
+import { appTierMinReplicas } from "./replicas/app-tier-min-replicas";
+import { hpaReplicaBounds } from "./replicas/hpa-replica-bounds";
+import { pdbAllowsDisruption } from "./replicas/pdb-allows-disruption";
+
+export {
+  appTierMinReplicas, hpaReplicaBounds, pdbAllowsDisruption, meshMtlsStrict, circuitBreakerCoverage, destinationRuleCircuitBreaker,
+  containerProbes, containerResources, pinnedImageTags, restrictedPodSecurity, networkPolicyCoverage, virtualServiceSubsets,
+  canaryWeights, kongCorsOrigins, gatewayRouteProtection,
+};
+
+export type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
+
+/** The policy pack's name (PulumiPolicy.yaml's folder is `policies/`). */
+export const PACK_NAME = "microservices-ecosystem";
+
+/** The mission's policies, mandatory: replicas, mTLS, circuit breakers. */
+export const MISSION_POLICIES: readonly AnyPolicy[] = [
+  appTierMinReplicas,
+  hpaReplicaBounds,
+  pdbAllowsDisruption,
+  meshMtlsStrict,
+  circuitBreakerCoverage,
+  destinationRuleCircuitBreaker,
+];
+
+/** Beyond the mission: advisory unless the stack's policy config raises them. */
+export const HYGIENE_POLICIES: readonly AnyPolicy[] = [
+  containerProbes,
+  containerResources,
+  pinnedImageTags,
+  restrictedPodSecurity,
+  networkPolicyCoverage,
+  virtualServiceSubsets,
+  canaryWeights,
+  kongCorsOrigins,
+  gatewayRouteProtection,
+];
+
+/** Every policy of the pack, in the order the pack lists them. Importing this starts nothing. */
+export const POLICIES: readonly AnyPolicy[] = [...MISSION_POLICIES, ...HYGIENE_POLICIES];

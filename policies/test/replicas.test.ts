@@ -1,0 +1,133 @@
+import * as assert from "node:assert/strict";
+import { SERVICES } from "../../catalog/services";
+import { CATALOG_MINIMUMS, appTierMinReplicas } from "../src/replicas/app-tier-min-replicas";
+import { hpaReplicaBounds } from "../src/replicas/hpa-replica-bounds";
+import { pdbAllowsDisruption } from "../src/replicas/pdb-allows-disruption";
+import { NS, T, compliantStack, deployment, expectNone, expectOne, hpa, mutate, pdb, resource, statefulSet, violations } from "./fixtures";
+
+describe("policy app-tier-min-replicas", () => {
+  it("takes its per-service defaults from the catalog", () => {
+    assert.equal(CATALOG_MINIMUMS["user-service"], 3);
+    assert.equal(CATALOG_MINIMUMS["order-service"], 5);
+    assert.equal(Object.keys(CATALOG_MINIMUMS).length, SERVICES.length);
+    const schemaDefault = (appTierMinReplicas.configSchema!.properties.serviceMinimums as { default: unknown }).default;
+    assert.deepEqual(schemaDefault, CATALOG_MINIMUMS);
+  });
+
+  it("passes a service Deployment and StatefulSet at their catalog counts", async () => {
+    await expectNone(appTierMinReplicas, [resource(T.deployment, deployment("user-service", 3)), resource(T.statefulSet, statefulSet("order-service", 5))]);
+  });
+
+  it("fails a Deployment below its per-service minimum, naming the service", async () => {
+    const v = await expectOne(appTierMinReplicas, resource(T.deployment, deployment("user-service", 2)), [/user-service/, /spec\.replicas is 2/, /at least 3/]);
+    assert.equal(v.enforcementLevel, "mandatory");
+  });
+
+  it("fails a StatefulSet below the global minimum", async () => {
+    await expectOne(appTierMinReplicas, resource(T.statefulSet, statefulSet("search", 1)), [/StatefulSet microservices\/search/, /at least 2/]);
+  });
+
+  it("counts unset spec.replicas as Kubernetes' 1", async () => {
+    const d = deployment("analytics-service", 2);
+    delete d.spec.replicas;
+    await expectOne(appTierMinReplicas, resource(T.deployment, d), [/unset \(Kubernetes runs 1\)/]);
+  });
+
+  it("holds a canary (version other than v1) to the global minimum only", async () => {
+    await expectNone(appTierMinReplicas, resource(T.deployment, deployment("order-service", 2, "v2")));
+    await expectOne(appTierMinReplicas, resource(T.deployment, deployment("order-service", 1, "v2")), [/canary v2 of order-service/, /at least 2/]);
+  });
+
+  it("reads the minimums from config; a per-service key may be a spec name", async () => {
+    const d = resource(T.deployment, deployment("user-service", 3));
+    await expectOne(appTierMinReplicas, d, [/at least 4/], { serviceMinimums: { user_service: 4 } });
+    await expectOne(appTierMinReplicas, d, [/at least 5/], { minReplicas: 5 });
+    // A partial map keeps the catalog's count for the others.
+    await expectOne(appTierMinReplicas, resource(T.deployment, deployment("order-service", 4)), [/at least 5/], { serviceMinimums: { "user-service": 3 } });
+  });
+
+  it("does not apply outside the app tier", async () => {
+    const d = deployment("jaeger", 1);
+    d.metadata.labels = { app: "jaeger" };
+    d.spec.template.metadata.labels = { app: "jaeger" };
+    await expectNone(appTierMinReplicas, resource(T.deployment, d));
+  });
+});
+
+describe("policy hpa-replica-bounds", () => {
+  it("passes an HPA at its service's minimum with room to scale", async () => {
+    await expectNone(hpaReplicaBounds, resource(T.hpa, hpa("user-service", 3, 50)));
+  });
+
+  it("fails minReplicas below 2", async () => {
+    await expectOne(hpaReplicaBounds, resource(T.hpa, hpa("jaeger", 1, 5)), [/spec\.minReplicas is 1/, /at least 2/]);
+  });
+
+  it("fails minReplicas below the per-service minimum of its target", async () => {
+    await expectOne(hpaReplicaBounds, resource(T.hpa, hpa("order-service", 2, 10)), [/order-service needs at least 5/]);
+  });
+
+  it("fails maxReplicas not above minReplicas", async () => {
+    await expectOne(hpaReplicaBounds, resource(T.hpa, hpa("user-service", 3, 3)), [/spec\.maxReplicas is 3, not above spec\.minReplicas 3/]);
+  });
+
+  it("counts unset minReplicas as 1", async () => {
+    const h = hpa("jaeger", 2, 5);
+    delete h.spec.minReplicas;
+    await expectOne(hpaReplicaBounds, resource(T.hpa, h), [/unset \(defaults to 1\)/]);
+  });
+});
+
+describe("policy pdb-allows-disruption (stack)", () => {
+  it("passes the compliant stack", async () => {
+    await expectNone(pdbAllowsDisruption, compliantStack());
+  });
+
+  it("fails a multi-replica workload without a PDB", async () => {
+    const stack = compliantStack().filter((r) => !(r.type === T.pdb && r.name === "user-service"));
+    const v = await expectOne(pdbAllowsDisruption, stack, [/Deployment microservices\/user-service runs 3 replicas but no PodDisruptionBudget/]);
+    assert.match(v.urn!, /Deployment::user-service$/);
+  });
+
+  it("fails a PDB whose selector does not match the pod labels", async () => {
+    const stack = mutate(compliantStack(), T.pdb, "user-service", (p) => { p.spec.selector.matchLabels.app = "users"; });
+    await expectOne(pdbAllowsDisruption, stack, [/no PodDisruptionBudget .* selects its pods \(app=user-service,version=v1\)/]);
+  });
+
+  it("fails a PDB in another namespace", async () => {
+    const stack = mutate(compliantStack(), T.pdb, "user-service", (p) => { p.metadata.namespace = "default"; });
+    await expectOne(pdbAllowsDisruption, stack, [/no PodDisruptionBudget in namespace microservices/]);
+  });
+
+  it("fails maxUnavailable 0", async () => {
+    const stack = mutate(compliantStack(), T.pdb, "user-service", (p) => { p.spec.maxUnavailable = 0; });
+    await expectOne(pdbAllowsDisruption, stack, [/maxUnavailable 0 allows no pod/, /blocks node drains/]);
+  });
+
+  it("fails minAvailable equal to the replicas (and a 100% minAvailable)", async () => {
+    const stack = mutate(compliantStack(), T.pdb, "user-service", (p) => { delete p.spec.maxUnavailable; p.spec.minAvailable = 3; });
+    await expectOne(pdbAllowsDisruption, stack, [/minAvailable 3 keeps all 3 pods/]);
+    const percent = mutate(compliantStack(), T.pdb, "user-service", (p) => { delete p.spec.maxUnavailable; p.spec.minAvailable = "100%"; });
+    await expectOne(pdbAllowsDisruption, percent, [/minAvailable "100%"/]);
+  });
+
+  it("checks minAvailable against the autoscaler's lowest scale", async () => {
+    // 5 replicas, HPA down to 5: minAvailable 4 still allows one eviction; with the HPA at 4 it does not.
+    const ok = mutate(compliantStack(), T.pdb, "order-service", (p) => { delete p.spec.maxUnavailable; p.spec.minAvailable = 4; });
+    await expectNone(pdbAllowsDisruption, ok);
+    const low = mutate(ok, T.hpa, "order-service", (h) => { h.spec.minReplicas = 4; });
+    await expectOne(pdbAllowsDisruption, low, [/lowest scale 4/]);
+  });
+
+  it("fails two PDBs selecting the same pods", async () => {
+    const second = resource(T.pdb, { ...pdb("user-service"), metadata: { name: "user-service-extra", namespace: NS } });
+    await expectOne(pdbAllowsDisruption, [...compliantStack(), second], [/2 PodDisruptionBudgets/]);
+  });
+
+  it("ignores single-replica workloads and exempt namespaces", async () => {
+    const stack = compliantStack().filter((r) => r.type !== T.pdb && r.type !== T.hpa);
+    const single = stack.map((r) => r.type === T.deployment ? { ...r, props: { ...r.props, spec: { ...r.props.spec as object, replicas: 1 } } } : r);
+    assert.equal((await violations(pdbAllowsDisruption, single)).length, 0);
+    assert.equal((await violations(pdbAllowsDisruption, stack, { exemptNamespaces: [NS] })).length, 0);
+  });
+});

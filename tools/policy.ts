@@ -1,0 +1,79 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs } from "util";
+import { PACK_NAME, POLICIES } from "../policies/src";
+import { PolicyConfigError, loadPolicyConfig } from "./policy/config";
+import { blocksDeployment, evaluate, fromRecorded } from "./policy/evaluate";
+import { formatReport } from "./policy/report";
+import { renderStack } from "./render/render-stack";
+
+const USAGE = [
+  "usage: npm run policy -- [--stack <name>] [--config <file>] [--json]",
+  "  --stack <name>   stack to render offline and check (Pulumi.<name>.yaml; default dev)",
+  "  --config <file>  policy pack config JSON, as for `pulumi preview --policy-pack-config` (e.g. policies/config.dev.json)",
+  "  --json           print the evaluation as JSON instead of the report",
+  "exit status: 0 no mandatory violation, 1 a mandatory violation or a policy error (or the render failed), 2 usage or config error",
+].join("\n");
+
+async function main(): Promise<number> {
+  let options: { stack: string; config?: string; json?: boolean; help?: boolean };
+  try {
+    ({ values: options } = parseArgs({
+      options: {
+        stack: { type: "string", default: "dev" },
+        config: { type: "string" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }) as { values: typeof options });
+  } catch (error) {
+    console.error(`policy: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!options.stack) {
+    console.error(`policy: --stack needs a stack name\n${USAGE}`);
+    return 2;
+  }
+  let config = {};
+  if (options.config) {
+    try {
+      config = loadPolicyConfig(path.resolve(options.config), POLICIES);
+    } catch (error) {
+      if (error instanceof PolicyConfigError) {
+        console.error(`policy: ${error.message}`);
+        return 2;
+      }
+      throw error;
+    }
+  }
+
+  let resources;
+  try {
+    resources = await renderStack({ stack: options.stack });
+  } catch (error) {
+    console.error(`policy: rendering stack "${options.stack}" failed: ${(error as Error).message}`);
+    return 1;
+  }
+  const evaluation = await evaluate(POLICIES, fromRecorded(resources), config);
+  const version = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "policies", "package.json"), "utf8")).version;
+  if (options.json) {
+    console.log(JSON.stringify({ pack: PACK_NAME, version, stack: options.stack, ...evaluation }, null, 2));
+  } else {
+    console.log(formatReport(PACK_NAME, version, evaluation, { stack: options.stack, source: options.config ? `policies, config ${options.config}` : "policies" }));
+  }
+  return blocksDeployment(evaluation) ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(`policy: ${error.stack ?? error.message}`);
+    process.exit(1);
+  },
+);
