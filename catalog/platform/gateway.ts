@@ -8,6 +8,18 @@ export interface GatewayRoute {
   readonly permissions: readonly string[];
 }
 
+/** Requests and limits of one container (Kubernetes quantities). */
+export interface ContainerResources {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+/** How a platform workload is sized in one environment. */
+export interface PlatformSizing {
+  readonly replicas: number;
+  readonly resources: ContainerResources;
+}
+
 /** Kong, the API gateway: routes, plugins and the gateway's fixed policy documents. */
 export const GATEWAY = {
   /** Namespace Kong runs in (callers' policies allow traffic from it). */
@@ -16,6 +28,25 @@ export const GATEWAY = {
   serviceAccount: "kong",
   /** Kong's proxy listener (HTTP) inside the pod and on its Service. */
   proxyPort: 8000,
+  /** Kong's status listener (`/status`, `/status/ready`): probes only, never on a Service. */
+  statusPort: 8100,
+  /** The proxy's node port on dev: `scripts/kind-up.sh` maps host port 8080 to it. */
+  devNodePort: 30080,
+  /** The official DB-less capable image, pinned. */
+  image: "kong:3.9.1",
+  /** One nginx worker per CPU the pod may use; `auto` would start one per host CPU. */
+  sizing: {
+    dev: {
+      replicas: 1,
+      nginxWorkers: 1,
+      resources: { requests: { cpu: "50m", memory: "160Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+    },
+    prod: {
+      replicas: 2,
+      nginxWorkers: 2,
+      resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+    },
+  } satisfies Record<"dev" | "prod", PlatformSizing & { readonly nginxWorkers: number }>,
   /** `_format_version` of the spec's gateway_config.yaml. */
   configVersion: "3.0",
   host: "api.microservices.local",

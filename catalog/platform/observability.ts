@@ -1,16 +1,39 @@
 import { DocumentValue, float } from "../documents";
+import { PlatformSizing } from "./gateway";
 
 /** The namespace of the observability stack (Jaeger, Prometheus, the spec's alertmanagers). */
 const MONITORING_NAMESPACE = "monitoring";
+/** The folder of Prometheus's rule files: the spec's `rule_files` glob reads `*.yml` in it. */
+const PROMETHEUS_RULES_DIR = "/etc/prometheus/rules";
 
 /** Jaeger: the production custom resource of the spec, and the sampling strategies. */
 export const JAEGER = {
   namespace: MONITORING_NAMESPACE,
   /** Service (in `namespace`) that receives OTLP spans: services export to it. */
   collectorService: "jaeger-collector",
+  /** Service (in `namespace`) of the query API and UI. */
+  queryService: "jaeger-query",
   queryPort: 16686,
   otlpGrpcPort: 4317,
   otlpHttpPort: 4318,
+  /** The collector's HTTP port: remote sampling strategies at `/api/sampling?service=<name>`. */
+  samplingPort: 14268,
+  /** Admin port: health check at `/`, the process's metrics at `/metrics`. */
+  adminPort: 14269,
+  /** The last release of the v1 line, the one whose all-in-one reads a sampling strategies file. */
+  image: "jaegertracing/all-in-one:1.76.0",
+  sizing: {
+    dev: {
+      replicas: 1,
+      maxTraces: 10000,
+      resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+    },
+    prod: {
+      replicas: 1,
+      maxTraces: 100000,
+      resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "2Gi" } },
+    },
+  } satisfies Record<"dev" | "prod", PlatformSizing & { readonly maxTraces: number }>,
   /** A `jaegertracing.io/v1` Jaeger (needs the Jaeger operator): applied only when `jaeger.operator` is set. */
   productionResource: {
     apiVersion: "jaegertracing.io/v1",
@@ -99,6 +122,22 @@ export const PROMETHEUS = {
   /** Prometheus's ServiceAccount: the identity scraped workloads accept traffic from. */
   serviceAccount: "prometheus",
   port: 9090,
+  /** The 3.5 long-term-support line, pinned. */
+  image: "prom/prometheus:v3.5.0",
+  /** Where the spec's `rule_files` glob looks. */
+  rulesDir: PROMETHEUS_RULES_DIR,
+  sizing: {
+    dev: {
+      replicas: 1,
+      retention: "24h",
+      resources: { requests: { cpu: "50m", memory: "192Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    },
+    prod: {
+      replicas: 1,
+      retention: "15d",
+      resources: { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } },
+    },
+  } satisfies Record<"dev" | "prod", PlatformSizing & { readonly retention: string }>,
   config: {
     global: {
       scrape_interval: "15s",
@@ -134,7 +173,7 @@ export const PROMETHEUS = {
         ],
       },
     ],
-    rule_files: ["/etc/prometheus/rules/*.yml"],
+    rule_files: [`${PROMETHEUS_RULES_DIR}/*.yml`],
     alerting: {
       alertmanagers: [
         {

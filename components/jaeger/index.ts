@@ -1,16 +1,202 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { JAEGER } from "../catalog";
-import { emitDocuments } from "./artifacts/emit";
-import { PlatformArgs } from "./platform";
+import { JAEGER, ServiceEntry } from "../../catalog";
+import { emitDocuments } from "../artifacts/emit";
+import { commonLabels } from "../labels";
+import { PlatformArgs, ServiceBinding } from "../platform";
+import { monitoringNamespace } from "../prometheus/monitoring-namespace";
+import { componentSettings } from "../settings";
+import { JaegerSamplingStrategies, plainValue, samplingStrategies } from "./sampling";
 
-/** Jaeger, distributed tracing. */
+export { JaegerSamplingStrategies, jaegerStrategy, samplingStrategies } from "./sampling";
+
+/** `microservices-ecosystem:jaeger`, validated and with its defaults. */
+export interface JaegerSettings {
+  /** Apply the spec's production `Jaeger` resource (needs the Jaeger operator) instead of the all-in-one. */
+  readonly operator: boolean;
+  /** Traces the all-in-one's in-memory store keeps. */
+  readonly maxTraces: number;
+}
+
+const settingsSchema = (environment: "dev" | "prod") => ({
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    operator: { type: "boolean", default: false },
+    maxTraces: { type: "integer", minimum: 1000, default: JAEGER.sizing[environment].maxTraces },
+  },
+});
+
+const NAME = "jaeger";
+const STRATEGIES_FILE = "strategies.json";
+const SAMPLING_DIR = "/etc/jaeger/sampling";
+/** The Jaeger images' non-root user. */
+const JAEGER_UID = 10001;
+
+/**
+ * Jaeger, distributed tracing, in the `monitoring` namespace. By default the all-in-one (collector,
+ * in-memory store, query UI) with OTLP on 4317/4318 and the spec's sampling strategies served to
+ * clients from a mounted strategies file. With `jaeger.operator` set, the spec's production
+ * `Jaeger` resource instead (the Jaeger operator and its CRDs must already be installed).
+ */
 export class Jaeger extends pulumi.ComponentResource {
+  readonly settings: JaegerSettings;
+  readonly strategies: JaegerSamplingStrategies;
+  /** In-cluster host of the Service that receives OTLP. */
+  readonly collectorHost: string;
+
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("microservices:platform:Jaeger", name, {}, opts);
+    const settings = componentSettings<JaegerSettings>("jaeger", settingsSchema(args.environment), args.settings);
+    this.settings = settings;
+    this.strategies = samplingStrategies(JAEGER.sampling);
+    const childOpts = { parent: this, provider: args.provider };
+    const namespace = monitoringNamespace(args);
+    const production = plainValue(JAEGER.productionResource) as {
+      apiVersion: string; kind: string; metadata: { name: string }; spec: Record<string, unknown>;
+    };
+    // The operator names the collector's Service `<name>-collector`.
+    const collectorService = settings.operator ? `${production.metadata.name}-collector` : JAEGER.collectorService;
+    this.collectorHost = `${collectorService}.${JAEGER.namespace}.svc.cluster.local`;
+
+    if (settings.operator) {
+      new k8s.apiextensions.CustomResource(NAME, {
+        apiVersion: production.apiVersion,
+        kind: production.kind,
+        metadata: { ...production.metadata, namespace },
+        // The spec's resource, plus the same sampling strategies the all-in-one serves.
+        spec: { ...production.spec, sampling: { options: this.strategies } },
+      }, childOpts);
+    } else {
+      this.allInOne(args, settings, namespace, childOpts);
+    }
+
     emitDocuments(this, args.artifactsDir, [
       { path: "monitoring/tracing/jaeger_config.yaml", content: JAEGER.productionResource },
       { path: "monitoring/tracing/trace_sampling.json", content: JAEGER.sampling },
     ]);
-    this.registerOutputs({});
+    this.registerOutputs({ collectorHost: this.collectorHost });
+  }
+
+  private allInOne(args: PlatformArgs, settings: JaegerSettings, namespace: pulumi.Input<string>, childOpts: pulumi.CustomResourceOptions) {
+    const sizing = JAEGER.sizing[args.environment];
+    const labels = { app: NAME, ...commonLabels(NAME, "tracing") };
+    const selector = { app: NAME };
+
+    const serviceAccount = new k8s.core.v1.ServiceAccount(NAME, {
+      metadata: { name: NAME, namespace, labels },
+      automountServiceAccountToken: false,
+    }, childOpts);
+
+    const strategies = new k8s.core.v1.ConfigMap(`${NAME}-sampling-strategies`, {
+      metadata: { name: `${NAME}-sampling-strategies`, namespace, labels },
+      data: { [STRATEGIES_FILE]: `${JSON.stringify(this.strategies, null, 2)}\n` },
+    }, childOpts);
+
+    const env: Record<string, string> = {
+      SPAN_STORAGE_TYPE: "memory",
+      MEMORY_MAX_TRACES: String(settings.maxTraces),
+      COLLECTOR_OTLP_ENABLED: "true",
+      COLLECTOR_OTLP_GRPC_HOST_PORT: `:${JAEGER.otlpGrpcPort}`,
+      COLLECTOR_OTLP_HTTP_HOST_PORT: `:${JAEGER.otlpHttpPort}`,
+      SAMPLING_CONFIG_TYPE: "file",
+      SAMPLING_STRATEGIES_FILE: `${SAMPLING_DIR}/${STRATEGIES_FILE}`,
+      // A changed ConfigMap reaches the mounted file; Jaeger re-reads it without a restart.
+      SAMPLING_STRATEGIES_RELOAD_INTERVAL: "1m",
+    };
+    const probe = {
+      httpGet: { path: "/", port: "admin", scheme: "HTTP" },
+      initialDelaySeconds: 5,
+      periodSeconds: 10,
+      timeoutSeconds: 3,
+      failureThreshold: 3,
+    };
+
+    new k8s.apps.v1.Deployment(NAME, {
+      metadata: { name: NAME, namespace, labels },
+      spec: {
+        // One in-memory store: a second pod would hold other traces, so never two at once.
+        replicas: sizing.replicas,
+        strategy: { type: "Recreate" },
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: serviceAccount.metadata.name,
+            automountServiceAccountToken: false,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: JAEGER_UID,
+              runAsGroup: JAEGER_UID,
+              fsGroup: JAEGER_UID,
+              seccompProfile: { type: "RuntimeDefault" },
+            },
+            containers: [{
+              name: "jaeger",
+              image: JAEGER.image,
+              imagePullPolicy: "IfNotPresent",
+              env: Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
+              ports: [
+                { name: "otlp-grpc", containerPort: JAEGER.otlpGrpcPort, protocol: "TCP" },
+                { name: "otlp-http", containerPort: JAEGER.otlpHttpPort, protocol: "TCP" },
+                { name: "sampling", containerPort: JAEGER.samplingPort, protocol: "TCP" },
+                { name: "query", containerPort: JAEGER.queryPort, protocol: "TCP" },
+                { name: "admin", containerPort: JAEGER.adminPort, protocol: "TCP" },
+              ],
+              readinessProbe: probe,
+              livenessProbe: { ...probe, initialDelaySeconds: 15 },
+              resources: sizing.resources,
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ["ALL"] },
+              },
+              volumeMounts: [
+                { name: "sampling", mountPath: SAMPLING_DIR, readOnly: true },
+                { name: "tmp", mountPath: "/tmp" },
+              ],
+            }],
+            volumes: [
+              { name: "sampling", configMap: { name: strategies.metadata.name } },
+              { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+            ],
+          },
+        },
+      },
+    }, childOpts);
+
+    new k8s.core.v1.Service(JAEGER.collectorService, {
+      metadata: { name: JAEGER.collectorService, namespace, labels },
+      spec: {
+        type: "ClusterIP",
+        selector,
+        ports: [
+          { name: "grpc-otlp", port: JAEGER.otlpGrpcPort, targetPort: "otlp-grpc", protocol: "TCP", appProtocol: "grpc" },
+          { name: "http-otlp", port: JAEGER.otlpHttpPort, targetPort: "otlp-http", protocol: "TCP", appProtocol: "http" },
+          { name: "http-sampling", port: JAEGER.samplingPort, targetPort: "sampling", protocol: "TCP", appProtocol: "http" },
+        ],
+      },
+    }, childOpts);
+
+    new k8s.core.v1.Service(JAEGER.queryService, {
+      metadata: { name: JAEGER.queryService, namespace, labels },
+      spec: {
+        type: "ClusterIP",
+        selector,
+        ports: [{ name: "http-query", port: JAEGER.queryPort, targetPort: "query", protocol: "TCP", appProtocol: "http" }],
+      },
+    }, childOpts);
+  }
+
+  /** Where a service sends its spans (OTLP over HTTP) and the name its strategy is looked up by. */
+  bindService(entry: ServiceEntry): ServiceBinding {
+    return {
+      env: [
+        { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: `http://${this.collectorHost}:${JAEGER.otlpHttpPort}` },
+        { name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "http/protobuf" },
+        { name: "OTEL_SERVICE_NAME", value: entry.config.service_name },
+      ],
+    };
   }
 }

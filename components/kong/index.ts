@@ -1,13 +1,182 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import { stringify } from "yaml";
+import { GATEWAY } from "../../catalog";
 import { emitDocuments } from "../artifacts/emit";
+import { commonLabels } from "../labels";
 import { PlatformArgs } from "../platform";
+import { KongDeclarativeConfig, kongDeclarativeConfig } from "./declarative-config";
+import { KongSettings, kongSettings } from "./settings";
 import { gatewaySpecDocuments } from "./spec-documents";
+import { kongConfigProblems } from "./validate";
 
-/** Kong, the API gateway. */
+export { KongDeclarativeConfig, kongDeclarativeConfig, serviceUrl } from "./declarative-config";
+export { KongSettings, kongSettings } from "./settings";
+export { kongConfigProblems } from "./validate";
+
+const NAME = "kong";
+const CONFIG_FILE = "kong.yml";
+const CONFIG_DIR = "/kong/declarative";
+const PREFIX_DIR = "/kong_prefix";
+/** The official image's `kong` user. */
+const KONG_UID = 1000;
+
+/**
+ * Kong, the API gateway: DB-less Kong (the official image) in its own namespace, running the
+ * declarative config generated from the gateway catalog, mounted from a ConfigMap. The proxy is
+ * reached through the `kong-proxy` Service (a NodePort on dev); the Admin API is off.
+ */
 export class KongGateway extends pulumi.ComponentResource {
+  readonly settings: KongSettings;
+  readonly declarativeConfig: KongDeclarativeConfig;
+  readonly namespace: pulumi.Output<string>;
+  readonly proxyService: k8s.core.v1.Service;
+
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("microservices:platform:Kong", name, {}, opts);
+    const settings = kongSettings(args.environment, args.settings);
+    this.settings = settings;
+    const childOpts = { parent: this, provider: args.provider };
+    const sizing = GATEWAY.sizing[args.environment];
+    const meshed = args.components.includes("istio");
+    const labels = { app: NAME, ...commonLabels(NAME, "api-gateway") };
+    const selector = { app: NAME };
+
+    const config = kongDeclarativeConfig({ namespace: args.namespaceName, services: args.services, jwtPublicKey: settings.jwtPublicKey });
+    const problems = kongConfigProblems(config);
+    if (problems.length > 0) throw new Error(`kong: the generated declarative config is invalid: ${problems.join("; ")}`);
+    this.declarativeConfig = config;
+    // Kong reads YAML 1.1 (libyaml): quote what a 1.1 reader would retype.
+    const configText = stringify(config, { lineWidth: 0, version: "1.1" });
+
+    const namespace = args.namespaceName === GATEWAY.namespace
+      ? pulumi.output(args.namespace)
+      : new k8s.core.v1.Namespace(`${NAME}-namespace`, {
+        metadata: {
+          name: GATEWAY.namespace,
+          labels: { ...commonLabels(GATEWAY.namespace, "namespace"), ...(meshed ? { "istio-injection": "enabled" } : {}) },
+        },
+      }, childOpts).metadata.name;
+    this.namespace = namespace;
+
+    const serviceAccount = new k8s.core.v1.ServiceAccount(NAME, {
+      metadata: { name: GATEWAY.serviceAccount, namespace, labels },
+      automountServiceAccountToken: false,
+    }, childOpts);
+
+    const configMap = new k8s.core.v1.ConfigMap(`${NAME}-declarative-config`, {
+      metadata: { name: `${NAME}-declarative-config`, namespace, labels },
+      data: { [CONFIG_FILE]: configText },
+    }, childOpts);
+
+    const env: Record<string, string> = {
+      KONG_DATABASE: "off",
+      KONG_DECLARATIVE_CONFIG: `${CONFIG_DIR}/${CONFIG_FILE}`,
+      KONG_PREFIX: PREFIX_DIR,
+      KONG_PROXY_LISTEN: `0.0.0.0:${GATEWAY.proxyPort}`,
+      KONG_ADMIN_LISTEN: "off",
+      KONG_STATUS_LISTEN: `0.0.0.0:${GATEWAY.statusPort}`,
+      KONG_NGINX_WORKER_PROCESSES: String(sizing.nginxWorkers),
+      KONG_PROXY_ACCESS_LOG: "/dev/stdout",
+      KONG_PROXY_ERROR_LOG: "/dev/stderr",
+      KONG_ADMIN_ERROR_LOG: "/dev/stderr",
+      KONG_ANONYMOUS_REPORTS: "off",
+    };
+    const statusProbe = (path: string) => ({
+      httpGet: { path, port: "status", scheme: "HTTP" },
+      initialDelaySeconds: 5,
+      periodSeconds: 10,
+      timeoutSeconds: 5,
+      failureThreshold: 3,
+    });
+
+    new k8s.apps.v1.Deployment(NAME, {
+      metadata: { name: NAME, namespace, labels },
+      spec: {
+        replicas: settings.replicas,
+        selector: { matchLabels: selector },
+        template: {
+          metadata: {
+            labels,
+            annotations: {
+              // DB-less Kong reads its config at start only: a new config rolls the pods.
+              "checksum/declarative-config": createHash("sha256").update(configText).digest("hex"),
+              // Inside the mesh Kong is the edge: clients outside the mesh reach its proxy port
+              // directly, while its calls to the services leave through the sidecar (mTLS).
+              ...(meshed ? { "traffic.sidecar.istio.io/includeInboundPorts": "" } : {}),
+            },
+          },
+          spec: {
+            serviceAccountName: serviceAccount.metadata.name,
+            automountServiceAccountToken: false,
+            terminationGracePeriodSeconds: 30,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: KONG_UID,
+              runAsGroup: KONG_UID,
+              fsGroup: KONG_UID,
+              seccompProfile: { type: "RuntimeDefault" },
+            },
+            containers: [{
+              name: "proxy",
+              image: GATEWAY.image,
+              imagePullPolicy: "IfNotPresent",
+              env: Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
+              ports: [
+                { name: "proxy", containerPort: GATEWAY.proxyPort, protocol: "TCP" },
+                { name: "status", containerPort: GATEWAY.statusPort, protocol: "TCP" },
+              ],
+              readinessProbe: statusProbe("/status/ready"),
+              livenessProbe: statusProbe("/status"),
+              lifecycle: { preStop: { exec: { command: ["kong", "quit", "--wait=15"] } } },
+              resources: sizing.resources,
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ["ALL"] },
+              },
+              volumeMounts: [
+                { name: "declarative-config", mountPath: CONFIG_DIR, readOnly: true },
+                { name: "prefix", mountPath: PREFIX_DIR },
+                { name: "tmp", mountPath: "/tmp" },
+              ],
+            }],
+            volumes: [
+              { name: "declarative-config", configMap: { name: configMap.metadata.name } },
+              { name: "prefix", emptyDir: { sizeLimit: "256Mi" } },
+              { name: "tmp", emptyDir: { sizeLimit: "128Mi" } },
+            ],
+          },
+        },
+      },
+    }, childOpts);
+
+    if (settings.replicas > 1) {
+      new k8s.policy.v1.PodDisruptionBudget(NAME, {
+        metadata: { name: NAME, namespace, labels },
+        spec: { minAvailable: 1, selector: { matchLabels: selector } },
+      }, childOpts);
+    }
+
+    this.proxyService = new k8s.core.v1.Service(`${NAME}-proxy`, {
+      metadata: { name: `${NAME}-proxy`, namespace, labels },
+      spec: {
+        type: settings.serviceType,
+        selector,
+        ports: [{
+          name: "http-proxy",
+          port: GATEWAY.proxyPort,
+          targetPort: "proxy",
+          protocol: "TCP",
+          appProtocol: "http",
+          ...(settings.serviceType === "NodePort" ? { nodePort: settings.nodePort } : {}),
+        }],
+      },
+    }, childOpts);
+
     emitDocuments(this, args.artifactsDir, gatewaySpecDocuments());
-    this.registerOutputs({});
+    this.registerOutputs({ namespace, proxyService: this.proxyService.metadata.name });
   }
 }

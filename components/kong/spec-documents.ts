@@ -1,7 +1,7 @@
 import { GATEWAY, SpecDocument, kubernetesName, specUrl } from "../../catalog";
 
 /** The services Kong fronts, one entry per gateway route (`user_service` → `user`). */
-const routeName = (specName: string) => `${specName.replace(/_service$/, "")}-routes`;
+export const routeName = (specName: string) => `${specName.replace(/_service$/, "")}-routes`;
 
 /** The api_gateway/ folder of the spec's artifact tree, derived from the gateway catalog. */
 export function gatewaySpecDocuments(): SpecDocument[] {

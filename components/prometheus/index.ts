@@ -1,12 +1,191 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PROMETHEUS } from "../catalog";
-import { emitDocuments } from "./artifacts/emit";
-import { PlatformArgs } from "./platform";
+import { createHash } from "crypto";
+import { stringify } from "yaml";
+import { PROMETHEUS } from "../../catalog";
+import { emitDocuments } from "../artifacts/emit";
+import { commonLabels } from "../labels";
+import { PlatformArgs } from "../platform";
+import { componentSettings } from "../settings";
+import { RuleFile, alertRules } from "./alert-rules";
+import { monitoringNamespace } from "./monitoring-namespace";
+import { ISTIO_CERTS_DIR, discoveries, discoveryRules, prometheusConfig } from "./scrape-config";
 
-/** Prometheus, metrics and alerts. */
+export { AlertRule, RuleFile, alertRules } from "./alert-rules";
+export { DISCOVERY_VERBS, discoveries, discoveryRules, prometheusConfig } from "./scrape-config";
+
+/** `microservices-ecosystem:prometheus`, validated and with its defaults. */
+export interface PrometheusSettings {
+  /** How long the TSDB keeps samples (`--storage.tsdb.retention.time`). */
+  readonly retention: string;
+}
+
+const settingsSchema = (environment: "dev" | "prod") => ({
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    retention: { type: "string", pattern: "^[0-9]+(ms|s|m|h|d|w|y)$", default: PROMETHEUS.sizing[environment].retention },
+  },
+});
+
+const NAME = "prometheus";
+const CONFIG_DIR = "/etc/prometheus/config";
+const CONFIG_FILE = "prometheus.yml";
+const RULES_FILE = "alerting_rules.yml";
+const DATA_DIR = "/prometheus";
+/** The image's `nobody` user. */
+const PROMETHEUS_UID = 65534;
+
+/**
+ * Prometheus in the `monitoring` namespace: a Deployment of the upstream image with the scrape
+ * config derived from the spec's prometheus_config.yaml and the alert rules of
+ * service_metrics.json, each mounted from a ConfigMap; a ServiceAccount with list/watch on exactly
+ * the resources its Kubernetes discovery reads, in exactly the namespaces it reads them in.
+ */
 export class Prometheus extends pulumi.ComponentResource {
+  readonly settings: PrometheusSettings;
+  readonly config: Record<string, unknown>;
+  readonly rules: RuleFile;
+
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("microservices:platform:Prometheus", name, {}, opts);
+    const settings = componentSettings<PrometheusSettings>("prometheus", settingsSchema(args.environment), args.settings);
+    this.settings = settings;
+    const childOpts = { parent: this, provider: args.provider };
+    const meshed = args.components.includes("istio");
+    const sizing = PROMETHEUS.sizing[args.environment];
+    const namespace = monitoringNamespace(args);
+    const labels = { app: NAME, ...commonLabels(NAME, "monitoring") };
+    const selector = { app: NAME };
+
+    this.config = prometheusConfig({ namespace: args.namespaceName, environment: args.environment, meshed });
+    this.rules = alertRules();
+    const configText = stringify(this.config, { lineWidth: 0 });
+    const rulesText = stringify(this.rules, { lineWidth: 0 });
+
+    const serviceAccount = new k8s.core.v1.ServiceAccount(NAME, {
+      metadata: { name: PROMETHEUS.serviceAccount, namespace, labels },
+      // Kubernetes service discovery authenticates with the ServiceAccount's token.
+      automountServiceAccountToken: true,
+    }, childOpts);
+
+    // One Role per discovered namespace, bound there only: no cluster-wide read access.
+    const namespaceOf = (ns: string): pulumi.Input<string> =>
+      ns === args.namespaceName ? args.namespace : ns === PROMETHEUS.namespace ? namespace : ns;
+    const bindings = [...discoveryRules(discoveries(this.config))].map(([ns, rules]) => {
+      const roleName = `${NAME}-discovery`;
+      const role = new k8s.rbac.v1.Role(`${roleName}-${ns}`, {
+        metadata: { name: roleName, namespace: namespaceOf(ns), labels },
+        rules,
+      }, childOpts);
+      return new k8s.rbac.v1.RoleBinding(`${roleName}-${ns}`, {
+        metadata: { name: roleName, namespace: namespaceOf(ns), labels },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+        subjects: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace }],
+      }, childOpts);
+    });
+
+    const configMap = new k8s.core.v1.ConfigMap(`${NAME}-config`, {
+      metadata: { name: `${NAME}-config`, namespace, labels },
+      data: { [CONFIG_FILE]: configText },
+    }, childOpts);
+    const rulesMap = new k8s.core.v1.ConfigMap(`${NAME}-rules`, {
+      metadata: { name: `${NAME}-rules`, namespace, labels },
+      data: { [RULES_FILE]: rulesText },
+    }, childOpts);
+
+    const meshAnnotations: Record<string, string> = meshed
+      ? {
+        // Istio's setup for scraping under STRICT mTLS: the sidecar writes Prometheus's workload
+        // certificate to a shared volume and leaves Prometheus's own traffic alone; Prometheus
+        // presents that certificate to the scraped sidecars.
+        "traffic.sidecar.istio.io/includeInboundPorts": "",
+        "traffic.sidecar.istio.io/includeOutboundIPRanges": "",
+        "proxy.istio.io/config": JSON.stringify({ proxyMetadata: { OUTPUT_CERTS: "/etc/istio-output-certs" } }),
+        "sidecar.istio.io/userVolumeMount": JSON.stringify([{ name: "istio-certs", mountPath: "/etc/istio-output-certs" }]),
+      }
+      : {};
+    const probe = (path: string) => ({
+      httpGet: { path, port: "web", scheme: "HTTP" },
+      initialDelaySeconds: 10,
+      periodSeconds: 10,
+      timeoutSeconds: 5,
+      failureThreshold: 3,
+    });
+
+    new k8s.apps.v1.Deployment(NAME, {
+      metadata: { name: NAME, namespace, labels },
+      spec: {
+        replicas: sizing.replicas,
+        // Its TSDB is the pod's own volume: never two pods scraping and alerting at once.
+        strategy: { type: "Recreate" },
+        selector: { matchLabels: selector },
+        template: {
+          metadata: {
+            labels,
+            annotations: {
+              // Prometheus reads its config and rules at start: a change rolls the pod.
+              "checksum/config": createHash("sha256").update(configText).update(rulesText).digest("hex"),
+              ...meshAnnotations,
+            },
+          },
+          spec: {
+            serviceAccountName: serviceAccount.metadata.name,
+            automountServiceAccountToken: true,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: PROMETHEUS_UID,
+              runAsGroup: PROMETHEUS_UID,
+              fsGroup: PROMETHEUS_UID,
+              seccompProfile: { type: "RuntimeDefault" },
+            },
+            containers: [{
+              name: NAME,
+              image: PROMETHEUS.image,
+              imagePullPolicy: "IfNotPresent",
+              args: [
+                `--config.file=${CONFIG_DIR}/${CONFIG_FILE}`,
+                `--storage.tsdb.path=${DATA_DIR}`,
+                `--storage.tsdb.retention.time=${settings.retention}`,
+                `--web.listen-address=:${PROMETHEUS.port}`,
+              ],
+              ports: [{ name: "web", containerPort: PROMETHEUS.port, protocol: "TCP" }],
+              readinessProbe: probe("/-/ready"),
+              livenessProbe: { ...probe("/-/healthy"), initialDelaySeconds: 30 },
+              resources: sizing.resources,
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ["ALL"] },
+              },
+              volumeMounts: [
+                { name: "config", mountPath: CONFIG_DIR, readOnly: true },
+                { name: "rules", mountPath: PROMETHEUS.rulesDir, readOnly: true },
+                { name: "data", mountPath: DATA_DIR },
+                ...(meshed ? [{ name: "istio-certs", mountPath: ISTIO_CERTS_DIR, readOnly: true }] : []),
+              ],
+            }],
+            volumes: [
+              { name: "config", configMap: { name: configMap.metadata.name } },
+              { name: "rules", configMap: { name: rulesMap.metadata.name } },
+              { name: "data", emptyDir: { sizeLimit: args.environment === "dev" ? "2Gi" : "20Gi" } },
+              ...(meshed ? [{ name: "istio-certs", emptyDir: { medium: "Memory" } }] : []),
+            ],
+          },
+        },
+      },
+    }, { ...childOpts, dependsOn: bindings });
+
+    new k8s.core.v1.Service(NAME, {
+      metadata: { name: NAME, namespace, labels },
+      spec: {
+        type: "ClusterIP",
+        selector,
+        ports: [{ name: "http-web", port: PROMETHEUS.port, targetPort: "web", protocol: "TCP", appProtocol: "http" }],
+      },
+    }, childOpts);
+
     emitDocuments(this, args.artifactsDir, [
       { path: "monitoring/metrics/prometheus_config.yaml", content: PROMETHEUS.config },
       { path: "monitoring/metrics/service_metrics.json", content: PROMETHEUS.serviceMetrics },

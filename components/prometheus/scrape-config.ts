@@ -1,0 +1,137 @@
+import { PROMETHEUS } from "../../catalog";
+import { plainValue } from "../jaeger/sampling";
+
+type Json = Record<string, unknown>;
+
+/** The Kubernetes discovery a config asks for: a role in a namespace. */
+export interface Discovery {
+  readonly role: string;
+  readonly namespace: string;
+}
+
+export interface PrometheusConfigInput {
+  /** The services' namespace: the only one the services' job discovers. */
+  readonly namespace: string;
+  readonly environment: "dev" | "prod";
+  /** Scrape through Istio mTLS with the certificates the sidecar writes (Istio is composed). */
+  readonly meshed: boolean;
+}
+
+/** Where the Prometheus container finds the certificates its sidecar writes (mTLS scraping). */
+export const ISTIO_CERTS_DIR = "/etc/prom-certs";
+
+/** The relabelings that make the annotated port the scraped one, and name the series' source. */
+const PORT_AND_LABEL_RELABELINGS: Json[] = [
+  {
+    source_labels: ["__address__", "__meta_kubernetes_service_annotation_prometheus_io_port"],
+    action: "replace",
+    regex: "([^:]+)(?::\\d+)?;(\\d+)",
+    replacement: "$1:$2",
+    target_label: "__address__",
+  },
+  { source_labels: ["__meta_kubernetes_namespace"], action: "replace", target_label: "namespace" },
+  { source_labels: ["__meta_kubernetes_service_name"], action: "replace", target_label: "service" },
+  { source_labels: ["__meta_kubernetes_pod_name"], action: "replace", target_label: "pod" },
+];
+
+/** A relabel rule as Prometheus parses it: `regex` is a string (the spec writes the boolean `true`). */
+function appliedRelabel(rule: Json): Json {
+  return rule.regex === undefined || typeof rule.regex === "string" ? rule : { ...rule, regex: String(rule.regex) };
+}
+
+/**
+ * The prometheus.yml Prometheus runs with, derived from the spec's prometheus_config.yaml:
+ * - the services' job discovers the stack's namespace only (the spec lists `default` and
+ *   `microservices`), keeps the spec's relabeling (its `regex: true` becomes the string Prometheus
+ *   requires) and adds the `prometheus.io/port` rewrite so that the annotated port is scraped,
+ *   plus `namespace`/`service`/`pod` labels;
+ * - inside the mesh it scrapes over mTLS with the workload certificate Istio's sidecar writes
+ *   for Prometheus's own identity (Istio's documented setup for STRICT mTLS);
+ * - `external_labels.environment` names the stack's environment (the spec's `production` on prod);
+ * - the spec's rule_files and alertmanager discovery are kept as they are.
+ */
+export function prometheusConfig(input: PrometheusConfigInput): Json {
+  const spec = plainValue(PROMETHEUS.config) as Json & {
+    global: Json & { external_labels?: Json };
+    scrape_configs: (Json & { kubernetes_sd_configs?: Json[]; relabel_configs?: Json[] })[];
+  };
+  return {
+    ...spec,
+    global: {
+      ...spec.global,
+      external_labels: {
+        ...spec.global.external_labels,
+        ...(input.environment === "prod" ? {} : { environment: input.environment }),
+      },
+    },
+    scrape_configs: spec.scrape_configs.map((job) => ({
+      ...job,
+      ...(input.meshed
+        ? {
+          scheme: "https",
+          tls_config: {
+            ca_file: `${ISTIO_CERTS_DIR}/root-cert.pem`,
+            cert_file: `${ISTIO_CERTS_DIR}/cert-chain.pem`,
+            key_file: `${ISTIO_CERTS_DIR}/key.pem`,
+            // Istio's certificates carry SPIFFE URIs, not the pod IPs Prometheus connects to.
+            insecure_skip_verify: true,
+          },
+        }
+        : {}),
+      kubernetes_sd_configs: (job.kubernetes_sd_configs ?? []).map((sd) => ({ ...sd, namespaces: { names: [input.namespace] } })),
+      relabel_configs: [...(job.relabel_configs ?? []).map(appliedRelabel), ...PORT_AND_LABEL_RELABELINGS],
+    })),
+  };
+}
+
+/** Every Kubernetes discovery of a config (scrape jobs and alertmanagers), by role and namespace. */
+export function discoveries(config: Json): Discovery[] {
+  const found: Discovery[] = [];
+  const visit = (value: unknown) => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (!value || typeof value !== "object") return;
+    const object = value as Json;
+    for (const sd of (object.kubernetes_sd_configs ?? []) as Json[]) {
+      const names = ((sd.namespaces as Json | undefined)?.names ?? []) as string[];
+      if (names.length === 0) throw new Error(`prometheus: a ${sd.role} discovery without namespaces would need cluster-wide access`);
+      for (const namespace of names) found.push({ role: String(sd.role), namespace });
+    }
+    Object.values(object).forEach(visit);
+  };
+  visit(config);
+  return found.filter((d, i) => found.findIndex((o) => o.role === d.role && o.namespace === d.namespace) === i);
+}
+
+/** The namespaced resources Prometheus's Kubernetes discovery lists and watches, per role. */
+const ROLE_RESOURCES: Readonly<Record<string, readonly { apiGroup: string; resource: string }[]>> = {
+  endpoints: [{ apiGroup: "", resource: "endpoints" }, { apiGroup: "", resource: "services" }, { apiGroup: "", resource: "pods" }],
+  endpointslice: [{ apiGroup: "discovery.k8s.io", resource: "endpointslices" }, { apiGroup: "", resource: "services" }, { apiGroup: "", resource: "pods" }],
+  service: [{ apiGroup: "", resource: "services" }],
+  pod: [{ apiGroup: "", resource: "pods" }],
+  ingress: [{ apiGroup: "networking.k8s.io", resource: "ingresses" }],
+};
+
+export interface PolicyRule {
+  readonly apiGroups: string[];
+  readonly resources: string[];
+  readonly verbs: string[];
+}
+
+/** Discovery only lists and watches. */
+export const DISCOVERY_VERBS = ["list", "watch"];
+
+/** The RBAC rules each namespace needs for the discoveries (namespace → rules). */
+export function discoveryRules(found: readonly Discovery[]): Map<string, PolicyRule[]> {
+  const byNamespace = new Map<string, Map<string, Set<string>>>();
+  for (const d of found) {
+    const resources = ROLE_RESOURCES[d.role];
+    if (!resources) throw new Error(`prometheus: Kubernetes discovery role "${d.role}" is not namespaced or not known`);
+    const groups = byNamespace.get(d.namespace) ?? new Map<string, Set<string>>();
+    for (const r of resources) groups.set(r.apiGroup, (groups.get(r.apiGroup) ?? new Set()).add(r.resource));
+    byNamespace.set(d.namespace, groups);
+  }
+  return new Map([...byNamespace].map(([namespace, groups]) => [
+    namespace,
+    [...groups].map(([apiGroup, resources]) => ({ apiGroups: [apiGroup], resources: [...resources].sort(), verbs: [...DISCOVERY_VERBS] })),
+  ]));
+}
