@@ -1,3 +1,5 @@
+import * as http from "http";
+import * as https from "https";
 import CircuitBreaker from "opossum";
 import { CircuitBreakerSettings, Dependency } from "./config";
 import { Logger } from "./logger";
@@ -27,6 +29,13 @@ interface ProbeOutcome {
   readonly fallback?: boolean;
 }
 
+class ProbeTimeout extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TimeoutError";
+  }
+}
+
 class HealthCheckError extends Error {
   constructor(message: string, readonly statusCode?: number) {
     super(message);
@@ -36,13 +45,8 @@ class HealthCheckError extends Error {
 
 function errorText(err: unknown): string {
   if (err instanceof Error) {
+    if (err.name === "TimeoutError") return "timed out";
     const code = (err as NodeJS.ErrnoException).code;
-    const cause = (err as { cause?: unknown }).cause;
-    if (err.name === "TimeoutError" || err.name === "AbortError") return "timed out";
-    if (cause instanceof Error) {
-      const causeCode = (cause as NodeJS.ErrnoException).code;
-      return causeCode ? `${err.message}: ${causeCode}` : `${err.message}: ${cause.message}`;
-    }
     return code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
   }
   return String(err);
@@ -95,9 +99,12 @@ export class DependencyBreaker {
     breaker.on("success", () => {
       this.consecutiveFailures = 0;
     });
-    breaker.on("failure", (err: unknown) => {
+    breaker.on("failure", (err: unknown, _latency: number, args: unknown[]) => {
       this.consecutiveFailures += 1;
+      const trace = Array.isArray(args) ? (args[0] as TraceContext | undefined) : undefined;
       this.logger.debug("dependency health check failed", {
+        trace_id: trace?.traceId,
+        span_id: trace?.spanId,
         dependency: dependency.name,
         error: errorText(err),
         consecutive_failures: this.consecutiveFailures,
@@ -169,22 +176,43 @@ export class DependencyBreaker {
     else this.logger.info(`circuit breaker for ${this.dependency.name} is ${state === "closed" ? "closed" : "half-open"}`, fields);
   }
 
-  private async probe(url: string, trace: TraceContext): Promise<ProbeOutcome> {
-    const response = await fetch(url, {
-      method: "GET",
-      redirect: "manual",
-      signal: AbortSignal.timeout(this.timeoutMs),
-      headers: {
-        accept: "application/json",
-        traceparent: formatTraceparent(trace.traceId, newSpanId(), trace.flags),
-        "user-agent": `${this.serviceName}-readiness`,
-      },
+  /**
+   * One `GET <url>/health` with Node's http/https client (fetch refuses some ports and pools
+   * connections; a probe wants neither), aborted after DEPENDENCY_TIMEOUT_MS.
+   */
+  private probe(url: string, trace: TraceContext): Promise<ProbeOutcome> {
+    return new Promise<ProbeOutcome>((resolve, reject) => {
+      const target = new URL(url);
+      const client = target.protocol === "https:" ? https : http;
+      const req = client.request(
+        target,
+        {
+          method: "GET",
+          agent: false,
+          headers: {
+            accept: "application/json",
+            connection: "close",
+            traceparent: formatTraceparent(trace.traceId, newSpanId(), trace.flags),
+            "user-agent": `${this.serviceName}-readiness`,
+          },
+        },
+        (res) => {
+          res.resume(); // the body is not needed
+          res.on("error", reject);
+          res.on("end", () => {
+            clearTimeout(timer);
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status <= 299) resolve({ ok: true, statusCode: status });
+            else reject(new HealthCheckError(`GET /health answered ${status}`, status));
+          });
+        },
+      );
+      const timer = setTimeout(() => req.destroy(new ProbeTimeout(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+      req.on("error", (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      req.end();
     });
-    // Drain the body so the keep-alive connection returns to the pool.
-    await response.arrayBuffer().catch(() => undefined);
-    if (response.status < 200 || response.status > 299) {
-      throw new HealthCheckError(`GET /health answered ${response.status}`, response.status);
-    }
-    return { ok: true, statusCode: response.status };
   }
 }

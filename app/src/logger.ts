@@ -8,6 +8,24 @@ export const REQUIRED_FIELDS = ["timestamp", "service_name", "log_level", "messa
 
 export type LogFields = Record<string, unknown> & { trace_id?: string; span_id?: string };
 
+let stdoutBroken = false;
+let stdoutWatched = false;
+
+/**
+ * Writes to stdout; once stdout has failed (EPIPE: the reader went away) logging stops, instead
+ * of each failed write raising an error that is itself logged, forever.
+ */
+export function writeStdout(line: string): void {
+  if (stdoutBroken) return;
+  if (!stdoutWatched) {
+    stdoutWatched = true;
+    process.stdout.on("error", () => {
+      stdoutBroken = true;
+    });
+  }
+  process.stdout.write(line);
+}
+
 /**
  * One JSON object per line on stdout (Fluent Bit tails the container log with the json parser).
  * Events outside a request get a fresh trace/span id so the required fields are always valid ids.
@@ -17,7 +35,7 @@ export class Logger {
     private readonly serviceName: string,
     private readonly serviceVersion: string,
     private level: LogLevel,
-    private readonly write: (line: string) => void = (line) => process.stdout.write(line),
+    private readonly write: (line: string) => void = writeStdout,
   ) {}
 
   enabled(level: LogLevel): boolean {

@@ -133,6 +133,7 @@ export class Runtime {
       if (this.config.shutdownDelayMs > 0) await sleep(this.config.shutdownDelayMs).promise;
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
       this.server.closeIdleConnections();
+      this.logger.info("stopped accepting connections", { in_flight: this.inFlight });
       const deadline = sleep(this.config.shutdownTimeoutMs);
       const timedOut = await Promise.race([closed.then(() => false), deadline.promise.then(() => true)]);
       deadline.cancel();
@@ -183,6 +184,9 @@ export class Runtime {
 
   private send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     if (res.headersSent) return;
+    // Responses finished during shutdown close their connection, so keep-alive clients reconnect
+    // (to another pod) instead of reusing a socket that is about to go away.
+    if (this.shuttingDown) res.setHeader("connection", "close");
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     if (body === undefined || status === 204) {
       res.writeHead(status);
@@ -222,7 +226,9 @@ export class Runtime {
         this.logger.error("recording request metrics failed", { error: describeError(err) });
       }
       const system = route === "/health" || route === "/ready" || route === "/metrics";
-      const level: LogLevel = status >= 500 ? "ERROR" : system && status < 400 ? "DEBUG" : "INFO";
+      // Probes and scrapes are frequent: DEBUG while they succeed; a not-ready /ready is a WARN,
+      // not an ERROR (the dependency's failure is what is worth an error, and it is logged).
+      const level: LogLevel = system ? (status < 400 ? "DEBUG" : "WARN") : status >= 500 ? "ERROR" : "INFO";
       this.logger.log(level, `${method} ${path.slice(0, 256)} ${status}`, {
         trace_id: trace.traceId,
         span_id: trace.spanId,
