@@ -75,33 +75,33 @@ _engine_build() {
 	fi
 	mkdir -p "$(dirname "$bin")"
 	(
-		# One build at a time per cache directory.
+		# One build at a time per cache directory. (No `set -e` here: it is ignored in a subshell whose status
+		# is tested, so every step checks its own status.)
 		exec 9>"$bin.lock"
 		flock 9
 		if [ -f "$bin/.complete" ]; then
 			exit 0
 		fi
-		set -e
-		tmp=$(mktemp -d "$bin.tmp.XXXXXX")
+		tmp=$(mktemp -d "$bin.tmp.XXXXXX") || exit 1
 		trap 'rm -rf "$tmp"' EXIT
 		export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=readonly
 		# The checksum database has no entry for pkg/v3@v3.248.0 here (404); go.sum pins it instead.
 		export GONOSUMDB=${GONOSUMDB:+$GONOSUMDB,}github.com/pulumi/pulumi/pkg
-		cd "$root/engine"
+		cd "$root/engine" || exit 1
 		_engine_log "building the Pulumi CLI $version into $bin (first time only; several minutes on 2 cores)"
 		start=$(date +%s)
 		go build -trimpath \
 			-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
-			-o "$tmp/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+			-o "$tmp/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi || exit 1
 		for cmd in cmd/*/; do
 			cmd=${cmd%/}
 			_engine_log "building ${cmd#cmd/}"
 			if [ -f "$cmd/go.mod" ]; then
 				# A module of its own (engine/cmd/pulumi-resource-kubernetes keeps its k8s.io dependencies
 				# out of the CLI's build list).
-				(cd "$cmd" && go build -trimpath -ldflags "-s -w" -o "$tmp/${cmd#cmd/}" .)
+				(cd "$cmd" && go build -trimpath -ldflags "-s -w" -o "$tmp/${cmd#cmd/}" .) || exit 1
 			else
-				go build -trimpath -ldflags "-s -w" -o "$tmp/${cmd#cmd/}" "./$cmd"
+				go build -trimpath -ldflags "-s -w" -o "$tmp/${cmd#cmd/}" "./$cmd" || exit 1
 			fi
 		done
 		cat >"$tmp/pulumi-resource-pulumi-nodejs" <<-'EOF'
@@ -112,10 +112,11 @@ _engine_build() {
 			    node "$PULUMI_DYNAMIC_PROVIDER_SCRIPT_PATH" $@
 			fi
 		EOF
-		chmod +x "$tmp/pulumi-resource-pulumi-nodejs"
-		touch "$tmp/.complete"
+		chmod +x "$tmp/pulumi-resource-pulumi-nodejs" || exit 1
+		"$tmp/pulumi" version >/dev/null || exit 1
+		touch "$tmp/.complete" || exit 1
 		rm -rf "$bin"
-		mv "$tmp" "$bin"
+		mv "$tmp" "$bin" || exit 1
 		trap - EXIT
 		_engine_log "built in $(($(date +%s) - start))s: $(cd "$bin" && ls | tr '\n' ' ')"
 	) || {
