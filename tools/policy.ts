@@ -1,11 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { PACK_NAME, POLICIES } from "../policies/src";
-import { PolicyConfigError, loadPolicyConfig } from "./policy/config";
-import { blocksDeployment, evaluate, fromRecorded } from "./policy/evaluate";
-import { formatReport } from "./policy/report";
-import { renderStack } from "./render/render-stack";
+import type { RecordedResource } from "./render/mock-engine";
+
+// The flags are checked before anything heavy loads: the program (and @pulumi/kubernetes) only
+// loads for the render, so a usage or config error answers at once.
 
 const USAGE = [
   "usage: npm run policy -- [--stack <name>] [--config <file>] [--json]",
@@ -40,6 +39,8 @@ async function main(): Promise<number> {
     console.error(`policy: --stack needs a stack name\n${USAGE}`);
     return 2;
   }
+  const { PACK_NAME, POLICIES } = await import("../policies/src");
+  const { PolicyConfigError, loadPolicyConfig } = await import("./policy/config");
   let config = {};
   if (options.config) {
     try {
@@ -53,8 +54,11 @@ async function main(): Promise<number> {
     }
   }
 
-  let resources;
+  const { blocksDeployment, evaluate, fromRecorded } = await import("./policy/evaluate");
+  const { formatReport } = await import("./policy/report");
+  let resources: RecordedResource[];
   try {
+    const { renderStack } = await import("./render/render-stack");
     resources = await renderStack({ stack: options.stack });
   } catch (error) {
     console.error(`policy: rendering stack "${options.stack}" failed: ${(error as Error).message}`);
