@@ -115,7 +115,8 @@ export function kongDeclarativeConfig(input: KongConfigInput): KongDeclarativeCo
           methods,
           headers: ["Accept", "Authorization", "Content-Type"],
           exposed_headers: ["X-RateLimit-Limit-Minute", "X-RateLimit-Remaining-Minute"],
-          credentials: true,
+          // Tokens travel in the Authorization header: browsers need not send cookies.
+          credentials: false,
           max_age: 3600,
           preflight_continue: false,
         },

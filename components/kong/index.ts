@@ -164,6 +164,9 @@ export class KongGateway extends pulumi.ComponentResource {
       metadata: { name: `${NAME}-proxy`, namespace, labels },
       spec: {
         type: settings.serviceType,
+        // Behind a cloud load balancer keep the client's address: rate limits count per client IP.
+        // (On kind the node port is mapped on one node, so traffic may need to cross nodes.)
+        ...(settings.serviceType === "LoadBalancer" ? { externalTrafficPolicy: "Local" } : {}),
         selector,
         ports: [{
           name: "http-proxy",

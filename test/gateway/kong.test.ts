@@ -189,6 +189,7 @@ describe("Kong", () => {
       assert.equal(pdb.spec.minAvailable, 1);
       const s = r.object("Service", "kong-proxy", GATEWAY.namespace) as Obj;
       assert.equal(s.spec.type, "LoadBalancer");
+      assert.equal(s.spec.externalTrafficPolicy, "Local", "client IPs reach the per-IP rate limit");
       assert.equal(s.spec.ports[0].nodePort, undefined);
     });
   });
@@ -240,7 +241,7 @@ describe("Kong declarative config checks", () => {
     assert.match(broken((c) => { c.plugins[0].config.per_minute = 5; }).join(), /unknown field per_minute/);
     assert.match(broken((c) => { c.plugins[0].config.hour = 10; }).join(), /hour must be at least minute/);
     assert.match(broken((c) => { c.plugins[0].config.policy = "cluster"; }).join(), /needs a database/);
-    assert.match(broken((c) => { c.plugins[1].config.origins = ["*"]; }).join(), /credentials cannot be combined/);
+    assert.match(broken((c) => { c.plugins[1].config.origins = ["*"]; c.plugins[1].config.credentials = true; }).join(), /credentials cannot be combined/);
     assert.match(broken((c) => { c.plugins.push({ name: "jwt-signer", config: {} }); }).join(), /jwt-signer/);
     assert.match(broken((c) => { c.plugins[2].config.claims_to_verify = ["aud"]; }).join(), /claims_to_verify/);
     assert.match(broken((c) => { c.consumers[0].jwt_secrets = [{ key: "auth_service", algorithm: "RS256" }]; }).join(), /needs rsa_public_key/);
