@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
+import { ExporterSettings, exporterSettings } from "./tracing";
 
 /**
  * The circuit breaker every dependency gets when service_config.json has no `circuit_breaker`
@@ -62,7 +63,8 @@ export interface RuntimeConfig {
   readonly dependencyTimeoutMs: number;
   readonly shutdownDelayMs: number;
   readonly shutdownTimeoutMs: number;
-  readonly otlpEndpoint?: string;
+  /** Where server spans are exported (OTLP/HTTP JSON), when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  readonly tracing?: ExporterSettings;
   /** Which optional backing-service URLs are set (values are never kept: they hold passwords). */
   readonly backingServices: Readonly<Record<string, boolean>>;
   /** Problems that did not stop the runtime (logged at startup). */
@@ -303,11 +305,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
   if (resources.length === 0) resources = [defaultResource(serviceName)];
 
   const database = typeof serviceConfig.database === "string" && serviceConfig.database !== "" ? serviceConfig.database : undefined;
-  const otlp = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  const serviceVersion = env.SERVICE_VERSION && env.SERVICE_VERSION.trim() !== "" ? env.SERVICE_VERSION.trim() : "unknown";
 
   return {
     serviceName,
-    serviceVersion: env.SERVICE_VERSION && env.SERVICE_VERSION.trim() !== "" ? env.SERVICE_VERSION.trim() : "unknown",
+    serviceVersion,
     port,
     host: env.HOST && env.HOST.trim() !== "" ? env.HOST.trim() : undefined,
     configDir,
@@ -319,7 +321,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     dependencyTimeoutMs: integerEnv(env, "DEPENDENCY_TIMEOUT_MS", 800, 1),
     shutdownDelayMs: integerEnv(env, "SHUTDOWN_DELAY_MS", 0, 0),
     shutdownTimeoutMs: integerEnv(env, "SHUTDOWN_TIMEOUT_MS", 10000, 1),
-    otlpEndpoint: otlp ? otlp : undefined,
+    tracing: exporterSettings(env, serviceName, serviceVersion, warnings),
     backingServices: {
       database_url: Boolean(env.DATABASE_URL),
       redis_url: Boolean(env.REDIS_URL),

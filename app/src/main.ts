@@ -60,11 +60,10 @@ async function main(): Promise<void> {
     log_level: config.logLevel,
     node_version: process.version,
   });
-  if (config.otlpEndpoint) {
-    logger.info("OTEL_EXPORTER_OTLP_ENDPOINT is set; this runtime does not export spans: it continues W3C traceparent and logs trace_id/span_id", {
-      event: "tracing",
-      otlp_endpoint: safeUrl(config.otlpEndpoint),
-    });
+  if (config.tracing) {
+    logger.info("exporting server spans over OTLP/HTTP (JSON)", { event: "tracing", otlp_traces_url: safeUrl(config.tracing.url) });
+  } else {
+    logger.info("span export is off (no OTEL_EXPORTER_OTLP_ENDPOINT): trace ids are still continued and logged", { event: "tracing" });
   }
 }
 

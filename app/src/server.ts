@@ -6,6 +6,7 @@ import { describeError, Logger } from "./logger";
 import { Metrics } from "./metrics";
 import { badRequest, Outcome, ResourceApi, ResourceStore } from "./resources";
 import { formatTraceparent, serverSpan, TraceContext } from "./trace";
+import { SpanExporter } from "./tracing";
 
 /** Request bodies above this size are answered 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -77,6 +78,7 @@ export class Runtime {
   readonly metrics: Metrics;
   readonly breakers: readonly DependencyBreaker[];
   private readonly api: ResourceApi;
+  private readonly exporter?: SpanExporter;
   private readonly startedAt = Date.now();
   private shuttingDown = false;
   private stopping?: Promise<number>;
@@ -88,6 +90,7 @@ export class Runtime {
       (dependency) => new DependencyBreaker(dependency, config.circuitBreaker, config.dependencyTimeoutMs, config.serviceName, logger, this.metrics),
     );
     this.api = new ResourceApi(config.serviceName, config.resources, this.metrics);
+    if (config.tracing) this.exporter = new SpanExporter(config.tracing, logger);
     this.server = http.createServer((req, res) => this.handle(req, res));
     // Longer than the idle timeouts of the proxies in front (Envoy, Kong) so that they, not we,
     // close idle upstream connections: avoids the race that turns into sporadic 502/503s.
@@ -142,6 +145,7 @@ export class Runtime {
         this.server.closeAllConnections();
       }
       for (const breaker of this.breakers) breaker.shutdown();
+      await this.exporter?.shutdown(1000);
       this.logger.info("shutdown complete", { reason, forced: timedOut, uptime_seconds: Math.round((Date.now() - this.startedAt) / 1000) });
       return 0;
     })();
@@ -209,6 +213,7 @@ export class Runtime {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const started = process.hrtime.bigint();
+    const startedWallNanos = BigInt(Date.now()) * 1_000_000n;
     const trace = serverSpan(req.headers.traceparent);
     const method = (req.method ?? "GET").toUpperCase();
     const path = requestPath(req.url);
@@ -241,6 +246,20 @@ export class Runtime {
         duration_ms: Math.round(seconds * 1e6) / 1e3,
         ...(res.writableFinished ? {} : { aborted: true }),
       });
+      // Probes and scrapes are not traced: they would bury the requests worth looking at.
+      if (this.exporter && !system && route !== "unmatched" && (parseInt(trace.flags, 16) & 1) === 1) {
+        const elapsed = process.hrtime.bigint() - started;
+        this.exporter.record({
+          traceId: trace.traceId,
+          spanId: trace.spanId,
+          parentSpanId: trace.parentSpanId,
+          name: `${method} ${route}`,
+          startNanos: startedWallNanos,
+          endNanos: startedWallNanos + elapsed,
+          attributes: { "http.request.method": method, "http.route": route, "url.path": path.slice(0, 256), "http.response.status_code": status },
+          error: status >= 500,
+        });
+      }
       if (this.shuttingDown) this.server.closeIdleConnections();
     });
     const fail = (err: unknown) => {
