@@ -28,6 +28,8 @@ export const GATEWAY = {
   serviceAccount: "kong",
   /** Kong's proxy listener (HTTP) inside the pod and on its Service. */
   proxyPort: 8000,
+  /** The proxy's Service (in `namespace`). */
+  proxyService: "kong-proxy",
   /** Kong's status listener (`/status`, `/status/ready`): probes only, never on a Service. */
   statusPort: 8100,
   /** The proxy's node port on dev: `scripts/kind-up.sh` maps host port 8080 to it. */

@@ -121,6 +121,8 @@ export const PROMETHEUS = {
   namespace: MONITORING_NAMESPACE,
   /** Prometheus's ServiceAccount: the identity scraped workloads accept traffic from. */
   serviceAccount: "prometheus",
+  /** Prometheus's Service (in `namespace`): the UI and API on `port`. */
+  service: "prometheus",
   port: 9090,
   /** The 3.5 long-term-support line, pinned. */
   image: "prom/prometheus:v3.5.0",

@@ -194,7 +194,8 @@ export class Jaeger extends pulumi.ComponentResource {
     return {
       env: [
         { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: `http://${this.collectorHost}:${JAEGER.otlpHttpPort}` },
-        { name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "http/protobuf" },
+        // The runtime exports OTLP/HTTP with JSON bodies (app/src/tracing.ts), which Jaeger accepts.
+        { name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "http/json" },
         { name: "OTEL_SERVICE_NAME", value: entry.config.service_name },
       ],
     };

@@ -160,8 +160,8 @@ export class KongGateway extends pulumi.ComponentResource {
       }, childOpts);
     }
 
-    this.proxyService = new k8s.core.v1.Service(`${NAME}-proxy`, {
-      metadata: { name: `${NAME}-proxy`, namespace, labels },
+    this.proxyService = new k8s.core.v1.Service(GATEWAY.proxyService, {
+      metadata: { name: GATEWAY.proxyService, namespace, labels },
       spec: {
         type: settings.serviceType,
         // Behind a cloud load balancer keep the client's address: rate limits count per client IP.

@@ -177,8 +177,8 @@ export class Prometheus extends pulumi.ComponentResource {
       },
     }, { ...childOpts, dependsOn: bindings });
 
-    new k8s.core.v1.Service(NAME, {
-      metadata: { name: NAME, namespace, labels },
+    new k8s.core.v1.Service(PROMETHEUS.service, {
+      metadata: { name: PROMETHEUS.service, namespace, labels },
       spec: {
         type: "ClusterIP",
         selector,

@@ -83,6 +83,7 @@ describe("Jaeger", () => {
         assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, "http://jaeger-collector.monitoring.svc.cluster.local:4318");
         assert.equal(env.OTEL_SERVICE_NAME, config.service_name);
         assert.equal(env.OTEL_SERVICE_NAME, env.SERVICE_NAME);
+        assert.equal(env.OTEL_EXPORTER_OTLP_PROTOCOL, "http/json", "the runtime exports OTLP/HTTP JSON only");
       }
     });
 
