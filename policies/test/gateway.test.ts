@@ -41,14 +41,14 @@ describe("policy gateway-route-protection (stack)", () => {
   it("fails every route when the global rate limiting goes, naming the route", async () => {
     const found = await violations(gatewayRouteProtection, withConfig((d) => { d.plugins = d.plugins.filter((p: Props) => p.name !== "rate-limiting"); }));
     assert.equal(found.length, 2);
-    assert.match(found[0].message, /Kong route user-routes \(\/api\/users\) in data\["kong.yml"\] services\[0\].routes\[0\] is not rate limited: enable rate-limiting on the route, on its service user-service or globally/);
+    assert.match(found[0].message, /Kong route user-routes \(\/api\/users\) in data\["kong.yml"\] services\[0\].routes\[0\] is not rate limited: enable the rate-limiting plugin on the route, on its service user-service or globally/);
   });
   it("fails a route without authentication", async () => {
     const stack = withConfig((d) => {
       d.plugins = d.plugins.filter((p: Props) => p.name !== "jwt");
       d.services[1].plugins = [{ name: "key-auth" }];
     });
-    await expectOne(gatewayRouteProtection, stack, [/Kong route user-routes .* has no authentication plugin/]);
+    await expectOne(gatewayRouteProtection, stack, [/Kong route user-routes .* is not authenticated: enable an authentication plugin \(jwt, key-auth, oauth2…\)/]);
   });
   it("counts plugins scoped by reference, and not disabled or consumer-scoped ones", async () => {
     const scoped = withConfig((d) => {
@@ -78,8 +78,52 @@ describe("policy gateway-route-protection (stack)", () => {
     ];
     const base = [resource(T.service, service("user-service")), ...plugins];
     await expectNone(gatewayRouteProtection, [...base, ingress("limit, auth")]);
-    await expectOne(gatewayRouteProtection, [...base, ingress("limit")], [/Ingress microservices\/api: path \/api\/users .* has no authentication plugin/]);
+    await expectOne(gatewayRouteProtection, [...base, ingress("limit")], [/Ingress microservices\/api: path \/api\/users .* is not authenticated/]);
   });
+  describe("routes of an Istio ingress Gateway (around Kong)", () => {
+    const gatewayVs = (host = "user-service") => resource(T.virtualService, {
+      apiVersion: "networking.istio.io/v1",
+      kind: "VirtualService",
+      metadata: { name: "edge", namespace: NS },
+      spec: { hosts: ["api.example.com"], gateways: ["edge-gateway"], http: [{ name: "users", match: [{ uri: { prefix: "/api/users" } }], route: [{ destination: { host } }] }] },
+    });
+    const envoyFilter = resource("kubernetes:networking.istio.io/v1alpha3:EnvoyFilter", {
+      apiVersion: "networking.istio.io/v1alpha3",
+      kind: "EnvoyFilter",
+      metadata: { name: "ratelimit", namespace: "istio-ingress" },
+      spec: { configPatches: [{ applyTo: "HTTP_FILTER", patch: { operation: "INSERT_BEFORE", value: { name: "envoy.filters.http.local_ratelimit" } } }] },
+    });
+    const requestAuthentication = resource("kubernetes:security.istio.io/v1:RequestAuthentication", {
+      apiVersion: "security.istio.io/v1",
+      kind: "RequestAuthentication",
+      metadata: { name: "jwt", namespace: "istio-ingress" },
+      spec: { jwtRules: [{ issuer: "auth-service", jwksUri: "http://auth-service.microservices.svc.cluster.local:8007/.well-known/jwks.json" }] },
+    });
+    const requireJwt = resource("kubernetes:security.istio.io/v1:AuthorizationPolicy", {
+      apiVersion: "security.istio.io/v1",
+      kind: "AuthorizationPolicy",
+      metadata: { name: "require-jwt", namespace: "istio-ingress" },
+      spec: { rules: [{ from: [{ source: { requestPrincipals: ["*"] } }] }] },
+    });
+    const base = compliantStack().filter((r) => r.type !== T.configMap);
+
+    it("fails a route without rate limiting and without end-user authentication", async () => {
+      const found = await violations(gatewayRouteProtection, [...base, gatewayVs()]);
+      assert.deepEqual(found.map((v) => v.message.replace(/:.*?(is not \w+( \w+)?):.*/, ": $1")), [
+        "VirtualService microservices/edge: is not rate limited",
+        "VirtualService microservices/edge: is not authenticated",
+      ]);
+      assert.match(found[0].message, /route users \(spec.http\[0\], \/api\/users\) exposed by Istio gateway edge-gateway around Kong is not rate limited: add an EnvoyFilter with envoy.filters.http.local_ratelimit/);
+    });
+    it("passes with a local rate limit and an enforced JWT", async () => {
+      await expectNone(gatewayRouteProtection, [...base, gatewayVs(), envoyFilter, requestAuthentication, requireJwt]);
+      await expectOne(gatewayRouteProtection, [...base, gatewayVs(), envoyFilter, requestAuthentication], [/is not authenticated/]);
+    });
+    it("leaves routes to Kong's proxy to Kong's plugins", async () => {
+      await expectNone(gatewayRouteProtection, [...base, gatewayVs("kong-proxy.kong.svc.cluster.local")]);
+    });
+  });
+
   it("is not applicable without Kong routes", async () => {
     assert.equal((await violations(gatewayRouteProtection, compliantStack().filter((r) => r.type !== T.configMap))).length, 0);
   });
