@@ -6,7 +6,10 @@ export { SERVICES } from "./services";
 export { service, specUrl } from "./lookup";
 export { GATEWAY, GatewayRoute } from "./platform/gateway";
 export { MESH } from "./platform/mesh";
-export { POSTGRES, REDIS, EVENT_STORE, SAGAS, CACHE } from "./platform/data";
+export {
+  POSTGRES, REDIS, EVENT_STORE, SAGAS, CACHE, DATA_STORES, type DataStoreSizing, type DatabaseGrant,
+  serviceDatabases, sagaDatabase, sagaCoordinators, redisClients, eventStoreClients, streamEvents,
+} from "./platform/data";
 export { JAEGER, PROMETHEUS, LOGGING } from "./platform/observability";
 export { CHAOS, SECURITY, PERFORMANCE, AUTOSCALING, DEFAULT_CIRCUIT_BREAKER } from "./platform/operations";
 export { WORKLOAD } from "./platform/workload";

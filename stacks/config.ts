@@ -87,6 +87,8 @@ const SCHEMA = {
     },
     kubeContext: { type: "string" },
     renderYamlToDirectory: { type: "string" },
+    // A secret, read as one by components/redis (never part of the validated raw values).
+    redisPassword: { type: "string" },
     // Each component validates its own settings object (components/<name>).
     ...Object.fromEntries(PLATFORM_COMPONENTS.map((c) => [c, { type: "object" }])),
   },

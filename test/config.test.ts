@@ -36,7 +36,7 @@ describe("stack config", () => {
     ["an unknown component", { components: ["kong", "consul"] },
       `${NS}:components.1 must be one of ${PLATFORM_COMPONENTS.join(", ")}: use names from: ${PLATFORM_COMPONENTS.join(", ")}`],
     ["an invalid namespace", { namespace: "Micro_Services" }, `${NS}:namespace must match pattern "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$": use a DNS-1123 label such as microservices`],
-    ["an unknown key", { replicas: 3 }, `${NS}:replicas is not a config key of this project: remove it or use one of environment, namespace, artifactsDir, components, services, images, kubeContext, renderYamlToDirectory, ${PLATFORM_COMPONENTS.join(", ")}`],
+    ["an unknown key", { replicas: 3 }, `${NS}:replicas is not a config key of this project: remove it or use one of environment, namespace, artifactsDir, components, services, images, kubeContext, renderYamlToDirectory, redisPassword, ${PLATFORM_COMPONENTS.join(", ")}`],
   ];
   for (const [what, overrides, message] of cases) {
     it(`rejects ${what} with one line naming the key, and creates nothing`, async () => {

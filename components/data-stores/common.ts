@@ -1,0 +1,208 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { DATA_STORES, DataStoreSizing } from "../../catalog";
+import { ImageUser } from "../../catalog/platform/data";
+import { commonLabels } from "../labels";
+import { PlatformArgs } from "../platform";
+import { CONFIG_NAMESPACE, ConfigError, componentSettings } from "../settings";
+
+/** `postgres` → `postgres.data.svc.cluster.local`: a data store's in-cluster address. */
+export const dataStoreHost = (service: string): string => `${service}.${DATA_STORES.namespace}.svc.cluster.local`;
+
+const namespaces = new WeakMap<k8s.Provider, k8s.core.v1.Namespace>();
+
+/**
+ * The data stores' namespace, created once per provider by whichever store the stack composes
+ * first. It is a top-level resource, not a child of one store, so that its URN (and the objects
+ * in it) survive a change of which stores are composed. Labelled for sidecar injection when the
+ * stack composes Istio: the stores' traffic is then mTLS like the services'.
+ */
+export function dataNamespace(args: PlatformArgs): k8s.core.v1.Namespace {
+  if (args.namespaceName === DATA_STORES.namespace) {
+    throw new ConfigError(
+      `${CONFIG_NAMESPACE}:namespace is "${DATA_STORES.namespace}", the data stores' namespace: choose another one for the services`,
+    );
+  }
+  let namespace = namespaces.get(args.provider);
+  if (!namespace) {
+    const name = DATA_STORES.namespace;
+    namespace = new k8s.core.v1.Namespace(name, {
+      metadata: {
+        name,
+        labels: {
+          ...commonLabels(name, "namespace"),
+          ...(args.components.includes("istio") ? { "istio-injection": "enabled" } : {}),
+        },
+      },
+    }, { provider: args.provider });
+    namespaces.set(args.provider, namespace);
+  }
+  return namespace;
+}
+
+/** A data store's labels: `app` (what selectors use), the spec's `tier`, the recommended set. */
+export const storeLabels = (name: string, tier: string): Record<string, string> => ({
+  app: name,
+  tier,
+  ...commonLabels(name, "data-store"),
+});
+
+/** Pod security: the image's own non-root user, its group owning the volumes, the runtime's seccomp profile. */
+export const podSecurityContext = (user: ImageUser): k8s.types.input.core.v1.PodSecurityContext => ({
+  runAsNonRoot: true,
+  runAsUser: user.uid,
+  runAsGroup: user.gid,
+  fsGroup: user.gid,
+  fsGroupChangePolicy: "OnRootMismatch",
+  seccompProfile: { type: "RuntimeDefault" },
+});
+
+/** Container security of the restricted Pod Security Standard, with a read-only root filesystem. */
+export const containerSecurityContext: k8s.types.input.core.v1.SecurityContext = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  capabilities: { drop: ["ALL"] },
+};
+
+/** The settings every data store accepts (`microservices-ecosystem:<store>`). */
+export interface StoreSettings {
+  /** The image instead of the catalog's (pinned: a tag other than latest, or a digest). */
+  readonly image?: string;
+  /** Size of each pod's volume. */
+  readonly storage?: string;
+  readonly resources?: {
+    readonly requests?: { readonly cpu?: string; readonly memory?: string };
+    readonly limits?: { readonly cpu?: string; readonly memory?: string };
+  };
+}
+
+const quantity = { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$" };
+const resourceBlock = { type: "object", additionalProperties: false, properties: { cpu: quantity, memory: quantity } };
+
+/** The JSON schema of a store's settings: the common fields plus the store's own. */
+export function storeSettingsSchema(extra: Record<string, object> = {}): object {
+  return {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      image: { type: "string", minLength: 1 },
+      storage: { type: "string", pattern: "^[0-9]+(Mi|Gi|Ti)$" },
+      resources: {
+        type: "object",
+        additionalProperties: false,
+        properties: { requests: resourceBlock, limits: resourceBlock },
+      },
+      ...extra,
+    },
+  };
+}
+
+export interface ResolvedSizing {
+  readonly resources: { readonly requests: Record<string, string>; readonly limits: Record<string, string> };
+  readonly storage: string;
+}
+
+// `<repository>:<tag>` (a tag other than latest) or `<repository>@sha256:<digest>`.
+const PINNED_IMAGE = /^[^\s@]+(:(?!latest$)[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/;
+
+/**
+ * Validates a store's settings against its schema (one-line ConfigError naming the key), then
+ * that an image it sets is pinned.
+ */
+export function storeSettings<T extends StoreSettings>(component: string, schema: object, value: Readonly<Record<string, unknown>>): T {
+  const settings = componentSettings<T>(component, schema, value);
+  if (settings.image !== undefined && !PINNED_IMAGE.test(settings.image)) {
+    throw new ConfigError(
+      `${CONFIG_NAMESPACE}:${component}.image "${settings.image}" is not pinned: use a version tag (not latest) or a sha256 digest`,
+    );
+  }
+  return settings;
+}
+
+/** The catalog's sizing for the environment with the settings' overrides applied. */
+export function resolveSizing(sizing: DataStoreSizing, settings: StoreSettings): ResolvedSizing {
+  return {
+    resources: {
+      requests: { ...sizing.resources.requests, ...settings.resources?.requests },
+      limits: { ...sizing.resources.limits, ...settings.resources?.limits },
+    },
+    storage: settings.storage ?? sizing.storage,
+  };
+}
+
+const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+const DECIMAL: Record<string, number> = { k: 1e3, M: 1e6, G: 1e9, T: 1e12, m: 1e-3 };
+
+/** A Kubernetes quantity in its base unit (bytes for memory, cores for CPU). */
+export function parseQuantity(value: string): number {
+  const match = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|k|M|G|T|m)?$/.exec(value);
+  if (!match) throw new Error(`not a Kubernetes quantity: "${value}"`);
+  const unit = match[2] ?? "";
+  return Number(match[1]) * (BINARY[unit] ?? DECIMAL[unit] ?? 1);
+}
+
+/** One volume claim per pod, the size of the store's storage. */
+export const volumeClaim = (name: string, labels: Record<string, string>, storage: string) => ({
+  metadata: { name, labels },
+  spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage } } },
+});
+
+export interface StorePorts {
+  readonly name: string;
+  readonly port: number;
+}
+
+/**
+ * The store's two Services: the client-facing ClusterIP `name` (the ports clients use) and the
+ * StatefulSet's governing headless `<name>-headless` (per-pod DNS names, listed before they are
+ * ready so that cluster members find each other while they start). Port names start with `tcp-`:
+ * Istio treats the stores' protocols as opaque TCP (still mTLS inside the mesh).
+ */
+export function storeServices(
+  parent: pulumi.Resource,
+  provider: k8s.Provider,
+  name: string,
+  namespace: pulumi.Input<string>,
+  labels: Record<string, string>,
+  clientPorts: readonly StorePorts[],
+  peerPorts: readonly StorePorts[] = [],
+): { service: k8s.core.v1.Service; headless: k8s.core.v1.Service } {
+  const opts = { parent, provider };
+  const toPorts = (ports: readonly StorePorts[]) =>
+    ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: "TCP" }));
+  const service = new k8s.core.v1.Service(name, {
+    metadata: { name, namespace, labels },
+    spec: { type: "ClusterIP", selector: { app: name }, ports: toPorts(clientPorts) },
+  }, opts);
+  const headless = new k8s.core.v1.Service(`${name}-headless`, {
+    metadata: { name: `${name}-headless`, namespace, labels },
+    spec: {
+      clusterIP: "None",
+      publishNotReadyAddresses: true,
+      selector: { app: name },
+      ports: toPorts([...clientPorts, ...peerPorts]),
+    },
+  }, opts);
+  return { service, headless };
+}
+
+/** At most one pod of the store down at a time for voluntary disruptions (drains, upgrades). */
+export const storeDisruptionBudget = (parent: pulumi.Resource, provider: k8s.Provider, name: string, namespace: pulumi.Input<string>, labels: Record<string, string>) =>
+  new k8s.policy.v1.PodDisruptionBudget(name, {
+    metadata: { name, namespace, labels },
+    spec: { maxUnavailable: 1, selector: { matchLabels: { app: name } } },
+  }, { parent, provider });
+
+/** A Secret whose values are Pulumi secrets: encrypted in state, masked in every rendered file. */
+export const secretOptions = (parent: pulumi.Resource, provider: k8s.Provider): pulumi.CustomResourceOptions => ({
+  parent,
+  provider,
+  additionalSecretOutputs: ["data", "stringData"],
+});
+
+/** `<service>` env var reading one key of a Secret. */
+export const secretEnv = (name: string, secret: pulumi.Input<string>, key: string): k8s.types.input.core.v1.EnvVar => ({
+  name,
+  valueFrom: { secretKeyRef: { name: secret, key } },
+});
