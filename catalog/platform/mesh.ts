@@ -1,5 +1,13 @@
 import { DocumentValue, float } from "../documents";
 
+/** The sizes the spec's IstioOperator (mesh_config.yaml) gives istiod and every sidecar. */
+const OPERATOR_SIZES = {
+  pilot: { requests: { cpu: "1000m", memory: "1Gi" } },
+  proxy: { requests: { cpu: "200m", memory: "256Mi" } },
+};
+/** Istio's root namespace (istiod, the mesh-wide policies). */
+const ROOT_NAMESPACE = "istio-system";
+
 /**
  * Istio: mesh-wide mTLS, the traffic policy every DestinationRule applies, the gateway routes'
  * fault injection and retries, and the order service's canary.
@@ -11,7 +19,7 @@ export const MESH = {
   gatewayName: "microservices-gateway",
   mtlsMode: "STRICT" as const,
   /** Istio's root namespace, where a PeerAuthentication applies mesh-wide. */
-  rootNamespace: "istio-system",
+  rootNamespace: ROOT_NAMESPACE,
   trafficPolicy: {
     loadBalancer: "LEAST_CONN",
     connectionPool: { maxConnections: 100, http1MaxPendingRequests: 50, maxRequestsPerConnection: 10 },
@@ -23,7 +31,7 @@ export const MESH = {
   specRuleName: "microservices-dr",
   specRuleServices: ["user_service", "order_service", "payment_service"] as readonly string[],
   specGatewayRoutesName: "microservices-vs",
-  /** Fault injection on the user service's gateway route (applied only when `mesh.faultInjection` is set). */
+  /** Fault injection on the user service's gateway route (applied only with `microservices-ecosystem:istio` `{faultInjection: true}`). */
   faultInjection: { service: "user_service", percentage: 0.1, fixedDelay: "5s" },
   retries: { service: "order_service", attempts: 3, perTryTimeout: "10s" },
   canary: {
@@ -33,7 +41,51 @@ export const MESH = {
     header: { name: "canary", exact: "true" },
     stable: { subset: "v1", weight: 90 },
     candidate: { subset: "v2", weight: 10 },
+    /** Pods of the candidate (`version: v2`) Deployment; the stable one keeps the service's replicas. */
+    candidateReplicas: 2,
   },
+  /**
+   * Installing Istio with Helm (`microservices-ecosystem:istio` `{install: true}`, the default):
+   * releases `base` (CRDs) → `istiod` → the ingress `gateway`, each awaited.
+   */
+  install: {
+    chartRepository: "https://istio-release.storage.googleapis.com/charts",
+    /** Pinned; the 1.31 line is the one whose CRDs the tests validate against (test/fixtures/schemas). */
+    version: "1.31.0",
+    releases: { base: "istio-base", istiod: "istiod", gateway: "istio-ingress" },
+    ingressNamespace: "istio-ingress",
+    /**
+     * The ingress gateway Service's NodePorts when its type is NodePort (kind has no LoadBalancer):
+     * Istio's historical ingress NodePorts, clear of Kubernetes' random allocations below them.
+     */
+    ingressNodePorts: { http: 31380, https: 31390 },
+    /** Requests on a laptop (dev); prod takes the spec's IstioOperator sizes. */
+    sizes: {
+      dev: {
+        pilot: { requests: { cpu: "100m", memory: "256Mi" } },
+        proxy: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+        gateway: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1000m", memory: "512Mi" } },
+      },
+      prod: {
+        pilot: OPERATOR_SIZES.pilot,
+        proxy: { requests: OPERATOR_SIZES.proxy.requests, limits: { cpu: "2000m", memory: "1Gi" } },
+        gateway: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2000m", memory: "1Gi" } },
+      },
+    },
+  },
+  /** The labels of the Helm-installed ingress gateway's pods (release `istio-ingress` → `istio: ingress`). */
+  ingressSelector: { istio: "ingress" },
+  /** The ingress gateway's listener for the API host (plain HTTP on kind). */
+  ingressServer: { number: 80, name: "http", protocol: "HTTP" },
+  /** istiod's pods, and the ports meshed pods may reach: XDS and certificates (15012), its Service's webhook port (15017). */
+  istiod: { selector: { app: "istiod" }, ports: [15012, 15017] as readonly number[] },
+  /** The sidecar's merged Prometheus endpoint (app metrics + Envoy's), served in plain text. */
+  mergedMetricsPort: 15020,
+  /** The mesh's trust domain: workload principals are `<trustDomain>/ns/<namespace>/sa/<account>`. */
+  trustDomain: "cluster.local",
+  /** The cluster's DNS (CoreDNS on kind): every pod's egress needs it. */
+  clusterDns: { namespace: "kube-system", selector: { "k8s-app": "kube-dns" }, port: 53 },
+
   /** The ports the spec's NetworkPolicy opens to the gateway and the services. */
   specNetworkPolicyServices: ["user_service", "order_service"] as readonly string[],
   /** An IstioOperator: input to `istioctl install -f`, not a cluster object. */
@@ -48,10 +100,7 @@ export const MESH = {
         pilot: {
           k8s: {
             resources: {
-              requests: {
-                cpu: "1000m",
-                memory: "1Gi",
-              },
+              requests: { ...OPERATOR_SIZES.pilot.requests },
             },
           },
         },
@@ -73,10 +122,7 @@ export const MESH = {
           network: "cluster-network",
           proxy: {
             resources: {
-              requests: {
-                cpu: "200m",
-                memory: "256Mi",
-              },
+              requests: { ...OPERATOR_SIZES.proxy.requests },
             },
           },
         },

@@ -1,13 +1,93 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { MESH, ServiceEntry } from "../../catalog";
 import { emitDocuments } from "../artifacts/emit";
-import { PlatformArgs } from "../platform";
+import { ServiceNetworkPolicies } from "../network-policies";
+import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../platform";
+import { IstioInstallation, installIstio } from "./install";
+import { meshObjects } from "./mesh-objects";
+import { IstioSettings, istioSettings } from "./settings";
 import { meshSpecDocuments } from "./spec-documents";
 
-/** Istio, the service mesh. */
-export class IstioMesh extends pulumi.ComponentResource {
+/**
+ * Istio, the service mesh. Emits the spec's service_mesh/ documents as written and applies their
+ * valid equivalents derived from the catalog:
+ * - with `microservices-ecosystem:istio` `{install: true}` (the default), Istio itself from its
+ *   Helm charts (base → istiod → ingress gateway, see install.ts); every mesh object and every
+ *   service's Deployments wait for the awaited istiod release;
+ * - STRICT mTLS mesh-wide and in the services' namespace, deny-by-default authorization with one
+ *   ALLOW policy per service (callers, Kong, the ingress gateway, Prometheus);
+ * - a DestinationRule per service, the order service's canary (subsets, in-mesh split, a real
+ *   `version: v2` Deployment through `bindService`), the API Gateway and its routes;
+ * - the services' NetworkPolicies from the same graph (`networkPolicies`, default true).
+ */
+export class IstioMesh extends pulumi.ComponentResource implements PlatformComponentResource {
+  readonly settings: IstioSettings;
+  /** Set when this stack installs Istio. */
+  readonly installation?: IstioInstallation;
+  private readonly environment: "dev" | "prod";
+
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("microservices:platform:Istio", name, {}, opts);
+    this.settings = istioSettings(args.environment, args.settings);
+    this.environment = args.environment;
     emitDocuments(this, args.artifactsDir, meshSpecDocuments());
+
+    const childOpts = { parent: this, provider: args.provider };
+    this.installation = this.settings.install ? installIstio(this, args.provider, args.environment, this.settings) : undefined;
+    const meshOpts = { ...childOpts, dependsOn: this.installation ? [this.installation.istiod] : [] };
+    const rootNamespace = this.installation?.rootNamespace ?? MESH.rootNamespace;
+
+    for (const object of meshObjects({
+      namespace: args.namespaceName,
+      services: args.services,
+      components: args.components,
+      settings: this.settings,
+    })) {
+      new k8s.apiextensions.CustomResource(`${object.name}-${object.kind.toLowerCase()}${object.scope === "root" ? "-mesh" : ""}`, {
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        metadata: { name: object.name, namespace: object.scope === "root" ? rootNamespace : args.namespace },
+        spec: object.spec,
+      }, meshOpts);
+    }
+
+    if (this.settings.networkPolicies) {
+      new ServiceNetworkPolicies("network-policies", {
+        namespace: args.namespace,
+        services: args.services,
+        components: args.components,
+        meshed: true,
+        provider: args.provider,
+      }, { parent: this });
+    }
     this.registerOutputs({});
+  }
+
+  /**
+   * What a service gets from the mesh: its sidecar's size (pod annotations), the canary's second
+   * Deployment (`version: v2`) for MESH.canary.service, and a wait for istiod when this stack
+   * installs it (the injection webhook must answer before the pods are created).
+   */
+  bindService(entry: ServiceEntry): ServiceBinding {
+    const proxy = MESH.install.sizes[this.environment].proxy;
+    const canary = entry.config.service_name === MESH.canary.service;
+    return {
+      podAnnotations: {
+        "sidecar.istio.io/proxyCPU": proxy.requests.cpu,
+        "sidecar.istio.io/proxyMemory": proxy.requests.memory,
+        "sidecar.istio.io/proxyCPULimit": proxy.limits.cpu,
+        "sidecar.istio.io/proxyMemoryLimit": proxy.limits.memory,
+      },
+      ...(canary
+        ? {
+          versions: [
+            { version: MESH.canary.stable.subset, replicas: entry.config.replicas },
+            { version: MESH.canary.candidate.subset, replicas: MESH.canary.candidateReplicas },
+          ],
+        }
+        : {}),
+      ...(this.installation ? { dependsOn: [this.installation.istiod] } : {}),
+    };
   }
 }

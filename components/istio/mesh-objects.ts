@@ -1,0 +1,246 @@
+import {
+  DEFAULT_CIRCUIT_BREAKER, GATEWAY, MESH, ServiceEntry, WORKLOAD, kubernetesName,
+} from "../../catalog";
+import { INGRESS_GATEWAY, KONG, PROMETHEUS_SCRAPER, callersOf, gatewayRoute, principal, serviceIdentity } from "./graph";
+import { IstioSettings } from "./settings";
+
+/**
+ * The Istio objects the stack applies, derived from the catalog. They are the valid
+ * equivalents of the spec's service_mesh/ documents (which are emitted as written, never applied):
+ * one DestinationRule per service host (never `hosts:`, never `circuitBreaker:`), the canary's
+ * subsets on the order service's own rule, `networking.istio.io/v1` and `security.istio.io/v1`.
+ */
+
+export const NETWORKING = "networking.istio.io/v1";
+export const SECURITY = "security.istio.io/v1";
+
+export interface MeshObject {
+  readonly apiVersion: string;
+  readonly kind: "DestinationRule" | "VirtualService" | "Gateway" | "PeerAuthentication" | "AuthorizationPolicy";
+  readonly name: string;
+  /** `services`: the services' namespace; `root`: Istio's root namespace (mesh-wide). */
+  readonly scope: "services" | "root";
+  readonly spec: Record<string, unknown>;
+}
+
+export interface MeshContext {
+  /** The services' namespace name (FQDNs, principals). */
+  readonly namespace: string;
+  readonly services: readonly ServiceEntry[];
+  /** The platform components the stack composes (Kong and Prometheus are allowed in only when present). */
+  readonly components: readonly string[];
+  readonly settings: IstioSettings;
+}
+
+/** `<name>.<namespace>.svc.cluster.local`: the host every DestinationRule and route names. */
+export const serviceHost = (specName: string, namespace: string): string => `${kubernetesName(specName)}.${namespace}.svc.cluster.local`;
+
+const portOf = (specName: string, services: readonly ServiceEntry[]): number => {
+  const entry = services.find((s) => s.config.service_name === specName);
+  if (!entry) throw new Error(`mesh: no service named "${specName}" in the stack`);
+  return entry.config.port;
+};
+
+/** A service's DestinationRule: connection pool and load balancer from MESH, ejection from its breaker. */
+export function destinationRule(entry: ServiceEntry, namespace: string): MeshObject {
+  const config = entry.config;
+  const breaker = config.circuit_breaker ?? DEFAULT_CIRCUIT_BREAKER;
+  const policy = MESH.trafficPolicy;
+  const canary = MESH.canary;
+  return {
+    apiVersion: NETWORKING,
+    kind: "DestinationRule",
+    name: kubernetesName(config.service_name),
+    scope: "services",
+    spec: {
+      host: serviceHost(config.service_name, namespace),
+      trafficPolicy: {
+        loadBalancer: { simple: policy.loadBalancer },
+        connectionPool: {
+          tcp: { maxConnections: policy.connectionPool.maxConnections },
+          http: {
+            http1MaxPendingRequests: policy.connectionPool.http1MaxPendingRequests,
+            maxRequestsPerConnection: policy.connectionPool.maxRequestsPerConnection,
+          },
+        },
+        outlierDetection: {
+          consecutive5xxErrors: breaker.failure_threshold,
+          interval: policy.outlierDetection.interval,
+          baseEjectionTime: `${breaker.timeout}s`,
+          maxEjectionPercent: Math.min(policy.outlierDetection.maxEjectionPercent, 50),
+        },
+      },
+      // The canary's subsets live on the service's one rule: a second rule for the host would conflict.
+      ...(config.service_name === canary.service
+        ? { subsets: [canary.stable, canary.candidate].map((s) => ({ name: s.subset, labels: { version: s.subset } })) }
+        : {}),
+    },
+  };
+}
+
+const retriesOf = (specName: string) =>
+  MESH.retries.service === specName ? { retries: { attempts: MESH.retries.attempts, perTryTimeout: MESH.retries.perTryTimeout } } : {};
+
+/** The canary's two routes (header → candidate; else the weighted split), under `match`. */
+type HttpRoute = Record<string, unknown>;
+
+function canaryRoutes(host: string, port: number, match: Record<string, unknown>, namePrefix: string): HttpRoute[] {
+  const canary = MESH.canary;
+  const destination = (subset: string) => ({ host, port: { number: port }, subset });
+  return [
+    {
+      name: `${namePrefix}canary-header`,
+      match: [{ ...match, headers: { [canary.header.name]: { exact: canary.header.exact } } }],
+      route: [{ destination: destination(canary.candidate.subset), weight: 100 }],
+      ...retriesOf(canary.service),
+    },
+    {
+      name: `${namePrefix}canary-split`,
+      ...(Object.keys(match).length ? { match: [match] } : {}),
+      route: [canary.stable, canary.candidate].map((s) => ({ destination: destination(s.subset), weight: s.weight })),
+      ...retriesOf(canary.service),
+    },
+  ];
+}
+
+/** Inside the mesh: the canary split of traffic_splitting.yaml, with the spec's retries. */
+export function canaryVirtualService(ctx: MeshContext): MeshObject {
+  const service = MESH.canary.service;
+  const host = serviceHost(service, ctx.namespace);
+  return {
+    apiVersion: NETWORKING,
+    kind: "VirtualService",
+    name: MESH.canary.name,
+    scope: "services",
+    spec: { hosts: [host], http: canaryRoutes(host, portOf(service, ctx.services), {}, "") },
+  };
+}
+
+/** The ingress Gateway for the API host, on the Helm-installed gateway (`istio: ingress`). */
+export function ingressGateway(): MeshObject {
+  return {
+    apiVersion: NETWORKING,
+    kind: "Gateway",
+    name: MESH.gatewayName,
+    scope: "services",
+    spec: {
+      selector: { ...MESH.ingressSelector },
+      servers: [{ port: { ...MESH.ingressServer }, hosts: [GATEWAY.host] }],
+    },
+  };
+}
+
+/**
+ * The gateway's routes (GATEWAY.routes, as Kong's): each prefix to its service; the order route
+ * keeps the canary split and the spec's retries; the user route gets the spec's fault-injection
+ * delay only when `microservices-ecosystem:istio` `{faultInjection: true}`.
+ */
+export function gatewayVirtualService(ctx: MeshContext): MeshObject {
+  const fault = MESH.faultInjection;
+  const http = GATEWAY.routes
+    .filter((r) => ctx.services.some((s) => s.config.service_name === r.service))
+    .flatMap((route): HttpRoute[] => {
+      const host = serviceHost(route.service, ctx.namespace);
+      const port = portOf(route.service, ctx.services);
+      const match = { uri: { prefix: route.path } };
+      const name = kubernetesName(route.service);
+      if (route.service === MESH.canary.service) return canaryRoutes(host, port, match, `${name}-`);
+      return [{
+        name,
+        match: [match],
+        route: [{ destination: { host, port: { number: port } } }],
+        ...(ctx.settings.faultInjection && route.service === fault.service
+          ? { fault: { delay: { percentage: { value: fault.percentage }, fixedDelay: fault.fixedDelay } } }
+          : {}),
+        ...retriesOf(route.service),
+      }];
+    });
+  return {
+    apiVersion: NETWORKING,
+    kind: "VirtualService",
+    name: MESH.specGatewayRoutesName,
+    scope: "services",
+    spec: { hosts: [GATEWAY.host], gateways: [MESH.gatewayName], http },
+  };
+}
+
+/** Mutual TLS required: mesh-wide (root namespace) and in the services' namespace. */
+export function peerAuthentications(): MeshObject[] {
+  return (["root", "services"] as const).map((scope) => ({
+    apiVersion: SECURITY,
+    kind: "PeerAuthentication",
+    name: "default",
+    scope,
+    spec: { mtls: { mode: MESH.mtlsMode } },
+  }));
+}
+
+/** Deny by default: an ALLOW policy with an empty spec matches no request in the namespace. */
+export function allowNothing(): MeshObject {
+  return { apiVersion: SECURITY, kind: "AuthorizationPolicy", name: "allow-nothing", scope: "services", spec: {} };
+}
+
+/**
+ * What a service accepts: its declared callers' ServiceAccounts on its port; when it is exposed
+ * (GATEWAY.routes), Kong on the route's methods (plus its health checks) and the Istio ingress
+ * gateway on the route's path and methods; Prometheus (when composed) GET on the metrics path.
+ * None when nothing may call it (the namespace's allow-nothing then denies everything).
+ */
+export function serviceAuthorization(entry: ServiceEntry, ctx: MeshContext): MeshObject | undefined {
+  const config = entry.config;
+  const ports = [String(config.port)];
+  const rules: Record<string, unknown>[] = [];
+  const from = (principals: string[]) => [{ source: { principals } }];
+
+  const callers = callersOf(config.service_name, ctx.services);
+  if (callers.length) {
+    rules.push({
+      from: from(callers.map((c) => principal(serviceIdentity(c.config.service_name, ctx.namespace)))),
+      to: [{ operation: { ports } }],
+    });
+  }
+  const route = gatewayRoute(config.service_name);
+  if (route && ctx.components.includes("kong")) {
+    rules.push({
+      from: from([principal(KONG)]),
+      to: [
+        { operation: { ports, methods: [...route.methods] } },
+        { operation: { ports, methods: ["GET"], paths: [WORKLOAD.liveness.path, WORKLOAD.readiness.path] } },
+      ],
+    });
+  }
+  if (route) {
+    rules.push({
+      from: from([principal(INGRESS_GATEWAY)]),
+      to: [{ operation: { ports, methods: [...route.methods], paths: [route.path, `${route.path}/*`] } }],
+    });
+  }
+  if (ctx.components.includes("prometheus")) {
+    rules.push({
+      from: from([principal(PROMETHEUS_SCRAPER)]),
+      to: [{ operation: { ports, methods: ["GET"], paths: [WORKLOAD.metricsPath] } }],
+    });
+  }
+  if (!rules.length) return undefined;
+  return {
+    apiVersion: SECURITY,
+    kind: "AuthorizationPolicy",
+    name: kubernetesName(config.service_name),
+    scope: "services",
+    spec: { selector: { matchLabels: { app: kubernetesName(config.service_name) } }, action: "ALLOW", rules },
+  };
+}
+
+/** Every Istio object of the mesh, in apply order (policies first, then traffic). */
+export function meshObjects(ctx: MeshContext): MeshObject[] {
+  const hasCanary = ctx.services.some((s) => s.config.service_name === MESH.canary.service);
+  return [
+    ...peerAuthentications(),
+    allowNothing(),
+    ...ctx.services.flatMap((s) => serviceAuthorization(s, ctx) ?? []),
+    ...ctx.services.map((s) => destinationRule(s, ctx.namespace)),
+    ...(hasCanary ? [canaryVirtualService(ctx)] : []),
+    ingressGateway(),
+    ...[gatewayVirtualService(ctx)].filter((vs) => (vs.spec.http as unknown[]).length > 0),
+  ];
+}

@@ -1,0 +1,303 @@
+import { strict as assert } from "assert";
+import {
+  DEFAULT_CIRCUIT_BREAKER, GATEWAY, MESH, SERVICES, kubernetesName, service,
+} from "../../catalog";
+import { Rendered, render } from "../helpers/render";
+import { Obj, byName, renderOnce } from "./renders";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const principalOf = (namespace: string, account: string) => `cluster.local/ns/${namespace}/sa/${account}`;
+const fqdn = (specName: string, namespace: string) => `${kubernetesName(specName)}.${namespace}.svc.cluster.local`;
+const labelsMatch = (selector: Record<string, string>, labels: Record<string, string>) =>
+  Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+
+/** Every principal an AuthorizationPolicy's rules allow, with the operations allowed to it. */
+function allowed(policy: Obj): Map<string, Obj[]> {
+  const out = new Map<string, Obj[]>();
+  for (const rule of policy.spec.rules as Obj[]) {
+    for (const from of rule.from as Obj[]) {
+      for (const p of from.source.principals as string[]) out.set(p, [...(out.get(p) ?? []), ...(rule.to as Obj[]).map((t) => t.operation)]);
+    }
+  }
+  return out;
+}
+
+describe("Istio mesh (dev stack, every component composed)", function () {
+  this.timeout(120_000);
+  let dev: Rendered;
+  let ns: string;
+  before(async () => {
+    dev = await renderOnce();
+    ns = dev.object("Deployment", "user-service").metadata.namespace as string;
+  });
+
+  describe("install: Helm releases base → istiod → ingress gateway", () => {
+    const releases = () => new Map(dev.ofType(RELEASE).map((r) => [r.name, r.inputs as Obj]));
+
+    it("installs the three pinned charts from Istio's repository into istio-system and istio-ingress", () => {
+      const r = releases();
+      assert.deepEqual([...r.keys()], ["istio-base", "istiod", "istio-ingress"]);
+      const expected: Record<string, [string, string]> = {
+        "istio-base": ["base", "istio-system"],
+        istiod: ["istiod", "istio-system"],
+        "istio-ingress": ["gateway", "istio-ingress"],
+      };
+      for (const [name, [chart, namespace]] of Object.entries(expected)) {
+        const release = r.get(name)!;
+        assert.equal(release.chart, chart);
+        assert.equal(release.name, name, "a fixed release name (the gateway's labels and ServiceAccount derive from it)");
+        assert.equal(release.namespace, namespace);
+        assert.equal(release.version, MESH.install.version);
+        assert.match(release.version, /^1\.\d+\.\d+$/, "pinned to an exact release");
+        assert.equal(release.repositoryOpts.repo, "https://istio-release.storage.googleapis.com/charts");
+        assert.equal(release.skipAwait, false, `${name} is awaited`);
+      }
+      for (const namespace of ["istio-system", "istio-ingress"]) assert.ok(dev.object("Namespace", namespace));
+    });
+
+    it("sizes istiod and the sidecars for a laptop, without autoscaling", () => {
+      const values = releases().get("istiod")!.values;
+      assert.deepEqual(values.pilot, { replicaCount: 1, autoscaleEnabled: false, resources: MESH.install.sizes.dev.pilot });
+      assert.deepEqual(values.global.proxy.resources, MESH.install.sizes.dev.proxy);
+    });
+
+    it("labels the ingress gateway `istio: ingress` and exposes it as a NodePort (kind has no LoadBalancer)", () => {
+      const values = releases().get("istio-ingress")!.values;
+      assert.equal(values.name, "istio-ingress");
+      assert.deepEqual(values.labels, { istio: "ingress" });
+      assert.equal(values.service.type, "NodePort");
+      const http = (values.service.ports as Obj[]).find((p) => p.name === "http2")!;
+      assert.deepEqual(http, { name: "http2", port: 80, protocol: "TCP", targetPort: 80, nodePort: 31380 });
+      assert.ok((values.service.ports as Obj[]).some((p) => p.name === "status-port" && p.port === 15021));
+    });
+
+    it("binds the services to istiod: sidecar sizes on the pods", () => {
+      const pod = (dev.object("Deployment", "payment-service") as Obj).spec.template as Obj;
+      assert.equal(pod.metadata.annotations["sidecar.istio.io/proxyCPU"], MESH.install.sizes.dev.proxy.requests.cpu);
+      assert.equal(pod.metadata.annotations["sidecar.istio.io/proxyMemory"], MESH.install.sizes.dev.proxy.requests.memory);
+      const namespace = dev.object("Namespace", ns) as Obj;
+      assert.equal(namespace.metadata.labels["istio-injection"], "enabled");
+    });
+  });
+
+  describe("mutual TLS and the API gateway", () => {
+    it("requires STRICT mTLS mesh-wide (istio-system) and in the services' namespace", () => {
+      const policies = dev.objects("PeerAuthentication").map((p) => [p.metadata.namespace, p.metadata.name, (p as Obj).spec]);
+      assert.deepEqual(policies, [
+        ["istio-system", "default", { mtls: { mode: "STRICT" } }],
+        [ns, "default", { mtls: { mode: "STRICT" } }],
+      ]);
+    });
+
+    it("defines the Gateway the spec's routes name, for the API host, on the `istio: ingress` pods", () => {
+      const gateway = dev.object("Gateway", MESH.gatewayName, ns) as Obj;
+      assert.equal(gateway.apiVersion, "networking.istio.io/v1");
+      assert.deepEqual(gateway.spec.selector, { istio: "ingress" });
+      const values = dev.ofType(RELEASE).find((r) => r.name === "istio-ingress")!.inputs as Obj;
+      assert.ok(labelsMatch(gateway.spec.selector, values.values.labels), "selects the Helm-installed gateway's pods");
+      assert.deepEqual(gateway.spec.servers, [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["api.microservices.local"] }]);
+    });
+
+    it("routes GATEWAY.routes through the Gateway to the services' FQDNs, without fault injection by default", () => {
+      const vs = dev.object("VirtualService", MESH.specGatewayRoutesName, ns) as Obj;
+      assert.deepEqual(vs.spec.hosts, [GATEWAY.host]);
+      assert.deepEqual(vs.spec.gateways, [MESH.gatewayName]);
+      for (const route of GATEWAY.routes) {
+        const http = (vs.spec.http as Obj[]).filter((h) => h.match.some((m: Obj) => m.uri?.prefix === route.path));
+        assert.ok(http.length > 0, `a route for ${route.path}`);
+        for (const h of http) {
+          for (const r of h.route as Obj[]) {
+            assert.equal(r.destination.host, fqdn(route.service, ns));
+            assert.equal(r.destination.port.number, service(route.service).port);
+          }
+        }
+      }
+      assert.ok((vs.spec.http as Obj[]).every((h) => !h.fault), "no fault unless istio.faultInjection");
+    });
+
+    it("keeps the order route's canary split and the spec's retries at the gateway", () => {
+      const vs = dev.object("VirtualService", MESH.specGatewayRoutesName, ns) as Obj;
+      const orders = (vs.spec.http as Obj[]).filter((h) => h.match.some((m: Obj) => m.uri?.prefix === "/api/orders"));
+      assert.deepEqual(orders.map((h) => h.route.map((r: Obj) => [r.destination.subset, r.weight])), [[["v2", 100]], [["v1", 90], ["v2", 10]]]);
+      assert.deepEqual(orders[0].match[0].headers, { canary: { exact: "true" } });
+      for (const h of orders) assert.deepEqual(h.retries, { attempts: 3, perTryTimeout: "10s" });
+    });
+  });
+
+  describe("DestinationRules: one per service host, from the catalog", () => {
+    it("every Service of the services' namespace has exactly one DestinationRule for its FQDN", () => {
+      const rules = dev.objects("DestinationRule") as Obj[];
+      const services = dev.objects("Service").filter((s) => s.metadata.namespace === ns);
+      assert.equal(services.length, SERVICES.length);
+      for (const s of services) {
+        const host = `${s.metadata.name}.${ns}.svc.cluster.local`;
+        assert.equal(rules.filter((r) => r.spec.host === host).length, 1, host);
+      }
+      assert.equal(rules.length, services.length, "no second rule for any host");
+      assert.ok(rules.every((r) => r.apiVersion === "networking.istio.io/v1" && !("hosts" in r.spec) && !("circuitBreaker" in r.spec.trafficPolicy)));
+    });
+
+    it("payment_service: ejects after 2 consecutive 5xx for 60 s (its circuit_breaker), MESH's pool and interval", () => {
+      const rule = dev.object("DestinationRule", "payment-service", ns) as Obj;
+      assert.deepEqual(rule.spec, {
+        host: `payment-service.${ns}.svc.cluster.local`,
+        trafficPolicy: {
+          loadBalancer: { simple: "LEAST_CONN" },
+          connectionPool: { tcp: { maxConnections: 100 }, http: { http1MaxPendingRequests: 50, maxRequestsPerConnection: 10 } },
+          outlierDetection: { consecutive5xxErrors: 2, interval: "30s", baseEjectionTime: "60s", maxEjectionPercent: 50 },
+        },
+      });
+    });
+
+    it("each service's ejection follows its own breaker; services without one use resilience_patterns.json's", () => {
+      for (const entry of SERVICES) {
+        const detection = (dev.object("DestinationRule", kubernetesName(entry.config.service_name), ns) as Obj).spec.trafficPolicy.outlierDetection;
+        const breaker = entry.config.circuit_breaker ?? DEFAULT_CIRCUIT_BREAKER;
+        assert.equal(detection.consecutive5xxErrors, breaker.failure_threshold, entry.config.service_name);
+        assert.equal(detection.baseEjectionTime, `${breaker.timeout}s`, entry.config.service_name);
+        assert.ok(detection.maxEjectionPercent <= 50);
+      }
+      const auth = (dev.object("DestinationRule", "auth-service", ns) as Obj).spec.trafficPolicy.outlierDetection;
+      assert.equal(service("auth_service").circuit_breaker, undefined);
+      assert.deepEqual([auth.consecutive5xxErrors, auth.baseEjectionTime], [5, "60s"]);
+    });
+  });
+
+  describe("the order service's canary (traffic_splitting.yaml)", () => {
+    it("its DestinationRule has the subsets v1 and v2, keyed on `version`", () => {
+      const rule = dev.object("DestinationRule", "order-service", ns) as Obj;
+      assert.deepEqual(rule.spec.subsets, [{ name: "v1", labels: { version: "v1" } }, { name: "v2", labels: { version: "v2" } }]);
+    });
+
+    it("each subset selects the pods of a real Deployment that the Service also selects", () => {
+      const rule = dev.object("DestinationRule", "order-service", ns) as Obj;
+      const svc = dev.object("Service", "order-service", ns) as Obj;
+      const deployments = dev.objects("Deployment").filter((d) => d.metadata.namespace === ns) as Obj[];
+      for (const subset of rule.spec.subsets as Obj[]) {
+        const matching = deployments.filter((d) =>
+          labelsMatch(subset.labels, d.spec.template.metadata.labels) && labelsMatch(svc.spec.selector, d.spec.template.metadata.labels));
+        assert.equal(matching.length, 1, `subset ${subset.name}`);
+        assert.ok(matching[0].spec.replicas >= 1);
+      }
+      assert.equal((dev.object("Deployment", "order-service-v2", ns) as Obj).spec.replicas, MESH.canary.candidateReplicas);
+      assert.equal((dev.object("Deployment", "order-service", ns) as Obj).spec.template.metadata.labels.version, "v1");
+    });
+
+    it("inside the mesh: header canary: \"true\" → v2, else v1 90 / v2 10, with the spec's retries", () => {
+      const vs = dev.object("VirtualService", MESH.canary.name, ns) as Obj;
+      const host = fqdn("order_service", ns);
+      assert.deepEqual(vs.spec.hosts, [host]);
+      assert.equal(vs.spec.gateways, undefined, "bound to the mesh (sidecars)");
+      const [header, split] = vs.spec.http as Obj[];
+      assert.deepEqual(header.match, [{ headers: { canary: { exact: "true" } } }]);
+      assert.deepEqual(header.route, [{ destination: { host, port: { number: 8002 }, subset: "v2" }, weight: 100 }]);
+      assert.equal(split.match, undefined);
+      assert.deepEqual(split.route.map((r: Obj) => [r.destination.subset, r.weight]), [["v1", 90], ["v2", 10]]);
+      for (const h of [header, split]) assert.deepEqual(h.retries, { attempts: 3, perTryTimeout: "10s" });
+    });
+  });
+
+  describe("AuthorizationPolicies: deny by default, then each service's declared callers", () => {
+    let policies: Map<string, Obj>;
+    before(() => {
+      policies = byName(dev, "AuthorizationPolicy", ns);
+    });
+
+    it("denies everything in the namespace by default (an ALLOW policy with an empty spec)", () => {
+      assert.deepEqual(policies.get("allow-nothing")!.spec, {});
+    });
+
+    it("payment-service accepts order-service's ServiceAccount, not email-service's", () => {
+      const p = allowed(policies.get("payment-service")!);
+      assert.ok(p.has(principalOf(ns, "order-service")));
+      assert.ok(!p.has(principalOf(ns, "email-service")));
+      assert.deepEqual(policies.get("payment-service")!.spec.selector, { matchLabels: { app: "payment-service" } });
+    });
+
+    it("for every service, the in-namespace principals are exactly its callers (those listing it in dependencies)", () => {
+      for (const entry of SERVICES) {
+        const name = kubernetesName(entry.config.service_name);
+        const callers = SERVICES.filter((s) => s.config.dependencies.includes(entry.config.service_name))
+          .map((s) => principalOf(ns, kubernetesName(s.config.service_name))).sort();
+        const policy = policies.get(name)!;
+        const inNamespace = [...allowed(policy).keys()].filter((p) => p.startsWith(`cluster.local/ns/${ns}/`)).sort();
+        assert.deepEqual(inNamespace, callers, name);
+        for (const rule of policy.spec.rules as Obj[]) {
+          for (const to of rule.to as Obj[]) assert.deepEqual(to.operation.ports, [String(entry.config.port)], `${name}: only its port`);
+        }
+      }
+    });
+
+    it("Kong and the Istio ingress gateway reach only the gateway-exposed services, on the route's methods", () => {
+      const kong = principalOf("kong", "kong");
+      const ingress = principalOf("istio-ingress", "istio-ingress");
+      for (const entry of SERVICES) {
+        const name = kubernetesName(entry.config.service_name);
+        const route = GATEWAY.routes.find((r) => r.service === entry.config.service_name);
+        const p = allowed(policies.get(name)!);
+        assert.equal(p.has(kong), Boolean(route), `${name}: Kong`);
+        assert.equal(p.has(ingress), Boolean(route), `${name}: ingress gateway`);
+        if (route) {
+          assert.deepEqual(p.get(kong)![0].methods, route.methods);
+          assert.deepEqual(p.get(ingress)![0], { ports: [String(entry.config.port)], methods: route.methods, paths: [route.path, `${route.path}/*`] });
+        }
+      }
+    });
+
+    it("Prometheus (monitoring/prometheus) may GET /metrics of every service", () => {
+      for (const entry of SERVICES) {
+        const ops = allowed(policies.get(kubernetesName(entry.config.service_name))!).get(principalOf("monitoring", "prometheus"));
+        assert.deepEqual(ops, [{ ports: [String(entry.config.port)], methods: ["GET"], paths: ["/metrics"] }]);
+      }
+    });
+  });
+});
+
+describe("Istio settings (microservices-ecosystem:istio)", function () {
+  this.timeout(120_000);
+
+  it("faultInjection: true adds the spec's delay to the user route only", async () => {
+    const r = await renderOnce({ istio: { faultInjection: true } });
+    const vs = r.objects("VirtualService").find((v) => v.metadata.name === MESH.specGatewayRoutesName) as Obj;
+    const faulty = (vs.spec.http as Obj[]).filter((h) => h.fault);
+    assert.equal(faulty.length, 1);
+    assert.deepEqual(faulty[0].match, [{ uri: { prefix: "/api/users" } }]);
+    assert.deepEqual(faulty[0].fault, { delay: { percentage: { value: 0.1 }, fixedDelay: "5s" } });
+  });
+
+  it("install: false applies the mesh objects to a cluster that already runs Istio (no releases, no waits)", async () => {
+    const r = await renderOnce({ components: ["istio"], istio: { install: false } });
+    assert.equal(r.ofType(RELEASE).length, 0);
+    assert.ok(!r.objects("Namespace").some((n) => n.metadata.name === "istio-system"));
+    assert.equal(r.objects("PeerAuthentication").length, 2);
+    assert.equal(r.objects("DestinationRule").length, SERVICES.length);
+    // Istio alone: no Kong or Prometheus to allow, the ingress gateway still reaches exposed services.
+    const user = r.objects("AuthorizationPolicy").find((p) => p.metadata.name === "user-service") as Obj;
+    assert.deepEqual([...allowed(user).keys()].sort(), [principalOf("istio-ingress", "istio-ingress"), principalOf("microservices", "order-service"), principalOf("microservices", "payment-service")]);
+  });
+
+  it("prod: the ingress gateway is a LoadBalancer and istiod takes the spec's IstioOperator sizes", async () => {
+    const r = await render({ environment: "prod", components: ["istio"] });
+    const istiod = r.ofType(RELEASE).find((x) => x.name === "istiod")!.inputs as Obj;
+    assert.deepEqual(istiod.values.pilot.resources.requests, { cpu: "1000m", memory: "1Gi" });
+    assert.deepEqual(istiod.values.global.proxy.resources.requests, { cpu: "200m", memory: "256Mi" });
+    const gateway = r.ofType(RELEASE).find((x) => x.name === "istio-ingress")!.inputs as Obj;
+    assert.equal(gateway.values.service.type, "LoadBalancer");
+    assert.ok((gateway.values.service.ports as Obj[]).every((p) => p.nodePort === undefined));
+  });
+
+  const errors: [string, Record<string, unknown>, string][] = [
+    ["an unknown key", { istio: { faults: true } }, 'microservices-ecosystem:istio has an unknown field "faults": remove it or check its spelling'],
+    ["a non-boolean install", { istio: { install: "yes" } }, "microservices-ecosystem:istio.install must be boolean"],
+    ["a LoadBalancer on dev", { istio: { ingressServiceType: "LoadBalancer" } },
+      "microservices-ecosystem:istio.ingressServiceType cannot be LoadBalancer on dev: kind never assigns it an address and the gateway release would wait for one; use NodePort or ClusterIP"],
+  ];
+  for (const [what, overrides, message] of errors) {
+    it(`rejects ${what} with one line`, async () => {
+      await assert.rejects(render(overrides), (e: Error) => {
+        assert.equal(e.message, message);
+        return true;
+      });
+    });
+  }
+});
