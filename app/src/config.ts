@@ -61,6 +61,8 @@ export interface RuntimeConfig {
   readonly database?: string;
   readonly resources: readonly ResourceSpec[];
   readonly dependencyTimeoutMs: number;
+  /** READY_REQUIRES_DEPENDENCIES (default true): false makes /ready answer 200 "degraded" when dependencies are down. */
+  readonly readyRequiresDependencies: boolean;
   readonly shutdownDelayMs: number;
   readonly shutdownTimeoutMs: number;
   /** Where server spans are exported (OTLP/HTTP JSON), when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
@@ -119,6 +121,14 @@ function integerEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min:
     throw new ConfigError(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+function booleanEnv(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "true" || raw === "1" || raw === "yes") return true;
+  if (raw === "false" || raw === "0" || raw === "no") return false;
+  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(env[name])}`);
 }
 
 /** Parses a dependency URL; userinfo is rejected so that URLs are always safe to log. */
@@ -319,6 +329,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     database,
     resources,
     dependencyTimeoutMs: integerEnv(env, "DEPENDENCY_TIMEOUT_MS", 800, 1),
+    readyRequiresDependencies: booleanEnv(env, "READY_REQUIRES_DEPENDENCIES", true),
     shutdownDelayMs: integerEnv(env, "SHUTDOWN_DELAY_MS", 0, 0),
     shutdownTimeoutMs: integerEnv(env, "SHUTDOWN_TIMEOUT_MS", 10000, 1),
     tracing: exporterSettings(env, serviceName, serviceVersion, warnings),

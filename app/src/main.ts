@@ -57,6 +57,7 @@ async function main(): Promise<void> {
     },
     resources: config.resources.map((r) => ({ name: r.name, collection: r.collectionMethods, item: r.itemMethods, source: r.source })),
     backing_services: config.backingServices,
+    ready_requires_dependencies: config.readyRequiresDependencies,
     log_level: config.logLevel,
     node_version: process.version,
   });

@@ -336,8 +336,9 @@ export class Runtime {
     }
     const reports: DependencyReport[] = await Promise.all(this.breakers.map((breaker) => breaker.check(trace)));
     const down = reports.filter((report) => report.status === "down").map((report) => report.name);
-    this.send(res, down.length === 0 ? 200 : 503, {
-      status: down.length === 0 ? "ready" : "not_ready",
+    const ready = down.length === 0 || !this.config.readyRequiresDependencies;
+    this.send(res, ready ? 200 : 503, {
+      status: down.length === 0 ? "ready" : ready ? "degraded" : "not_ready",
       service: this.config.serviceName,
       down,
       dependencies: reports,

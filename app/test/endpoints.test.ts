@@ -213,18 +213,20 @@ describe("app runtime: order, payment and analytics services", function () {
   let order: ServiceProcess;
   let payment: ServiceProcess;
   let analytics: ServiceProcess;
+  let degraded: ServiceProcess;
 
   before(async function () {
-    [order, payment, analytics] = await Promise.all([
+    [order, payment, analytics, degraded] = await Promise.all([
       startService({ files: { "service_config.json": ORDER_SERVICE_CONFIG }, env: { LOG_LEVEL: "INFO" } }),
       startService({ files: { "service_config.json": PAYMENT_SERVICE_CONFIG } }),
       startService({ files: { "service_config.json": ANALYTICS_SERVICE_CONFIG } }),
+      startService({ files: { "service_config.json": PAYMENT_SERVICE_CONFIG }, env: { READY_REQUIRES_DEPENDENCIES: "false" } }),
     ]);
   });
 
   after(async function () {
-    const codes = await Promise.all([order, payment, analytics].filter(Boolean).map((p) => p.stop("SIGINT")));
-    assert.deepEqual(codes, [0, 0, 0], "SIGINT must exit 0");
+    const codes = await Promise.all([order, payment, analytics, degraded].filter(Boolean).map((p) => p.stop("SIGINT")));
+    assert.deepEqual(codes, [0, 0, 0, 0], "SIGINT must exit 0");
     await stopAll();
   });
 
@@ -257,6 +259,13 @@ describe("app runtime: order, payment and analytics services", function () {
     const warning = order.logs().find((l) => l.event === "config_warning" && String(l.message).includes("INVENTORY_SERVICE_URL"));
     assert.ok(warning, "missing URLs are logged at startup");
     assert.equal(order.logs().filter((l) => l.log_level === "DEBUG").length, 0, "LOG_LEVEL=INFO drops DEBUG lines");
+  });
+
+  it("READY_REQUIRES_DEPENDENCIES=false: /ready answers 200 \"degraded\" and still names what is down", async function () {
+    const reply = await request(degraded.port, "GET", "/ready");
+    assert.equal(reply.status, 200);
+    assert.equal(reply.json().status, "degraded");
+    assert.deepEqual(reply.json().down, ["user_service", "notification_service"]);
   });
 
   it("payment_service: /payments validates amounts, revenue_per_minute{currency} sums the last minute", async function () {

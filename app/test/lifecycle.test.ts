@@ -76,22 +76,20 @@ describe("app runtime: graceful shutdown and startup failures", function () {
   });
 
   it("exits 1 with a JSON error line when service_config.json is missing or invalid", async function () {
-    const missing = await startService({ files: {}, env: { SERVICE_NAME: "user_service" }, waitForListening: false });
-    assert.equal(await missing.exited, 1);
+    const [missing, invalid, notJson] = await Promise.all([
+      startService({ files: {}, env: { SERVICE_NAME: "user_service" }, waitForListening: false }),
+      startService({
+        files: { "service_config.json": { ...USER_SERVICE_CONFIG, circuit_breaker: { failure_threshold: 0, timeout: 30, fallback_enabled: true } } },
+        waitForListening: false,
+      }),
+      startService({ files: { "service_config.json": "{ nope" }, waitForListening: false }),
+    ]);
+    assert.deepEqual(await Promise.all([missing.exited, invalid.exited, notJson.exited]), [1, 1, 1]);
     const [line] = missing.logs();
     assert.equal(line.log_level, "ERROR");
     assert.equal(line.service_name, "user_service");
     assert.match(line.message, /invalid configuration: cannot read .*service_config\.json: ENOENT/);
-
-    const invalid = await startService({
-      files: { "service_config.json": { ...USER_SERVICE_CONFIG, circuit_breaker: { failure_threshold: 0, timeout: 30, fallback_enabled: true } } },
-      waitForListening: false,
-    });
-    assert.equal(await invalid.exited, 1);
     assert.match(invalid.logs()[0].message, /failure_threshold must be an integer >= 1/);
-
-    const notJson = await startService({ files: { "service_config.json": "{ nope" }, waitForListening: false });
-    assert.equal(await notJson.exited, 1);
     assert.match(notJson.logs()[0].message, /is not valid JSON/);
   });
 });
