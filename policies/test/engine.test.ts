@@ -116,6 +116,17 @@ describe("engine semantics (tools/policy/evaluate)", () => {
     assert.deepEqual(withDefaults(schema, { a: 5, enforcementLevel: "advisory" }), { a: 5, b: ["x"] });
   });
 
+  it("reads props through the engine's unknown-checking proxy: an unknown value is an advisory 'can't run during preview'", async () => {
+    const [, , pinned] = HYGIENE_POLICIES;
+    const d = deployment();
+    d.spec.template.spec.containers[0].image = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // the engine's unknown string
+    const evaluation = await evaluate([pinned], [resource(T.deployment, d)], { [pinned.name]: "mandatory" });
+    assert.equal(evaluation.violations.length, 1);
+    assert.equal(evaluation.violations[0].enforcementLevel, "advisory");
+    assert.match(evaluation.violations[0].message, /can't run policy 'pinned-image-tags' during preview/);
+    assert.equal(blocksDeployment(evaluation), false);
+  });
+
   it("unwraps secrets in props as the engine deserializes them", async () => {
     let value: unknown;
     const spy: ResourceValidationPolicy = { name: "t-secret", description: "Test.", validateResource: (args) => { value = args.props.data?.password; } };

@@ -85,7 +85,7 @@ describe("policy pdb-allows-disruption (stack)", () => {
 
   it("fails a multi-replica workload without a PDB", async () => {
     const stack = compliantStack().filter((r) => !(r.type === T.pdb && r.name === "user-service"));
-    const v = await expectOne(pdbAllowsDisruption, stack, [/Deployment microservices\/user-service runs 3 replicas but no PodDisruptionBudget/]);
+    const v = await expectOne(pdbAllowsDisruption, stack, [/Deployment microservices\/user-service runs at least 3 replicas but no PodDisruptionBudget/]);
     assert.match(v.urn!, /Deployment::user-service$/);
   });
 
@@ -122,6 +122,11 @@ describe("policy pdb-allows-disruption (stack)", () => {
   it("fails two PDBs selecting the same pods", async () => {
     const second = resource(T.pdb, { ...pdb("user-service"), metadata: { name: "user-service-extra", namespace: NS } });
     await expectOne(pdbAllowsDisruption, [...compliantStack(), second], [/2 PodDisruptionBudgets/]);
+  });
+
+  it("counts replicas from spec.replicas when no autoscaler owns them", async () => {
+    const stack = compliantStack().filter((r) => r.type !== T.hpa && !(r.type === T.pdb && r.name === "user-service"));
+    await expectOne(pdbAllowsDisruption, stack, [/user-service runs 3 replicas but no PodDisruptionBudget/]);
   });
 
   it("ignores single-replica workloads and exempt namespaces", async () => {

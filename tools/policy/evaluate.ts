@@ -4,6 +4,13 @@ import type {
 } from "@pulumi/policy";
 import { isSecretValue } from "../render/mock-engine";
 
+// The engine's proxy (re-exported by @pulumi/policy's index, whose import also loads the gRPC server
+// code: 1s+; the module itself is light and has no typings of its own).
+const { UnknownValueError, unknownCheckingProxy } = require("@pulumi/policy/proxy") as {
+  UnknownValueError: new (...args: never[]) => Error;
+  unknownCheckingProxy<T>(value: T): T;
+};
+
 /**
  * Runs policy objects the way the Pulumi engine's analyzer does (@pulumi/policy's server.js),
  * without the CLI: each function of a `validateResource` array runs for every resource in its own
@@ -12,8 +19,10 @@ import { isSecretValue } from "../render/mock-engine";
  * own entry) over the policy's, and `getConfig()` returns the policy's config entry without
  * `enforcementLevel` — and, like the engine, without the schema's defaults.
  *
- * Where the engine stops a preview on an exception thrown by a policy, this reports it as an
- * error of that policy and carries on with the others.
+ * Props reach the policies through the engine's unknown-checking proxy; reading a value unknown
+ * during preview turns, as in the engine, into an advisory "can't run during preview" diagnostic.
+ * Where the engine stops a preview on any other exception thrown by a policy, this reports it as
+ * an error of that policy and carries on with the others.
  */
 
 export type Policy = ResourceValidationPolicy | StackValidationPolicy;
@@ -143,7 +152,7 @@ export async function evaluate(
   const result: Evaluation = { violations: [], errors: [], notApplicable: [], policies: [] };
   const stackTags: ReadonlyMap<string, string> = new Map();
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const props = new Map(resources.map((r) => [r.urn, plain(r.props) as Record<string, any>]));
+  const props = new Map(resources.map((r) => [r.urn, unknownCheckingProxy(plain(r.props)) as Record<string, any>]));
 
   for (const policy of policies) {
     const enforcementLevel = enforcementLevelOf(policy, config);
@@ -167,6 +176,16 @@ export async function evaluate(
       });
     };
     const getConfig = getConfigOf(policy, config);
+    const unknown = (p: Policy, error: unknown, resource?: EvaluatedResource) => result.violations.push({
+      policy: p.name,
+      description: p.description,
+      enforcementLevel: "advisory",
+      severity: p.severity,
+      urn: resource?.urn,
+      type: resource?.type,
+      name: resource?.name,
+      message: `can't run policy '${p.name}' during preview: ${(error as Error).message}`,
+    });
 
     if (stack) {
       const policyResources: PolicyResource[] = resources.map((r) => {
@@ -194,6 +213,7 @@ export async function evaluate(
         run.applied = 1;
       } catch (error) {
         if (error instanceof NotApplicableError) result.notApplicable.push({ policy: policy.name, reason: error.reason ?? "" });
+        else if (error instanceof UnknownValueError) unknown(policy, error);
         else result.errors.push({ policy: policy.name, message: errorMessage(error) });
       }
       continue;
@@ -221,7 +241,10 @@ export async function evaluate(
           applied = true;
         } catch (error) {
           if (error instanceof NotApplicableError) result.notApplicable.push({ policy: policy.name, urn: resource.urn, reason: error.reason ?? "" });
-          else {
+          else if (error instanceof UnknownValueError) {
+            applied = true;
+            unknown(policy, error, resource);
+          } else {
             applied = true;
             result.errors.push({ policy: policy.name, urn: resource.urn, message: errorMessage(error) });
           }

@@ -51,12 +51,13 @@ export const pdbAllowsDisruption = stackPolicy<PdbSettings>(
       const hpaMin = hpa ? (typeof hpa.spec?.minReplicas === "number" ? hpa.spec.minReplicas : 1) : undefined;
       if (replicas <= 1 && (hpaMin ?? 0) <= 1) continue;
       multi++;
-      const lowest = hpaMin !== undefined ? Math.min(replicas, hpaMin) : replicas;
+      // An autoscaler owns the replica count: it never goes below its minReplicas, whatever spec.replicas says.
+      const lowest = hpaMin ?? replicas;
       const podLabels: Record<string, string> = workload.props.spec?.template?.metadata?.labels ?? {};
       const what = describe(workload.props);
       const matching = budgets.filter((b) => namespaceOf(b.props) === namespaceOf(workload.props) && selectorMatches(b.props.spec?.selector, podLabels));
       if (matching.length === 0) {
-        report(`${what} runs ${replicas} replicas but no PodDisruptionBudget in namespace ${namespaceOf(workload.props)} selects its pods (${podIdentity(podLabels)}): add a PodDisruptionBudget with spec.selector.matchLabels of its pod labels and spec.maxUnavailable 1.`, workload.urn);
+        report(`${what} runs ${hpaMin !== undefined ? `at least ${lowest}` : replicas} replicas but no PodDisruptionBudget in namespace ${namespaceOf(workload.props)} selects its pods (${podIdentity(podLabels)}): add a PodDisruptionBudget with spec.selector.matchLabels of its pod labels and spec.maxUnavailable 1.`, workload.urn);
         continue;
       }
       if (matching.length > 1) {
