@@ -77,8 +77,9 @@ export class DependencyBreaker {
     private readonly logger: Logger,
     private readonly metrics: Metrics,
   ) {
-    metrics.setBreakerState(dependency.name, "closed");
+    // No URL, no breaker: no circuit_breaker_state series either (/ready reports the problem).
     if (!dependency.url) return;
+    metrics.setBreakerState(dependency.name, "closed");
     const url = `${dependency.url}/health`;
     const breaker = new CircuitBreaker<[TraceContext], ProbeOutcome>((trace: TraceContext) => this.probe(url, trace), {
       name: dependency.name,
