@@ -45,7 +45,9 @@ export function eventStoreUrl(clusterSize: number): string {
  * The nodes run in insecure mode (EVENTSTORE_INSECURE: no TLS, no built-in users). Secure mode
  * needs a certificate authority and a certificate per node, which this project does not manage;
  * instead the mesh secures the store when the stack composes Istio: the data namespace is
- * injected, the wire is mTLS between sidecars, and access is decided by workload identity.
+ * injected, so the wire is mTLS between sidecars (STRICT PeerAuthentication), and who may connect
+ * can be decided by workload identity (AuthorizationPolicies for the services that use the store,
+ * `eventStoreClients()` of the catalog, plus the nodes themselves on the replication port).
  * Without Istio the store is reachable unencrypted inside the cluster; the program warns.
  */
 export class EventStore extends pulumi.ComponentResource implements PlatformComponentResource {
