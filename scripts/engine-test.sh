@@ -10,7 +10,7 @@
 #   3. the manifests it wrote equal the offline render's (same files; each file the same object)
 #   4. the artifact tree it wrote equals the offline render's (same files, same bytes)
 #   5. a second pulumi preview shows no changes (--expect-no-changes)
-#   6. pulumi preview --policy-pack policies passes
+#   6. pulumi preview --policy-pack policies [--policy-pack-config policies/config.<stack>.json] passes
 #   7. pulumi preview --policy-pack policies fails on a stack with a violation, naming the policy
 #   8. pulumi destroy --yes succeeds and removes the manifests and the artifact files
 #
@@ -22,6 +22,8 @@
 #   ENGINE_TEST_VIOLATION          `pulumi config set --path` KEY=VALUE that must violate a policy
 #                                  (default: services.user_service.replicas=1)
 #   ENGINE_TEST_VIOLATION_POLICY   policy name expected in the failure (default: app-tier-min-replicas)
+#   ENGINE_TEST_CONFIG             extra `pulumi config set --path` KEY=VALUE pairs (space-separated) for both stacks
+#   ENGINE_TEST_POLICY_CONFIG      --policy-pack-config file (default: policies/config.<stack>.json if it exists)
 #   ENGINE_TEST_KEEP=1             keep the scratch directory (printed at the end)
 #   ENGINE_TEST_TIMEOUT            seconds allowed per pulumi command (default: 1200)
 set -uo pipefail
@@ -101,8 +103,8 @@ if [ -z "${ENGINE_BIN_DIR:-}" ]; then
 	finish
 fi
 echo "  engine: $(pulumi version) from $ENGINE_BIN_DIR"
-for plugin in pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-pulumi-nodejs; do
-	if [ ! -x "$ENGINE_BIN_DIR/$plugin" ]; then
+for plugin in pulumi-language-nodejs pulumi-resource-pulumi-nodejs plugins/resource-kubernetes-v*/pulumi-resource-kubernetes; do
+	if ! compgen -G "$ENGINE_BIN_DIR/$plugin" >/dev/null; then
 		skip "$plugin is missing from $ENGINE_BIN_DIR: ENGINE TEST SKIPPED"
 		finish
 	fi
@@ -128,11 +130,18 @@ shopt -u dotglob nullglob
 cp "$root/Pulumi.yaml" "$proj/Pulumi.yaml"
 cp "$root/Pulumi.$stack.yaml" "$proj/Pulumi.$stack.yaml"
 
-p() { (cd "$proj" && pulumi "$@"); }
+# Extra config (ENGINE_TEST_CONFIG="key=value key2=value2", `--path` keys) for both stacks.
+extra_config() {
+	local s=$1 kv
+	for kv in ${ENGINE_TEST_CONFIG:-}; do
+		run "config-${kv%%=*}" pulumi -C "$proj" config set --stack "$s" --path "${kv%%=*}" "${kv#*=}" || return 1
+	done
+}
 
-if ! run stack-init p stack init "$stack" --non-interactive ||
-	! run config p config set --stack "$stack" renderYamlToDirectory "$manifests" ||
-	! run config-artifacts p config set --stack "$stack" artifactsDir "$artifacts"; then
+if ! run stack-init pulumi -C "$proj" stack init "$stack" --non-interactive ||
+	! run config pulumi -C "$proj" config set --stack "$stack" renderYamlToDirectory "$manifests" ||
+	! run config-artifacts pulumi -C "$proj" config set --stack "$stack" artifactsDir "$artifacts" ||
+	! extra_config "$stack"; then
 	fail "set up stack '$stack' in the file backend"
 	finish
 fi
@@ -140,7 +149,7 @@ fi
 count_files() { find "$1" -type f 2>/dev/null | wc -l; }
 
 # 1. preview
-if run preview p preview --stack "$stack" --non-interactive; then
+if run preview pulumi -C "$proj" preview --stack "$stack" --non-interactive; then
 	if [ "$(count_files "$manifests")" -eq 0 ] && [ "$(count_files "$artifacts")" -eq 0 ]; then
 		pass "pulumi preview succeeds and writes nothing"
 	else
@@ -151,7 +160,7 @@ else
 fi
 
 # 2. up
-if run up p up --stack "$stack" --yes --skip-preview --non-interactive; then
+if run up pulumi -C "$proj" up --stack "$stack" --yes --skip-preview --non-interactive; then
 	pass "pulumi up --yes ($(count_files "$manifests") manifests, $(count_files "$artifacts") artifact files written)"
 	up_ok=1
 else
@@ -184,7 +193,7 @@ fi
 
 # 5. determinism
 if [ "$up_ok" = 1 ]; then
-	if run preview-again p preview --stack "$stack" --expect-no-changes --non-interactive; then
+	if run preview-again pulumi -C "$proj" preview --stack "$stack" --expect-no-changes --non-interactive; then
 		pass "a second pulumi preview shows no changes"
 	else
 		fail "a second pulumi preview shows changes (--expect-no-changes)"
@@ -193,8 +202,14 @@ else
 	skip "second preview (pulumi up failed)"
 fi
 
-# 6. policies pass on the stack
-if run policy p preview --stack "$stack" --policy-pack "$root/policies" --non-interactive; then
+# 6. policies pass on the stack (with policies/config.<stack>.json when there is one)
+policy_args=(--policy-pack "$root/policies")
+policy_config=${ENGINE_TEST_POLICY_CONFIG:-$root/policies/config.$stack.json}
+if [ -f "$policy_config" ]; then
+	policy_args+=(--policy-pack-config "$policy_config")
+	echo "        (policy pack config: $policy_config)"
+fi
+if run policy pulumi -C "$proj" preview --stack "$stack" "${policy_args[@]}" --non-interactive; then
 	pass "pulumi preview --policy-pack policies passes on '$stack'"
 else
 	fail "pulumi preview --policy-pack policies on '$stack'"
@@ -203,11 +218,12 @@ fi
 # 7. policies fail on a violating stack
 bad="$stack-violation"
 cp "$root/Pulumi.$stack.yaml" "$proj/Pulumi.$bad.yaml"
-if run stack-init-violation p stack init "$bad" --non-interactive &&
-	run config-violation p config set --stack "$bad" --path "${violation%%=*}" "${violation#*=}" &&
-	run config-violation-dirs p config set --stack "$bad" renderYamlToDirectory "$work/violation-manifests" &&
-	run config-violation-artifacts p config set --stack "$bad" artifactsDir "$work/violation-artifacts"; then
-	if run policy-violation p preview --stack "$bad" --policy-pack "$root/policies" --non-interactive; then
+if run stack-init-violation pulumi -C "$proj" stack init "$bad" --non-interactive &&
+	run config-violation pulumi -C "$proj" config set --stack "$bad" --path "${violation%%=*}" "${violation#*=}" &&
+	run config-violation-dirs pulumi -C "$proj" config set --stack "$bad" renderYamlToDirectory "$work/violation-manifests" &&
+	run config-violation-artifacts pulumi -C "$proj" config set --stack "$bad" artifactsDir "$work/violation-artifacts" &&
+	extra_config "$bad"; then
+	if run policy-violation pulumi -C "$proj" preview --stack "$bad" "${policy_args[@]}" --non-interactive; then
 		fail "pulumi preview --policy-pack policies passed on '$bad' ($violation): a violation was expected"
 	elif grep -q -- "$violation_policy" "$work/logs/policy-violation.log"; then
 		pass "pulumi preview --policy-pack policies fails on '$bad' ($violation), naming $violation_policy"
@@ -219,7 +235,7 @@ else
 fi
 
 # 8. destroy
-if run destroy p destroy --stack "$stack" --yes --skip-preview --non-interactive; then
+if run destroy pulumi -C "$proj" destroy --stack "$stack" --yes --skip-preview --non-interactive; then
 	left=$(($(count_files "$manifests") + $(count_files "$artifacts")))
 	if [ "$left" -eq 0 ]; then
 		pass "pulumi destroy --yes removes every manifest and artifact file"

@@ -20,7 +20,8 @@
 #   pulumi                   github.com/pulumi/pulumi/pkg/v3/cmd/pulumi at the pinned version, version stamped
 #   pulumi-language-nodejs   engine/cmd/pulumi-language-nodejs (our minimal host; upstream's module is refused
 #                            by the module proxy)
-#   pulumi-resource-kubernetes  engine/cmd/pulumi-resource-kubernetes, if present (render-only stand-in)
+#   pulumi-resource-kubernetes  engine/cmd/pulumi-resource-kubernetes, if present (render-only stand-in), placed in
+#                            <bin>/plugins/resource-kubernetes-v<version>/ and found through PULUMI_HOME/plugins
 #   pulumi-resource-pulumi-nodejs  the 3-line dynamic-provider launcher that ships in @pulumi/pulumi, copied
 #                            next to `pulumi` so the CLI finds it as a bundled plugin
 # KUBECONFIG is unset: @pulumi/kubernetes copies $KUBECONFIG into the Provider's `kubeconfig` input, which is
@@ -50,7 +51,7 @@ _engine_key() {
 			cat "$f"
 		done)
 		GOTOOLCHAIN=local go version
-		printf 'engine.sh-layout-1\n'
+		printf 'engine.sh-layout-2\n'
 	} | sha256sum | cut -c1-12
 }
 
@@ -70,6 +71,7 @@ _engine_build() {
 	bin=$(_engine_bin_dir "$root")
 	version=$(_engine_pinned_version "$root")
 	if [ -f "$bin/.complete" ]; then
+		touch "$bin/.complete" 2>/dev/null
 		printf '%s\n' "$bin"
 		return 0
 	fi
@@ -104,6 +106,19 @@ _engine_build() {
 				go build -trimpath -ldflags "-s -w" -o "$tmp/${cmd#cmd/}" "./$cmd" || exit 1
 			fi
 		done
+		# Resource plugins go into a plugin-cache layout (plugins/resource-<name>-v<version>/), which
+		# PULUMI_HOME/plugins points at: a provider found on $PATH makes the CLI warn on every run.
+		for plugin in "$tmp"/pulumi-resource-*; do
+			[ -e "$plugin" ] || continue
+			name=${plugin##*/pulumi-resource-}
+			pversion=$(sed -n 's/^var version = "\(.*\)"$/\1/p' "cmd/pulumi-resource-$name/main.go" | head -n 1)
+			if [ -z "$pversion" ]; then
+				_engine_log "cmd/pulumi-resource-$name/main.go has no 'var version = \"…\"'"
+				exit 1
+			fi
+			mkdir -p "$tmp/plugins/resource-$name-v$pversion" || exit 1
+			mv "$plugin" "$tmp/plugins/resource-$name-v$pversion/" || exit 1
+		done
 		cat >"$tmp/pulumi-resource-pulumi-nodejs" <<-'EOF'
 			#!/bin/sh
 			# Dynamic-provider launcher, as shipped in @pulumi/pulumi: resolves the SDK from the program's directory.
@@ -118,7 +133,10 @@ _engine_build() {
 		rm -rf "$bin"
 		mv "$tmp" "$bin" || exit 1
 		trap - EXIT
-		_engine_log "built in $(($(date +%s) - start))s: $(cd "$bin" && ls | tr '\n' ' ')"
+		# Builds for other versions/sources that were not used for a week are removed.
+		find "$(dirname "$bin")" -mindepth 2 -maxdepth 2 -name .complete -mtime +7 2>/dev/null |
+			while read -r old; do rm -rf "$(dirname "$old")" "$(dirname "$old").lock"; done
+		_engine_log "built in $(($(date +%s) - start))s: $(cd "$bin" && find . -type f -perm -u+x | sort | tr '\n' ' ')"
 	) || {
 		_engine_log "ERROR: building the engine failed (see the output above)"
 		return 1
@@ -133,6 +151,9 @@ _engine_env() {
 		state=$(mktemp -d "${TMPDIR:-/tmp}/microservices-ecosystem-engine.XXXXXX")
 	fi
 	mkdir -p "$state/state" "$state/home"
+	if [ -d "$bin/plugins" ] && [ ! -e "$state/home/plugins" ]; then
+		ln -s "$bin/plugins" "$state/home/plugins"
+	fi
 	cat <<-EOF
 		export ENGINE_BIN_DIR='$bin'
 		export ENGINE_STATE_DIR='$state'
@@ -171,7 +192,7 @@ _engine_main() {
 		bin=$(_engine_bin_dir "$(_engine_repo_root)")
 		if [ -f "$bin/.complete" ]; then
 			printf 'cached: %s\n' "$bin"
-			ls -l "$bin"
+			find "$bin" -type f -perm -u+x -exec ls -l {} +
 			"$bin/pulumi" version
 		else
 			printf 'not built yet: %s\n' "$bin"
