@@ -25,6 +25,8 @@ export interface ImagesConfig {
   readonly tag: string;
   /** Build `app/` with @pulumi/docker and push it to `repository`. */
   readonly build: boolean;
+  /** Platform to build for (`linux/arm64` on Apple Silicon); the Docker host's own when unset. */
+  readonly platform?: string;
 }
 
 /** The stack's configuration once validated: the contract `Pulumi.yaml` declares. */
@@ -83,6 +85,7 @@ const SCHEMA = {
         repository: { type: "string", minLength: 1 },
         tag: { type: "string", pattern: "^[\\w][\\w.-]{0,127}$", not: { const: "latest" } },
         build: { type: "boolean" },
+        platform: { type: "string", pattern: "^[a-z0-9]+/[a-z0-9]+(/[a-z0-9]+)?$" },
       },
     },
     kubeContext: { type: "string" },

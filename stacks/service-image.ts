@@ -16,7 +16,7 @@ export function serviceRuntimeImage(images: ImagesConfig, opts?: pulumi.CustomRe
   const appDir = path.join(__dirname, "..", "app");
   const image = new docker.Image(RUNTIME_IMAGE_NAME, {
     imageName: reference,
-    build: { context: appDir, dockerfile: path.join(appDir, "Dockerfile"), platform: "linux/amd64" },
+    build: { context: appDir, dockerfile: path.join(appDir, "Dockerfile"), ...(images.platform ? { platform: images.platform } : {}) },
   }, opts);
   return pulumi.all([image.repoDigest, image.imageName]).apply(([digest, name]) => digest || name);
 }
