@@ -3,7 +3,7 @@
 # built from the pinned Go module in engine/ into a cache outside the repository.
 #
 # Usage:
-#   source scripts/engine.sh          # build if needed, then export PATH and the offline PULUMI_* settings
+#   source scripts/engine.sh          # (bash) build if needed, then export PATH and the offline PULUMI_* settings
 #                                     # into the current shell (then run `pulumi preview`, `pulumi up`, …)
 #   scripts/engine.sh exec CMD ARG…   # build if needed, then run one command with that environment
 #   scripts/engine.sh build           # only build (or reuse) the binaries; prints the bin directory
@@ -86,7 +86,7 @@ _engine_build() {
 		fi
 		tmp=$(mktemp -d "$bin.tmp.XXXXXX") || exit 1
 		trap 'rm -rf "$tmp"' EXIT
-		export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=readonly
+		export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false"
 		# The checksum database has no entry for pkg/v3@v3.248.0 here (404); go.sum pins it instead.
 		export GONOSUMDB=${GONOSUMDB:+$GONOSUMDB,}github.com/pulumi/pulumi/pkg
 		cd "$root/engine" || exit 1
@@ -200,7 +200,7 @@ _engine_main() {
 		fi
 		;;
 	*)
-		sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+		sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 		return 2
 		;;
 	esac
