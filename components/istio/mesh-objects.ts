@@ -2,6 +2,7 @@ import {
   DEFAULT_CIRCUIT_BREAKER, GATEWAY, MESH, ServiceEntry, WORKLOAD, kubernetesName,
 } from "../../catalog";
 import { INGRESS_GATEWAY, KONG, PROMETHEUS_SCRAPER, callersOf, gatewayRoute, principal, serviceIdentity } from "./graph";
+import { PLATFORM_ENDPOINTS, PlatformEndpoint } from "./platform-endpoints";
 import { IstioSettings } from "./settings";
 
 /**
@@ -41,11 +42,32 @@ const portOf = (specName: string, services: readonly ServiceEntry[]): number => 
   return entry.config.port;
 };
 
-/** A service's DestinationRule: connection pool and load balancer from MESH, ejection from its breaker. */
+type Breaker = { readonly failure_threshold: number; readonly timeout: number };
+
+/** Connection pool and load balancer from MESH, ejection from a breaker. */
+function trafficPolicy(breaker: Breaker): Record<string, unknown> {
+  const policy = MESH.trafficPolicy;
+  return {
+    loadBalancer: { simple: policy.loadBalancer },
+    connectionPool: {
+      tcp: { maxConnections: policy.connectionPool.maxConnections },
+      http: {
+        http1MaxPendingRequests: policy.connectionPool.http1MaxPendingRequests,
+        maxRequestsPerConnection: policy.connectionPool.maxRequestsPerConnection,
+      },
+    },
+    outlierDetection: {
+      consecutive5xxErrors: breaker.failure_threshold,
+      interval: policy.outlierDetection.interval,
+      baseEjectionTime: `${breaker.timeout}s`,
+      maxEjectionPercent: Math.min(policy.outlierDetection.maxEjectionPercent, 50),
+    },
+  };
+}
+
+/** A service's DestinationRule: the traffic policy with ejection from its own breaker. */
 export function destinationRule(entry: ServiceEntry, namespace: string): MeshObject {
   const config = entry.config;
-  const breaker = config.circuit_breaker ?? DEFAULT_CIRCUIT_BREAKER;
-  const policy = MESH.trafficPolicy;
   const canary = MESH.canary;
   return {
     apiVersion: NETWORKING,
@@ -54,26 +76,28 @@ export function destinationRule(entry: ServiceEntry, namespace: string): MeshObj
     scope: "services",
     spec: {
       host: serviceHost(config.service_name, namespace),
-      trafficPolicy: {
-        loadBalancer: { simple: policy.loadBalancer },
-        connectionPool: {
-          tcp: { maxConnections: policy.connectionPool.maxConnections },
-          http: {
-            http1MaxPendingRequests: policy.connectionPool.http1MaxPendingRequests,
-            maxRequestsPerConnection: policy.connectionPool.maxRequestsPerConnection,
-          },
-        },
-        outlierDetection: {
-          consecutive5xxErrors: breaker.failure_threshold,
-          interval: policy.outlierDetection.interval,
-          baseEjectionTime: `${breaker.timeout}s`,
-          maxEjectionPercent: Math.min(policy.outlierDetection.maxEjectionPercent, 50),
-        },
-      },
+      trafficPolicy: trafficPolicy(config.circuit_breaker ?? DEFAULT_CIRCUIT_BREAKER),
       // The canary's subsets live on the service's one rule: a second rule for the host would conflict.
       ...(config.service_name === canary.service
         ? { subsets: [canary.stable, canary.candidate].map((s) => ({ name: s.subset, labels: { version: s.subset } })) }
         : {}),
+    },
+  };
+}
+
+/**
+ * A platform Service's DestinationRule (the resilience defaults' breaker). It lives in the
+ * services' namespace, which exists before any platform namespace and holds the callers it is for.
+ */
+export function platformDestinationRule(endpoint: PlatformEndpoint): MeshObject {
+  return {
+    apiVersion: NETWORKING,
+    kind: "DestinationRule",
+    name: `${endpoint.service}-${endpoint.namespace}`,
+    scope: "services",
+    spec: {
+      host: `${endpoint.service}.${endpoint.namespace}.svc.cluster.local`,
+      trafficPolicy: trafficPolicy(DEFAULT_CIRCUIT_BREAKER),
     },
   };
 }
@@ -131,7 +155,37 @@ export function ingressGateway(): MeshObject {
 }
 
 /**
- * The gateway's routes (GATEWAY.routes, as Kong's): each prefix to its service; the order route
+ * With Kong composed, Kong is the API's edge and the ingress gateway routes nothing around it;
+ * the spec's fault injection then applies to the user service's traffic from Kong, in the mesh.
+ */
+export function faultFromKong(ctx: MeshContext): MeshObject | undefined {
+  const fault = MESH.faultInjection;
+  if (!ctx.settings.faultInjection || !ctx.services.some((s) => s.config.service_name === fault.service)) return undefined;
+  if (fault.service === MESH.canary.service) throw new Error("mesh catalog: the fault-injected service cannot also be the canary (one VirtualService per host)");
+  const host = serviceHost(fault.service, ctx.namespace);
+  const destination = { host, port: { number: portOf(fault.service, ctx.services) } };
+  return {
+    apiVersion: NETWORKING,
+    kind: "VirtualService",
+    name: `${kubernetesName(fault.service)}-fault`,
+    scope: "services",
+    spec: {
+      hosts: [host],
+      http: [
+        {
+          name: "from-kong",
+          match: [{ sourceNamespace: GATEWAY.namespace }],
+          fault: { delay: { percentage: { value: fault.percentage }, fixedDelay: fault.fixedDelay } },
+          route: [{ destination }],
+        },
+        { name: "default", route: [{ destination }] },
+      ],
+    },
+  };
+}
+
+/**
+ * The gateway's routes when Kong is not composed (GATEWAY.routes): each prefix to its service; the order route
  * keeps the canary split and the spec's retries; the user route gets the spec's fault-injection
  * delay only when `microservices-ecosystem:istio` `{faultInjection: true}`.
  */
@@ -182,8 +236,9 @@ export function allowNothing(): MeshObject {
 
 /**
  * What a service accepts: its declared callers' ServiceAccounts on its port; when it is exposed
- * (GATEWAY.routes), Kong on the route's methods (plus its health checks) and the Istio ingress
- * gateway on the route's path and methods; Prometheus (when composed) GET on the metrics path.
+ * (GATEWAY.routes), Kong on the route's methods (plus its health checks) or, without Kong, the
+ * Istio ingress gateway on the route's path and methods; Prometheus (when composed) GET on the
+ * metrics path.
  * None when nothing may call it (the namespace's allow-nothing then denies everything).
  */
 export function serviceAuthorization(entry: ServiceEntry, ctx: MeshContext): MeshObject | undefined {
@@ -209,7 +264,7 @@ export function serviceAuthorization(entry: ServiceEntry, ctx: MeshContext): Mes
       ],
     });
   }
-  if (route) {
+  if (route && !ctx.components.includes("kong")) {
     rules.push({
       from: from([principal(INGRESS_GATEWAY)]),
       to: [{ operation: { ports, methods: [...route.methods], paths: [route.path, `${route.path}/*`] } }],
@@ -239,8 +294,11 @@ export function meshObjects(ctx: MeshContext): MeshObject[] {
     allowNothing(),
     ...ctx.services.flatMap((s) => serviceAuthorization(s, ctx) ?? []),
     ...ctx.services.map((s) => destinationRule(s, ctx.namespace)),
+    ...PLATFORM_ENDPOINTS.filter((e) => ctx.components.includes(e.component)).map(platformDestinationRule),
     ...(hasCanary ? [canaryVirtualService(ctx)] : []),
     ingressGateway(),
-    ...[gatewayVirtualService(ctx)].filter((vs) => (vs.spec.http as unknown[]).length > 0),
+    ...(ctx.components.includes("kong")
+      ? [faultFromKong(ctx)].filter((vs): vs is MeshObject => vs !== undefined)
+      : [gatewayVirtualService(ctx)].filter((vs) => (vs.spec.http as unknown[]).length > 0)),
   ];
 }

@@ -1,11 +1,13 @@
 import { strict as assert } from "assert";
 import {
-  DEFAULT_CIRCUIT_BREAKER, GATEWAY, MESH, SERVICES, kubernetesName, service,
+  DEFAULT_CIRCUIT_BREAKER, GATEWAY, MESH, PLATFORM_COMPONENTS, SERVICES, kubernetesName, service,
 } from "../../catalog";
+import { PLATFORM_ENDPOINTS } from "../../components/istio/platform-endpoints";
 import { Rendered, render } from "../helpers/render";
 import { Obj, byName, renderOnce } from "./renders";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
+const WITHOUT_KONG = { components: PLATFORM_COMPONENTS.filter((c) => c !== "kong") };
 const principalOf = (namespace: string, account: string) => `cluster.local/ns/${namespace}/sa/${account}`;
 const fqdn = (specName: string, namespace: string) => `${kubernetesName(specName)}.${namespace}.svc.cluster.local`;
 const labelsMatch = (selector: Record<string, string>, labels: Record<string, string>) =>
@@ -98,8 +100,12 @@ describe("Istio mesh (dev stack, every component composed)", function () {
       assert.deepEqual(gateway.spec.servers, [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["api.microservices.local"] }]);
     });
 
-    it("routes GATEWAY.routes through the Gateway to the services' FQDNs, without fault injection by default", () => {
-      const vs = dev.object("VirtualService", MESH.specGatewayRoutesName, ns) as Obj;
+    it("with Kong composed, routes nothing around it: Kong is the API's edge", () => {
+      assert.equal(dev.objects("VirtualService").filter((v) => (v as Obj).spec.gateways).length, 0);
+    });
+
+    it("without Kong, routes GATEWAY.routes through the Gateway to the services' FQDNs, without fault injection by default", async () => {
+      const vs = (await renderOnce(WITHOUT_KONG)).object("VirtualService", MESH.specGatewayRoutesName, ns) as Obj;
       assert.deepEqual(vs.spec.hosts, [GATEWAY.host]);
       assert.deepEqual(vs.spec.gateways, [MESH.gatewayName]);
       for (const route of GATEWAY.routes) {
@@ -115,8 +121,8 @@ describe("Istio mesh (dev stack, every component composed)", function () {
       assert.ok((vs.spec.http as Obj[]).every((h) => !h.fault), "no fault unless istio.faultInjection");
     });
 
-    it("keeps the order route's canary split and the spec's retries at the gateway", () => {
-      const vs = dev.object("VirtualService", MESH.specGatewayRoutesName, ns) as Obj;
+    it("without Kong, keeps the order route's canary split and the spec's retries at the gateway", async () => {
+      const vs = (await renderOnce(WITHOUT_KONG)).object("VirtualService", MESH.specGatewayRoutesName, ns) as Obj;
       const orders = (vs.spec.http as Obj[]).filter((h) => h.match.some((m: Obj) => m.uri?.prefix === "/api/orders"));
       assert.deepEqual(orders.map((h) => h.route.map((r: Obj) => [r.destination.subset, r.weight])), [[["v2", 100]], [["v1", 90], ["v2", 10]]]);
       assert.deepEqual(orders[0].match[0].headers, { canary: { exact: "true" } });
@@ -133,8 +139,19 @@ describe("Istio mesh (dev stack, every component composed)", function () {
         const host = `${s.metadata.name}.${ns}.svc.cluster.local`;
         assert.equal(rules.filter((r) => r.spec.host === host).length, 1, host);
       }
-      assert.equal(rules.length, services.length, "no second rule for any host");
+      assert.equal(rules.length, services.length + PLATFORM_ENDPOINTS.length, "no second rule for any host");
       assert.ok(rules.every((r) => r.apiVersion === "networking.istio.io/v1" && !("hosts" in r.spec) && !("circuitBreaker" in r.spec.trafficPolicy)));
+    });
+
+    it("every platform Service in a meshed namespace has one DestinationRule (resilience defaults)", () => {
+      const rules = dev.objects("DestinationRule") as Obj[];
+      const meshed = new Set(dev.objects("Namespace").filter((n) => (n as Obj).metadata.labels?.["istio-injection"] === "enabled").map((n) => n.metadata.name));
+      const platform = dev.objects("Service").filter((s) => s.metadata.namespace !== ns && meshed.has(s.metadata.namespace!) && (s as Obj).spec.clusterIP !== "None");
+      assert.deepEqual(platform.map((s) => `${s.metadata.name}.${s.metadata.namespace}`).sort(), PLATFORM_ENDPOINTS.map((e) => `${e.service}.${e.namespace}`).sort());
+      for (const s of platform) {
+        const [rule] = rules.filter((r) => r.spec.host === `${s.metadata.name}.${s.metadata.namespace}.svc.cluster.local`);
+        assert.deepEqual(rule.spec.trafficPolicy.outlierDetection, { consecutive5xxErrors: DEFAULT_CIRCUIT_BREAKER.failure_threshold, interval: "30s", baseEjectionTime: `${DEFAULT_CIRCUIT_BREAKER.timeout}s`, maxEjectionPercent: 50 });
+      }
     });
 
     it("payment_service: ejects after 2 consecutive 5xx for 60 s (its circuit_breaker), MESH's pool and interval", () => {
@@ -228,7 +245,7 @@ describe("Istio mesh (dev stack, every component composed)", function () {
       }
     });
 
-    it("Kong and the Istio ingress gateway reach only the gateway-exposed services, on the route's methods", () => {
+    it("Kong reaches only the gateway-exposed services, on the route's methods; the ingress gateway none while Kong is the edge", () => {
       const kong = principalOf("kong", "kong");
       const ingress = principalOf("istio-ingress", "istio-ingress");
       for (const entry of SERVICES) {
@@ -236,11 +253,17 @@ describe("Istio mesh (dev stack, every component composed)", function () {
         const route = GATEWAY.routes.find((r) => r.service === entry.config.service_name);
         const p = allowed(policies.get(name)!);
         assert.equal(p.has(kong), Boolean(route), `${name}: Kong`);
-        assert.equal(p.has(ingress), Boolean(route), `${name}: ingress gateway`);
-        if (route) {
-          assert.deepEqual(p.get(kong)![0].methods, route.methods);
-          assert.deepEqual(p.get(ingress)![0], { ports: [String(entry.config.port)], methods: route.methods, paths: [route.path, `${route.path}/*`] });
-        }
+        assert.equal(p.has(ingress), false, `${name}: ingress gateway`);
+        if (route) assert.deepEqual(p.get(kong)![0].methods, route.methods);
+      }
+    });
+
+    it("without Kong, the ingress gateway reaches the gateway-exposed services on the route's path and methods", async () => {
+      const noKong = byName(await renderOnce(WITHOUT_KONG), "AuthorizationPolicy", ns);
+      const ingress = principalOf("istio-ingress", "istio-ingress");
+      for (const route of GATEWAY.routes) {
+        const p = allowed(noKong.get(kubernetesName(route.service))!);
+        assert.deepEqual(p.get(ingress)![0], { ports: [String(service(route.service).port)], methods: route.methods, paths: [route.path, `${route.path}/*`] });
       }
     });
 
@@ -256,8 +279,19 @@ describe("Istio mesh (dev stack, every component composed)", function () {
 describe("Istio settings (microservices-ecosystem:istio)", function () {
   this.timeout(120_000);
 
-  it("faultInjection: true adds the spec's delay to the user route only", async () => {
+  it("faultInjection: true with Kong delays the user service's traffic from Kong, in the mesh", async () => {
     const r = await renderOnce({ istio: { faultInjection: true } });
+    const vs = r.object("VirtualService", "user-service-fault") as Obj;
+    const host = `user-service.${vs.metadata.namespace}.svc.cluster.local`;
+    assert.deepEqual(vs.spec.hosts, [host]);
+    assert.deepEqual(vs.spec.http[0].match, [{ sourceNamespace: "kong" }]);
+    assert.deepEqual(vs.spec.http[0].fault, { delay: { percentage: { value: 0.1 }, fixedDelay: "5s" } });
+    assert.equal(vs.spec.http[1].fault, undefined);
+    assert.equal((await renderOnce()).objects("VirtualService").some((v) => v.metadata.name === "user-service-fault"), false);
+  });
+
+  it("faultInjection: true without Kong adds the spec's delay to the gateway's user route only", async () => {
+    const r = await renderOnce({ ...WITHOUT_KONG, istio: { faultInjection: true } });
     const vs = r.objects("VirtualService").find((v) => v.metadata.name === MESH.specGatewayRoutesName) as Obj;
     const faulty = (vs.spec.http as Obj[]).filter((h) => h.fault);
     assert.equal(faulty.length, 1);
