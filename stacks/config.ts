@@ -92,6 +92,7 @@ const SCHEMA = {
     renderYamlToDirectory: { type: "string" },
     // A secret, read as one by components/redis (never part of the validated raw values).
     redisPassword: { type: "string" },
+    postgresPasswordSeed: { type: "string" },
     // Each component validates its own settings object (components/<name>).
     ...Object.fromEntries(PLATFORM_COMPONENTS.map((c) => [c, { type: "object" }])),
   },

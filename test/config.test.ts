@@ -36,7 +36,7 @@ describe("stack config", () => {
     ["an unknown component", { components: ["kong", "consul"] },
       `${NS}:components.1 must be one of ${PLATFORM_COMPONENTS.join(", ")}: use names from: ${PLATFORM_COMPONENTS.join(", ")}`],
     ["an invalid namespace", { namespace: "Micro_Services" }, `${NS}:namespace must match pattern "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$": use a DNS-1123 label such as microservices`],
-    ["an unknown key", { replicas: 3 }, `${NS}:replicas is not a config key of this project: remove it or use one of environment, namespace, artifactsDir, components, services, images, kubeContext, renderYamlToDirectory, redisPassword, ${PLATFORM_COMPONENTS.join(", ")}`],
+    ["an unknown key", { replicas: 3 }, `${NS}:replicas is not a config key of this project: remove it or use one of environment, namespace, artifactsDir, components, services, images, kubeContext, renderYamlToDirectory, redisPassword, postgresPasswordSeed, ${PLATFORM_COMPONENTS.join(", ")}`],
   ];
   for (const [what, overrides, message] of cases) {
     it(`rejects ${what} with one line naming the key, and creates nothing`, async () => {
@@ -51,7 +51,8 @@ describe("stack config", () => {
   it("Pulumi.yaml declares every key of the contract with a type, and the dev stack sets only declared keys", () => {
     const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
     const declared = Object.keys(project.config);
-    for (const key of ["environment", "namespace", "artifactsDir", "components", "services", "images", "kubeContext", "renderYamlToDirectory"]) {
+    const componentKeys = ["istio", "kong", "jaeger", "prometheus", "postgresql", "redis", "eventstore"];
+    for (const key of ["environment", "namespace", "artifactsDir", "components", "services", "images", "kubeContext", "renderYamlToDirectory", "redisPassword", "postgresPasswordSeed", ...componentKeys]) {
       assert.ok(declared.includes(key), `${key} is not declared`);
       assert.ok(["string", "integer", "boolean", "array", "object"].includes(project.config[key].type), `${key} has no type`);
     }

@@ -206,3 +206,21 @@ export const secretEnv = (name: string, secret: pulumi.Input<string>, key: strin
   name,
   valueFrom: { secretKeyRef: { name: secret, key } },
 });
+
+// Whether the engine holds a config value as a secret: the SDK's own check, exported by its
+// runtime module but not typed (marked internal). Without it, the secret-ness is not enforced.
+const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
+
+/**
+ * A secret the stack may set instead of a generated one (`microservices-ecosystem:<key>`): the
+ * value as a secret Output, undefined when unset or empty. A plain-text value is a ConfigError.
+ */
+export function secretConfig(key: string): pulumi.Output<string> | undefined {
+  const config = new pulumi.Config(CONFIG_NAMESPACE);
+  // Only compared with "": the value itself is read as a secret below.
+  if ((config.get(key) ?? "") === "") return undefined;
+  if (isConfigSecret && !isConfigSecret(`${CONFIG_NAMESPACE}:${key}`)) {
+    throw new ConfigError(`${CONFIG_NAMESPACE}:${key} is set in plain text: set it with \`pulumi config set --secret ${key} <value>\``);
+  }
+  return config.requireSecret(key);
+}

@@ -1,16 +1,20 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import * as pulumi from "@pulumi/pulumi";
+import { createHmac } from "crypto";
 import {
   DATA_STORES, DatabaseGrant, POSTGRES, SAGAS, ServiceEntry, kubernetesName, sagaCoordinators, sagaDatabase, serviceDatabases,
 } from "../../catalog";
 import { emitDocuments } from "../artifacts/emit";
 import {
   ResolvedSizing, StoreSettings, containerSecurityContext, dataNamespace, dataStoreHost, podSecurityContext, resolveSizing,
-  secretEnv, secretOptions, storeDisruptionBudget, storeLabels, storeServices, storeSettings, storeSettingsSchema, volumeClaim,
+  secretEnv, secretOptions, storeDisruptionBudget, storeLabels, storeServices, storeSettings, storeSettingsSchema, volumeClaim, secretConfig,
 } from "../data-stores/common";
 import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../platform";
 import { CONFIG_NAMESPACE, ConfigError } from "../settings";
+
+/** A config secret that replaces the generated passwords (stacks without the random provider). */
+export const PASSWORD_SEED_CONFIG_KEY = "postgresPasswordSeed";
 import { INIT_SCRIPT, initScript, passwordVariable } from "./init-script";
 
 export { INIT_SCRIPT, initScript, passwordVariable } from "./init-script";
@@ -83,11 +87,16 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
     const saga = sagaDatabase();
     const services = serviceDatabases(args.services);
     this.grants = [...services, saga];
-    const password = (id: string) => new random.RandomPassword(`${id}-password`, {
-      length: 32,
-      // Letters and digits only: safe in a URL and in SQL without quoting rules.
-      special: false,
-    }, { parent: this, additionalSecretOutputs: ["result"] });
+    // Generated passwords, or (for stacks without the random provider) derived from a config
+    // secret: HMAC-SHA256(seed, role), one distinct password per role.
+    const seed = secretConfig(PASSWORD_SEED_CONFIG_KEY);
+    const password = (id: string): { result: pulumi.Output<string> } => seed
+      ? { result: pulumi.secret(seed.apply((s) => createHmac("sha256", s).update(id).digest("hex").slice(0, 32))) }
+      : new random.RandomPassword(`${id}-password`, {
+        length: 32,
+        // Letters and digits only: safe in a URL and in SQL without quoting rules.
+        special: false,
+      }, { parent: this, additionalSecretOutputs: ["result"] });
     const superuserPassword = password("postgres-superuser");
     const passwords = new Map(this.grants.map((g) => [g.role, password(kubernetesName(g.role))]));
 

@@ -6,10 +6,9 @@ import { CACHE, DATA_STORES, REDIS, ServiceEntry, redisClients } from "../../cat
 import { emitDocuments } from "../artifacts/emit";
 import {
   ResolvedSizing, StoreSettings, containerSecurityContext, dataNamespace, dataStoreHost, parseQuantity, podSecurityContext,
-  resolveSizing, secretEnv, secretOptions, storeDisruptionBudget, storeLabels, storeServices, storeSettings, storeSettingsSchema, volumeClaim,
+  resolveSizing, secretConfig, secretEnv, secretOptions, storeDisruptionBudget, storeLabels, storeServices, storeSettings, storeSettingsSchema, volumeClaim,
 } from "../data-stores/common";
 import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../platform";
-import { CONFIG_NAMESPACE, ConfigError } from "../settings";
 
 const NAME = REDIS.host;
 const PORT_NAME = "tcp-redis";
@@ -25,26 +24,6 @@ export type RedisSettings = StoreSettings;
 /** Validates `microservices-ecosystem:redis` (one-line ConfigError naming the key). */
 export const redisSettings = (value: Readonly<Record<string, unknown>>): RedisSettings =>
   storeSettings<RedisSettings>("redis", storeSettingsSchema(), value);
-
-// Whether the engine holds a config value as a secret: the SDK's own check, exported by its
-// runtime module but not typed (marked internal). Without it, the secret-ness is not enforced.
-const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
-
-/**
- * `microservices-ecosystem:redisPassword` when the stack sets it (it must be a secret: `pulumi
- * config set --secret redisPassword …`), undefined when it is unset or empty.
- */
-export function configuredPassword(): pulumi.Output<string> | undefined {
-  const config = new pulumi.Config(CONFIG_NAMESPACE);
-  // Only compared with "": the value itself is read as a secret below.
-  if ((config.get(PASSWORD_CONFIG_KEY) ?? "") === "") return undefined;
-  if (isConfigSecret && !isConfigSecret(`${CONFIG_NAMESPACE}:${PASSWORD_CONFIG_KEY}`)) {
-    throw new ConfigError(
-      `${CONFIG_NAMESPACE}:${PASSWORD_CONFIG_KEY} is set in plain text: set it with \`pulumi config set --secret ${PASSWORD_CONFIG_KEY} <password>\``,
-    );
-  }
-  return config.requireSecret(PASSWORD_CONFIG_KEY);
-}
 
 /** redis.conf, without the password (added from the Secret when the server starts). */
 export function redisConfig(memoryLimit: string): string {
@@ -95,7 +74,7 @@ export class RedisCache extends pulumi.ComponentResource implements PlatformComp
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     const settings = redisSettings(args.settings);
-    const fromConfig = configuredPassword();
+    const fromConfig = secretConfig(PASSWORD_CONFIG_KEY);
     super("microservices:platform:Redis", name, {}, opts);
     this.settings = settings;
     emitDocuments(this, args.artifactsDir, [

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { POSTGRES, SERVICES, kubernetesName } from "../../catalog";
 import { NS, Rendered, render } from "../helpers/render";
-import { MOCK_PASSWORD, Obj, envVar, firstContainer, oneLine, rawSecret, secretStringData } from "./support";
+import { MOCK_PASSWORD, Obj, envVar, firstContainer, oneLine, rawSecret, renderWithSecrets, renderedFiles, secretStringData } from "./support";
 
 /** The catalog's services that name a database, with it. */
 const WITH_DATABASE = SERVICES.filter((s) => s.config.database).map((s) => [s.config.service_name, s.config.database!] as const);
@@ -153,5 +153,34 @@ describe("PostgreSQL settings", () => {
   it("rejects a malformed quantity", async () => {
     await assert.rejects(render({ components: ["postgresql"], postgresql: { resources: { limits: { memory: "lots" } } } }),
       oneLine(`${NS}:postgresql.resources.limits.memory must match pattern "^[0-9]+(\\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$"`));
+  });
+});
+
+describe("PostgreSQL with the postgresPasswordSeed config secret (stacks without @pulumi/random)", () => {
+  const SEED = "a-seed-only-this-test-knows";
+  let r: Rendered;
+  before(async () => {
+    r = await renderWithSecrets({ components: ["postgresql"] }, { postgresPasswordSeed: SEED });
+  });
+
+  it("creates no RandomPassword and derives one distinct password per role", () => {
+    assert.deepEqual(r.ofType("random:index/randomPassword:RandomPassword"), []);
+    const passwords = secretStringData(rawSecret(r, "postgres-credentials", "data"));
+    const values = Object.values(passwords);
+    assert.equal(values.length, 8, "the superuser, six service roles and saga_user");
+    assert.equal(new Set(values).size, values.length);
+    for (const value of values) assert.match(value, /^[0-9a-f]{32}$/);
+  });
+
+  it("neither the seed nor a derived password appears in a rendered file", () => {
+    const derived = Object.values(secretStringData(rawSecret(r, "postgres-credentials", "data")));
+    for (const [file, content] of renderedFiles(r.resources)) {
+      for (const secret of [SEED, ...derived]) assert.equal(content.includes(secret), false, file);
+    }
+  });
+
+  it("rejects a seed set in plain text, with one line", async () => {
+    await assert.rejects(render({ components: ["postgresql"], postgresPasswordSeed: "plain" }),
+      oneLine(`${NS}:postgresPasswordSeed is set in plain text: set it with \`pulumi config set --secret postgresPasswordSeed <value>\``));
   });
 });

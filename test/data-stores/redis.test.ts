@@ -100,7 +100,7 @@ describe("Redis with the redisPassword config secret", () => {
 describe("Redis settings", () => {
   it("rejects a redisPassword set in plain text, with one line", async () => {
     await assert.rejects(render({ components: ["redis"], redisPassword: "plain" }),
-      oneLine(`${NS}:redisPassword is set in plain text: set it with \`pulumi config set --secret redisPassword <password>\``));
+      oneLine(`${NS}:redisPassword is set in plain text: set it with \`pulumi config set --secret redisPassword <value>\``));
   });
 
   it("an empty redisPassword (Pulumi.yaml's default) means generated", async () => {
