@@ -5,9 +5,17 @@ import { ArtifactFile } from "../../components/artifacts/artifact-file";
 import { RecordedResource, isSecretValue } from "./mock-engine";
 import { SECRET_PLACEHOLDER } from "./stack-settings";
 
-/** Replaces every secret by the placeholder, so that no secret value reaches a rendered file. */
+/** Every scalar of a value replaced by the placeholder, its shape (maps, lists) kept. */
+function maskLeaves(value: unknown): unknown {
+  if (isSecretValue(value)) return maskLeaves(value.value);
+  if (Array.isArray(value)) return value.map(maskLeaves);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskLeaves(v)]));
+  return SECRET_PLACEHOLDER;
+}
+
+/** Replaces every secret value by the placeholder, so that none reaches a rendered file. */
 export function maskSecrets(value: unknown): unknown {
-  if (isSecretValue(value)) return SECRET_PLACEHOLDER;
+  if (isSecretValue(value)) return maskLeaves(value.value);
   if (Array.isArray(value)) return value.map(maskSecrets);
   if (value && typeof value === "object") {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v)]));
@@ -68,8 +76,20 @@ export function goYamlKeyOrder(a: string, b: string): number {
 export const manifestYaml = (object: KubernetesObject): string =>
   stringify(object, { sortMapEntries: (a, b) => goYamlKeyOrder(String(a.key), String(b.key)), indentSeq: false, lineWidth: 0, version: "1.1" });
 
+/**
+ * A Secret as the provider writes it: `stringData` folded into base64 `data` (masked values
+ * stay the placeholder).
+ */
+function foldStringData(object: KubernetesObject): KubernetesObject {
+  if (object.kind !== "Secret" || !object.stringData) return object;
+  const { stringData, ...rest } = object;
+  const encoded = Object.fromEntries(Object.entries(stringData as Record<string, string>).map(([k, v]) =>
+    [k, v === SECRET_PLACEHOLDER ? v : Buffer.from(v).toString("base64")]));
+  return { ...rest, data: { ...(rest.data as Record<string, string> | undefined), ...encoded } } as KubernetesObject;
+}
+
 export function kubernetesObject(resource: RecordedResource): KubernetesObject {
-  const object = maskSecrets(resource.inputs) as KubernetesObject;
+  const object = foldStringData(maskSecrets(resource.inputs) as KubernetesObject);
   if (!object.apiVersion || !object.kind || !object.metadata?.name) {
     throw new Error(`${resource.type} "${resource.name}": a Kubernetes object needs apiVersion, kind and metadata.name`);
   }
