@@ -52,8 +52,11 @@ export function footprint(resources: readonly RecordedResource[]): Footprint {
     const pod = dig(o, "spec", "template") as Record<string, unknown>;
     const containers = (dig(pod, "spec", "containers") ?? []) as { resources?: { requests?: Requests } }[];
     for (const c of containers) add(c.resources?.requests, replicas);
-    const optedOut = dig(pod, "metadata", "annotations", "sidecar.istio.io/inject") === "false";
-    if (injected.has(o.metadata.namespace ?? "") && !optedOut) add(sidecar, replicas);
+    const annotations = (dig(pod, "metadata", "annotations") ?? {}) as Record<string, string>;
+    const optedOut = annotations["sidecar.istio.io/inject"] === "false";
+    // A pod may size its own sidecar (Istio's proxyCPU/proxyMemory annotations).
+    const podSidecar = { cpu: annotations["sidecar.istio.io/proxyCPU"] ?? sidecar.cpu, memory: annotations["sidecar.istio.io/proxyMemory"] ?? sidecar.memory };
+    if (injected.has(o.metadata.namespace ?? "") && !optedOut) add(podSidecar, replicas);
     pods += replicas;
   }
   for (const r of releases) {
