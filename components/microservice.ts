@@ -4,6 +4,7 @@ import { AUTOSCALING, LOGGING, ServiceEntry, WORKLOAD, kubernetesName } from "..
 import { emitDocuments } from "./artifacts/emit";
 import { serializeDocument } from "./artifacts/serialize";
 import { serviceLabels } from "./labels";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "./security-context";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 type Resources = k8s.types.input.core.v1.ResourceRequirements;
@@ -105,13 +106,7 @@ export class MicroService extends pulumi.ComponentResource {
             spec: {
               serviceAccountName: serviceAccount.metadata.name,
               automountServiceAccountToken: false,
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser: RUNTIME_UID,
-                runAsGroup: RUNTIME_UID,
-                fsGroup: RUNTIME_UID,
-                seccompProfile: { type: "RuntimeDefault" },
-              },
+              securityContext: restrictedPodSecurity(RUNTIME_UID),
               containers: [{
                 name: "service",
                 image: args.image,
@@ -121,12 +116,7 @@ export class MicroService extends pulumi.ComponentResource {
                 livenessProbe: probe(WORKLOAD.liveness),
                 readinessProbe: probe(WORKLOAD.readiness),
                 resources: args.resources,
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  runAsNonRoot: true,
-                  capabilities: { drop: ["ALL"] },
-                },
+                securityContext: restrictedContainerSecurity,
                 volumeMounts: [
                   { name: CONFIG_VOLUME, mountPath: WORKLOAD.configMountPath, readOnly: true },
                   { name: TMP_VOLUME, mountPath: "/tmp" },

@@ -3,19 +3,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { DATA_STORES, DataStoreSizing } from "../../catalog";
 import { ImageUser } from "../../catalog/platform/data";
 import { commonLabels } from "../labels";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "../security-context";
+import { sharedNamespace } from "../shared-namespace";
 import { PlatformArgs } from "../platform";
 import { CONFIG_NAMESPACE, ConfigError, componentSettings } from "../settings";
 
 /** `postgres` → `postgres.data.svc.cluster.local`: a data store's in-cluster address. */
 export const dataStoreHost = (service: string): string => `${service}.${DATA_STORES.namespace}.svc.cluster.local`;
 
-const namespaces = new WeakMap<k8s.Provider, k8s.core.v1.Namespace>();
-
 /**
- * The data stores' namespace, created once per provider by whichever store the stack composes
- * first. It is a top-level resource, not a child of one store, so that its URN (and the objects
- * in it) survive a change of which stores are composed. Labelled for sidecar injection when the
- * stack composes Istio: the stores' traffic is then mTLS like the services'.
+ * The data stores' namespace, shared by the stores (see sharedNamespace). The stores' traffic is
+ * mTLS like the services' when the stack composes Istio.
  */
 export function dataNamespace(args: PlatformArgs): k8s.core.v1.Namespace {
   if (args.namespaceName === DATA_STORES.namespace) {
@@ -23,21 +21,7 @@ export function dataNamespace(args: PlatformArgs): k8s.core.v1.Namespace {
       `${CONFIG_NAMESPACE}:namespace is "${DATA_STORES.namespace}", the data stores' namespace: choose another one for the services`,
     );
   }
-  let namespace = namespaces.get(args.provider);
-  if (!namespace) {
-    const name = DATA_STORES.namespace;
-    namespace = new k8s.core.v1.Namespace(name, {
-      metadata: {
-        name,
-        labels: {
-          ...commonLabels(name, "namespace"),
-          ...(args.components.includes("istio") ? { "istio-injection": "enabled" } : {}),
-        },
-      },
-    }, { provider: args.provider });
-    namespaces.set(args.provider, namespace);
-  }
-  return namespace;
+  return sharedNamespace(args, DATA_STORES.namespace);
 }
 
 /** A data store's labels: `app` (what selectors use), the spec's `tier`, the recommended set. */
@@ -49,21 +33,11 @@ export const storeLabels = (name: string, tier: string): Record<string, string> 
 
 /** Pod security: the image's own non-root user, its group owning the volumes, the runtime's seccomp profile. */
 export const podSecurityContext = (user: ImageUser): k8s.types.input.core.v1.PodSecurityContext => ({
-  runAsNonRoot: true,
-  runAsUser: user.uid,
-  runAsGroup: user.gid,
-  fsGroup: user.gid,
+  ...restrictedPodSecurity(user.uid, user.gid),
   fsGroupChangePolicy: "OnRootMismatch",
-  seccompProfile: { type: "RuntimeDefault" },
 });
 
-/** Container security of the restricted Pod Security Standard, with a read-only root filesystem. */
-export const containerSecurityContext: k8s.types.input.core.v1.SecurityContext = {
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
-  capabilities: { drop: ["ALL"] },
-};
+export const containerSecurityContext = restrictedContainerSecurity;
 
 /** The settings every data store accepts (`microservices-ecosystem:<store>`). */
 export interface StoreSettings {

@@ -7,6 +7,7 @@ import { PlatformArgs, ServiceBinding } from "../platform";
 import { monitoringNamespace } from "../prometheus/monitoring-namespace";
 import { componentSettings } from "../settings";
 import { JaegerSamplingStrategies, plainValue, samplingStrategies } from "./sampling";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "../security-context";
 
 export { JaegerSamplingStrategies, jaegerStrategy, samplingStrategies } from "./sampling";
 
@@ -124,13 +125,7 @@ export class Jaeger extends pulumi.ComponentResource {
           spec: {
             serviceAccountName: serviceAccount.metadata.name,
             automountServiceAccountToken: false,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: JAEGER_UID,
-              runAsGroup: JAEGER_UID,
-              fsGroup: JAEGER_UID,
-              seccompProfile: { type: "RuntimeDefault" },
-            },
+            securityContext: restrictedPodSecurity(JAEGER_UID),
             containers: [{
               name: "jaeger",
               image: JAEGER.image,
@@ -146,12 +141,7 @@ export class Jaeger extends pulumi.ComponentResource {
               readinessProbe: probe,
               livenessProbe: { ...probe, initialDelaySeconds: 15 },
               resources: sizing.resources,
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                capabilities: { drop: ["ALL"] },
-              },
+              securityContext: restrictedContainerSecurity,
               volumeMounts: [
                 { name: "sampling", mountPath: SAMPLING_DIR, readOnly: true },
                 { name: "tmp", mountPath: "/tmp" },

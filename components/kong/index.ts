@@ -10,6 +10,7 @@ import { KongDeclarativeConfig, kongDeclarativeConfig } from "./declarative-conf
 import { KongSettings, kongSettings } from "./settings";
 import { gatewaySpecDocuments } from "./spec-documents";
 import { kongConfigProblems } from "./validate";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "../security-context";
 
 export { KongDeclarativeConfig, kongDeclarativeConfig, serviceUrl } from "./declarative-config";
 export { KongSettings, kongSettings } from "./settings";
@@ -111,13 +112,7 @@ export class KongGateway extends pulumi.ComponentResource {
             serviceAccountName: serviceAccount.metadata.name,
             automountServiceAccountToken: false,
             terminationGracePeriodSeconds: 30,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: KONG_UID,
-              runAsGroup: KONG_UID,
-              fsGroup: KONG_UID,
-              seccompProfile: { type: "RuntimeDefault" },
-            },
+            securityContext: restrictedPodSecurity(KONG_UID),
             containers: [{
               name: "proxy",
               image: GATEWAY.image,
@@ -131,12 +126,7 @@ export class KongGateway extends pulumi.ComponentResource {
               livenessProbe: statusProbe("/status"),
               lifecycle: { preStop: { exec: { command: ["kong", "quit", "--wait=15"] } } },
               resources: sizing.resources,
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                capabilities: { drop: ["ALL"] },
-              },
+              securityContext: restrictedContainerSecurity,
               volumeMounts: [
                 { name: "declarative-config", mountPath: CONFIG_DIR, readOnly: true },
                 { name: "prefix", mountPath: PREFIX_DIR },

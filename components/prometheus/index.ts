@@ -10,6 +10,7 @@ import { componentSettings } from "../settings";
 import { RuleFile, alertRules } from "./alert-rules";
 import { monitoringNamespace } from "./monitoring-namespace";
 import { ISTIO_CERTS_DIR, discoveries, discoveryRules, prometheusConfig } from "./scrape-config";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "../security-context";
 
 export { AlertRule, RuleFile, alertRules } from "./alert-rules";
 export { DISCOVERY_VERBS, discoveries, discoveryRules, prometheusConfig } from "./scrape-config";
@@ -132,13 +133,7 @@ export class Prometheus extends pulumi.ComponentResource {
           spec: {
             serviceAccountName: serviceAccount.metadata.name,
             automountServiceAccountToken: true,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: PROMETHEUS_UID,
-              runAsGroup: PROMETHEUS_UID,
-              fsGroup: PROMETHEUS_UID,
-              seccompProfile: { type: "RuntimeDefault" },
-            },
+            securityContext: restrictedPodSecurity(PROMETHEUS_UID),
             containers: [{
               name: NAME,
               image: PROMETHEUS.image,
@@ -153,12 +148,7 @@ export class Prometheus extends pulumi.ComponentResource {
               readinessProbe: probe("/-/ready"),
               livenessProbe: { ...probe("/-/healthy"), initialDelaySeconds: 30 },
               resources: sizing.resources,
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                capabilities: { drop: ["ALL"] },
-              },
+              securityContext: restrictedContainerSecurity,
               volumeMounts: [
                 { name: "config", mountPath: CONFIG_DIR, readOnly: true },
                 { name: "rules", mountPath: PROMETHEUS.rulesDir, readOnly: true },
