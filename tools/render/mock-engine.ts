@@ -62,9 +62,9 @@ export async function runUnderMocks(settings: StackSettings, program: () => unkn
     });
 
   // The SDK records a stack trace for every promise it tracks; with ts-node's source maps that
-  // dominates a render. Short traces keep it cheap; nothing here reads them.
+  // dominates a render. No traces keep it cheap; nothing here reads them (errors keep their message).
   const stackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 2;
+  Error.stackTraceLimit = 0;
   let failure: unknown;
   try {
     await pulumi.runtime.runInPulumiStack(async () => {
