@@ -164,9 +164,11 @@ describe("npm run policy (argument errors, before any render)", () => {
   });
 
   it("exits 2 naming the key of a bad config file", () => {
-    const file = path.join(fs.mkdtempSync(path.join(require("node:os").tmpdir(), "policy-")), "bad.json");
+    const dir = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "policy-"));
+    const file = path.join(dir, "bad.json");
     fs.writeFileSync(file, JSON.stringify({ "mesh-mtls-strict": { requireMesh: "yes" } }));
     const result = run("--config", file);
+    fs.rmSync(dir, { recursive: true, force: true });
     assert.equal(result.status, 2);
     assert.match(result.stderr, /mesh-mtls-strict.requireMesh must be boolean/);
   });
