@@ -82,6 +82,7 @@ export class MicroService extends pulumi.ComponentResource {
       httpGet: { path: p.path, port: "http" },
       initialDelaySeconds: p.initialDelaySeconds,
       periodSeconds: p.periodSeconds,
+      timeoutSeconds: p.timeoutSeconds,
     });
 
     const versions = args.versions ?? [{ version: "v1", replicas: config.replicas }];

@@ -17,6 +17,12 @@ export interface PlatformArgs {
   readonly settings: Readonly<Record<string, unknown>>;
   readonly artifactsDir: string;
   readonly provider: k8s.Provider;
+  /**
+   * What a namespace labelled for sidecar injection must wait for (the awaited istiod release,
+   * when the stack installs Istio): pods created before the injection webhook answers run without
+   * a sidecar, and STRICT mTLS then rejects their traffic.
+   */
+  readonly meshReady?: pulumi.Resource;
 }
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
@@ -34,4 +40,6 @@ export interface ServiceBinding {
 /** A composed platform component; `bindService` is how it reaches the services. */
 export interface PlatformComponentResource extends pulumi.ComponentResource {
   bindService?(service: ServiceEntry): ServiceBinding;
+  /** Set by the mesh: what injected namespaces wait for (see PlatformArgs.meshReady). */
+  readonly meshReady?: pulumi.Resource;
 }

@@ -11,7 +11,7 @@ export class ConfigError extends pulumi.RunError {
   }
 }
 
-const ajv = new Ajv({ allErrors: false, useDefaults: true });
+const ajv = new Ajv({ allErrors: false, useDefaults: true, verbose: true });
 
 const configKey = (segments: readonly string[]) => `${CONFIG_NAMESPACE}:${segments.join(".")}`;
 
@@ -22,8 +22,11 @@ export function describeConfigError(root: readonly string[], error: ErrorObject,
   const hintKey = Object.keys(hints).find((p) => error.instancePath.startsWith(p));
   const hint = hintKey ? `: ${hints[hintKey]}` : "";
   switch (error.keyword) {
-    case "additionalProperties":
-      return `${key} has an unknown field "${error.params.additionalProperty}"${hint || ": remove it or check its spelling"}`;
+    case "additionalProperties": {
+      const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const fields = known.length ? ` (known fields: ${known.join(", ")})` : "";
+      return `${key} has an unknown field "${error.params.additionalProperty}": remove it or check its spelling${fields}`;
+    }
     case "required":
       return `${configKey([...segments, error.params.missingProperty])} is not set${hint || ": it is declared with a default in Pulumi.yaml; set it in Pulumi.<stack>.yaml"}`;
     case "enum":

@@ -8,7 +8,8 @@ const created = new WeakMap<k8s.Provider, Map<string, k8s.core.v1.Namespace>>();
  * A namespace several platform components share (`data`, `monitoring`), created once per stack
  * by whichever of them is composed first. It is registered without a parent so that its URN does
  * not depend on which component created it: dropping one of them from a stack must not replace
- * (delete) the namespace the others run in. Labelled for sidecar injection when Istio is composed.
+ * (delete) the namespace the others run in. Labelled for sidecar injection when Istio is composed,
+ * and then created once istiod answers, so that no pod in it starts without its sidecar.
  */
 export function sharedNamespace(args: PlatformArgs, name: string, resourceName: string = name): k8s.core.v1.Namespace {
   const byName = created.get(args.provider) ?? new Map<string, k8s.core.v1.Namespace>();
@@ -23,7 +24,7 @@ export function sharedNamespace(args: PlatformArgs, name: string, resourceName: 
           ...(args.components.includes("istio") ? { "istio-injection": "enabled" } : {}),
         },
       },
-    }, { provider: args.provider });
+    }, { provider: args.provider, dependsOn: args.meshReady ? [args.meshReady] : [] });
     byName.set(name, namespace);
   }
   return namespace;

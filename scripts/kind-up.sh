@@ -5,8 +5,8 @@
 #     registry joined to the `kind` network, the `local-registry-hosting` ConfigMap);
 #   - a cluster `microservices` (kubectl context `kind-microservices`) from scripts/kind-config.yaml,
 #     mapping Kong's proxy NodePort 30080 to http://localhost:8080 (and Istio's ingress 31380 to 8081);
-#   - with --calico: kind's default CNI (kindnet, which ignores NetworkPolicy) replaced by Calico,
-#     so the stack's NetworkPolicies are enforced.
+#   - with --calico: kind's default CNI (kindnet, which enforces NetworkPolicy since kind v0.24
+#     through kube-network-policies) replaced by Calico.
 #
 # Idempotent: what already exists is kept (a stopped registry is started, the node registry config
 # and the ConfigMap are re-applied); nothing is deleted. scripts/kind-down.sh removes it all.
@@ -127,7 +127,7 @@ if [[ "${calico}" == true ]]; then
 elif k -n kube-system get daemonset calico-node >/dev/null 2>&1; then
   log "Calico is installed: NetworkPolicies are enforced"
 else
-  log "default CNI (kindnet): NetworkPolicies are accepted but NOT enforced (re-create with --calico to enforce them)"
+  log "default CNI (kindnet): NetworkPolicies are enforced by its kube-network-policies (--calico uses Calico instead)"
 fi
 
 log "waiting for the nodes to be Ready"

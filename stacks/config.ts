@@ -44,6 +44,9 @@ export interface StackConfig {
   readonly componentSettings: Partial<Record<PlatformComponent, Readonly<Record<string, unknown>>>>;
 }
 
+/** The components that take settings (`microservices-ecosystem:<component>`). */
+const COMPONENTS_WITH_SETTINGS: readonly PlatformComponent[] = ["istio", "kong", "jaeger", "prometheus", "postgresql", "redis", "eventstore"];
+
 const quantity = { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$" };
 const resourceBlock = {
   type: "object",
@@ -68,7 +71,7 @@ const SCHEMA = {
         additionalProperties: false,
         properties: {
           replicas: { type: "integer", minimum: 1 },
-          image: { type: "string", pattern: "^[^\\s]+(:[\\w][\\w.-]*|@sha256:[0-9a-f]{64})$" },
+          image: { type: "string", pattern: "^[^\\s]+(:[\\w][\\w.-]*|@sha256:[0-9a-f]{64})$", not: { pattern: ":latest$" } },
           resources: {
             type: "object",
             additionalProperties: false,
@@ -94,16 +97,21 @@ const SCHEMA = {
     redisPassword: { type: "string" },
     postgresPasswordSeed: { type: "string" },
     // Each component validates its own settings object (components/<name>).
-    ...Object.fromEntries(PLATFORM_COMPONENTS.map((c) => [c, { type: "object" }])),
+    ...Object.fromEntries(COMPONENTS_WITH_SETTINGS.map((c) => [c, { type: "object" }])),
   },
 } as const;
 
-const validateRaw = new Ajv({ allErrors: false }).compile(SCHEMA);
+const validateRaw = new Ajv({ allErrors: true, verbose: true }).compile(SCHEMA);
+
+// Of several errors, the most telling: a misspelt field before the missing one it explains.
+const ERROR_ORDER = ["additionalProperties", "enum", "type", "required"];
+const rank = (keyword: string) => (ERROR_ORDER.includes(keyword) ? ERROR_ORDER.indexOf(keyword) : ERROR_ORDER.length);
 
 const FIX_HINTS: Record<string, string> = {
   "/namespace": "use a DNS-1123 label such as microservices",
   "/images/tag": "pin a version tag such as v1.0.0 (latest is not allowed)",
-  "/components": `use names from: ${PLATFORM_COMPONENTS.join(", ")}`,
+  "/images": "a stack's images replaces Pulumi.yaml's default object whole: set repository, tag and build",
+  "/services": "see the services row of the README's config table (replicas: integer ≥ 1, image: pinned tag or digest, resources: quantities)",
 };
 
 /**
@@ -116,8 +124,16 @@ export function parseStackConfig(
   knownServices: readonly string[],
 ): StackConfig {
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
-  if (!validateRaw(defined)) throw new ConfigError(describeConfigError([], validateRaw.errors![0], FIX_HINTS));
+  if (!validateRaw(defined)) {
+    const [first] = [...validateRaw.errors!].sort((a, b) => rank(a.keyword) - rank(b.keyword));
+    throw new ConfigError(describeConfigError([], first, FIX_HINTS));
+  }
   const values = defined as unknown as Omit<StackConfig, "stack" | "componentSettings">;
+  for (const component of COMPONENTS_WITH_SETTINGS) {
+    if (defined[component] !== undefined && Object.keys(defined[component] as object).length > 0 && !values.components.includes(component)) {
+      throw new ConfigError(`${CONFIG_NAMESPACE}:${component} is set but ${component} is not in ${CONFIG_NAMESPACE}:components: add it there or remove its settings`);
+    }
+  }
   for (const name of Object.keys(values.services)) {
     if (!knownServices.includes(name)) {
       throw new ConfigError(
@@ -132,12 +148,12 @@ export function parseStackConfig(
     kubeContext: values.kubeContext || undefined,
     renderYamlToDirectory: values.renderYamlToDirectory || undefined,
     componentSettings: Object.fromEntries(
-      PLATFORM_COMPONENTS.filter((c) => defined[c] !== undefined).map((c) => [c, defined[c] as Record<string, unknown>]),
+      COMPONENTS_WITH_SETTINGS.filter((c) => defined[c] !== undefined).map((c) => [c, defined[c] as Record<string, unknown>]),
     ),
   };
 }
 
-const OBJECT_KEYS = ["components", "services", "images", ...PLATFORM_COMPONENTS] as const;
+const OBJECT_KEYS = ["components", "services", "images", ...COMPONENTS_WITH_SETTINGS] as const;
 const STRING_KEYS = ["environment", "namespace", "artifactsDir", "kubeContext", "renderYamlToDirectory"] as const;
 
 /** Reads the stack's config from the Pulumi engine (or the mock engine) and validates it. */

@@ -120,17 +120,23 @@ export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutput
     return `http://${kubernetesName(specName)}.${config.namespace}.svc.cluster.local:${target.port}`;
   };
 
-  const platform = config.components.map((component) => PLATFORM[component]({
-    stack: config.stack,
-    environment: config.environment,
-    namespace: namespaceName,
-    namespaceName: config.namespace,
-    services,
-    components: config.components,
-    settings: config.componentSettings[component] ?? {},
-    artifactsDir: config.artifactsDir,
-    provider,
-  }, {}));
+  // The mesh first: the other components' injected namespaces wait for it (meshReady).
+  const ordered = [...config.components].sort((a, b) => Number(b === "istio") - Number(a === "istio"));
+  const platform: PlatformComponentResource[] = [];
+  for (const component of ordered) {
+    platform.push(PLATFORM[component]({
+      stack: config.stack,
+      environment: config.environment,
+      namespace: namespaceName,
+      namespaceName: config.namespace,
+      services,
+      components: config.components,
+      settings: config.componentSettings[component] ?? {},
+      artifactsDir: config.artifactsDir,
+      provider,
+      meshReady: platform.find((p) => p.meshReady)?.meshReady,
+    }, {}));
+  }
   const bindings = (entry: ServiceEntry): ServiceBinding[] =>
     platform.map((component) => component.bindService?.(entry) ?? {});
 

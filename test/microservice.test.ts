@@ -25,6 +25,7 @@ describe("MicroService", () => {
         assert.deepEqual(c.ports, [{ name: "http", containerPort: config.port, protocol: "TCP" }]);
         assert.deepEqual(c.livenessProbe.httpGet, { path: "/health", port: "http" });
         assert.deepEqual(c.readinessProbe.httpGet, { path: "/ready", port: "http" });
+        assert.equal(c.readinessProbe.timeoutSeconds, 3, "longer than the runtime's 800 ms per dependency");
         assert.deepEqual(c.resources, WORKLOAD.devResources);
         assert.equal(c.env.find((e: Obj) => e.name === "SERVICE_NAME").value, config.service_name);
         for (const dep of config.dependencies) {

@@ -112,7 +112,7 @@ describe("scripts/kind-up.sh and kind-down.sh (stubbed docker, kind, kubectl)", 
     assert.match(configMap, /host: "localhost:5001"/);
     assert.match(up.calls, /kubectl --context kind-microservices /, "kubectl always targets the kind context");
     assert.doesNotMatch(up.calls, /kubectl (?!--context kind-microservices)/);
-    assert.match(up.out, /NOT enforced/);
+    assert.match(up.out, /default CNI \(kindnet\): NetworkPolicies are enforced by its kube-network-policies/);
   });
 
   it("is idempotent: a second run creates nothing, a stopped registry is started", function () {

@@ -10,8 +10,9 @@ export const WORKLOAD = {
     requests: { memory: "64Mi", cpu: "25m" },
     limits: { memory: "256Mi", cpu: "250m" },
   },
-  liveness: { path: "/health", initialDelaySeconds: 30, periodSeconds: 10 },
-  readiness: { path: "/ready", initialDelaySeconds: 5, periodSeconds: 5 },
+  liveness: { path: "/health", initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 1 },
+  /** `/ready` asks each dependency (up to 800 ms, the runtime's DEPENDENCY_TIMEOUT_MS): 1 s is too tight. */
+  readiness: { path: "/ready", initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 3 },
   metricsPath: "/metrics",
   /** Where each service's config files are mounted (the runtime's CONFIG_DIR). */
   configMountPath: "/etc/microservice",

@@ -25,6 +25,7 @@ export class IstioMesh extends pulumi.ComponentResource implements PlatformCompo
   readonly settings: IstioSettings;
   /** Set when this stack installs Istio. */
   readonly installation?: IstioInstallation;
+  readonly meshReady?: pulumi.Resource;
   private readonly environment: "dev" | "prod";
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -35,6 +36,7 @@ export class IstioMesh extends pulumi.ComponentResource implements PlatformCompo
 
     const childOpts = { parent: this, provider: args.provider };
     this.installation = this.settings.install ? installIstio(this, args.provider, args.environment, this.settings) : undefined;
+    this.meshReady = this.installation?.istiod;
     const meshOpts = { ...childOpts, dependsOn: this.installation ? [this.installation.istiod] : [] };
     const rootNamespace = this.installation?.rootNamespace ?? MESH.rootNamespace;
 

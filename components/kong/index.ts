@@ -58,7 +58,8 @@ export class KongGateway extends pulumi.ComponentResource {
           name: GATEWAY.namespace,
           labels: { ...commonLabels(GATEWAY.namespace, "namespace"), ...(meshed ? { "istio-injection": "enabled" } : {}) },
         },
-      }, childOpts).metadata.name;
+        // Kong's pod needs its sidecar (mTLS to the services): the namespace waits for istiod.
+      }, { ...childOpts, dependsOn: args.meshReady ? [args.meshReady] : [] }).metadata.name;
     this.namespace = namespace;
 
     const serviceAccount = new k8s.core.v1.ServiceAccount(NAME, {
@@ -77,6 +78,7 @@ export class KongGateway extends pulumi.ComponentResource {
       KONG_PREFIX: PREFIX_DIR,
       KONG_PROXY_LISTEN: `0.0.0.0:${GATEWAY.proxyPort}`,
       KONG_ADMIN_LISTEN: "off",
+      KONG_ADMIN_GUI_LISTEN: "off",
       KONG_STATUS_LISTEN: `0.0.0.0:${GATEWAY.statusPort}`,
       KONG_NGINX_WORKER_PROCESSES: String(sizing.nginxWorkers),
       KONG_PROXY_ACCESS_LOG: "/dev/stdout",

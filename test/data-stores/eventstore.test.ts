@@ -127,7 +127,7 @@ describe("EventStore settings", () => {
 
   it("rejects an unknown field with one line naming it", async () => {
     await assert.rejects(render({ components: ["eventstore"], eventstore: { clusterSise: 3 } }),
-      oneLine(`${NS}:eventstore has an unknown field "clusterSise": remove it or check its spelling`));
+      oneLine(`${NS}:eventstore has an unknown field "clusterSise": remove it or check its spelling (known fields: image, storage, resources, clusterSize)`));
   });
 
   it("rejects a cluster size without a quorum", async () => {

@@ -142,7 +142,7 @@ describe("PostgreSQL settings", () => {
 
   it("rejects an unknown field with one line naming it", async () => {
     await assert.rejects(render({ components: ["postgresql"], postgresql: { databases: ["x"] } }),
-      oneLine(`${NS}:postgresql has an unknown field "databases": remove it or check its spelling`));
+      oneLine(`${NS}:postgresql has an unknown field "databases": remove it or check its spelling (known fields: image, storage, resources)`));
   });
 
   it("rejects an image older than PostgreSQL 15 (the init script needs psql's \\getenv)", async () => {

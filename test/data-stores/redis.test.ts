@@ -110,7 +110,7 @@ describe("Redis settings", () => {
 
   it("rejects an unknown field with one line naming it", async () => {
     await assert.rejects(render({ components: ["redis"], redis: { password: "x" } }),
-      oneLine(`${NS}:redis has an unknown field "password": remove it or check its spelling`));
+      oneLine(`${NS}:redis has an unknown field "password": remove it or check its spelling (known fields: image, storage, resources)`));
   });
 
   it("a memory limit sets maxmemory to 75% of it", async () => {

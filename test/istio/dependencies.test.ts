@@ -49,6 +49,13 @@ describe("Istio install order: CRDs and webhooks before anything that needs them
     return found[0].urn!;
   };
 
+  it("the platform's injected namespaces (kong, data, monitoring) wait for istiod, so their pods get sidecars", () => {
+    const istiod = urnOf(RELEASE, MESH.install.releases.istiod);
+    const namespaces = registrations.filter((r) => r.type === "kubernetes:core/v1:Namespace" && ["kong-namespace", "data", "monitoring-namespace"].includes(r.name));
+    assert.equal(namespaces.length, 3);
+    for (const ns of namespaces) assert.ok(ns.dependencies.has(istiod), `${ns.name} waits for istiod`);
+  });
+
   it("base → istiod → gateway: each release waits for the previous one", () => {
     const base = urnOf(RELEASE, MESH.install.releases.base);
     const istiod = urnOf(RELEASE, MESH.install.releases.istiod);

@@ -321,7 +321,7 @@ describe("Istio settings (microservices-ecosystem:istio)", function () {
   });
 
   const errors: [string, Record<string, unknown>, string][] = [
-    ["an unknown key", { istio: { faults: true } }, 'microservices-ecosystem:istio has an unknown field "faults": remove it or check its spelling'],
+    ["an unknown key", { istio: { faults: true } }, 'microservices-ecosystem:istio has an unknown field "faults": remove it or check its spelling (known fields: install, faultInjection, networkPolicies, ingressServiceType)'],
     ["a non-boolean install", { istio: { install: "yes" } }, "microservices-ecosystem:istio.install must be boolean"],
     ["a LoadBalancer on dev", { istio: { ingressServiceType: "LoadBalancer" } },
       "microservices-ecosystem:istio.ingressServiceType cannot be LoadBalancer on dev: kind never assigns it an address and the gateway release would wait for one; use NodePort or ClusterIP"],
