@@ -44,18 +44,21 @@ const portOf = (specName: string, services: readonly ServiceEntry[]): number => 
 
 type Breaker = { readonly failure_threshold: number; readonly timeout: number };
 
+/** MESH's connection pool as a DestinationRule states it (the spec's file and the applied rules). */
+export function connectionPool(): Record<string, unknown> {
+  const pool = MESH.trafficPolicy.connectionPool;
+  return {
+    tcp: { maxConnections: pool.maxConnections },
+    http: { http1MaxPendingRequests: pool.http1MaxPendingRequests, maxRequestsPerConnection: pool.maxRequestsPerConnection },
+  };
+}
+
 /** Connection pool and load balancer from MESH, ejection from a breaker. */
 function trafficPolicy(breaker: Breaker): Record<string, unknown> {
   const policy = MESH.trafficPolicy;
   return {
     loadBalancer: { simple: policy.loadBalancer },
-    connectionPool: {
-      tcp: { maxConnections: policy.connectionPool.maxConnections },
-      http: {
-        http1MaxPendingRequests: policy.connectionPool.http1MaxPendingRequests,
-        maxRequestsPerConnection: policy.connectionPool.maxRequestsPerConnection,
-      },
-    },
+    connectionPool: connectionPool(),
     outlierDetection: {
       consecutive5xxErrors: breaker.failure_threshold,
       interval: policy.outlierDetection.interval,

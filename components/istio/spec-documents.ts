@@ -1,4 +1,5 @@
-import { GATEWAY, MESH, POSTGRES, REDIS, SpecDocument, YamlStream, kubernetesName, service } from "../../catalog";
+import { DocumentValue, GATEWAY, MESH, POSTGRES, REDIS, SpecDocument, YamlStream, kubernetesName, service } from "../../catalog";
+import { connectionPool } from "./mesh-objects";
 
 const host = (specName: string) => kubernetesName(specName);
 const gatewayRoute = (specName: string) => {
@@ -54,13 +55,7 @@ export function meshSpecDocuments(): SpecDocument[] {
           hosts: MESH.specRuleServices.map(host),
           trafficPolicy: {
             loadBalancer: { simple: policy.loadBalancer },
-            connectionPool: {
-              tcp: { maxConnections: policy.connectionPool.maxConnections },
-              http: {
-                http1MaxPendingRequests: policy.connectionPool.http1MaxPendingRequests,
-                maxRequestsPerConnection: policy.connectionPool.maxRequestsPerConnection,
-              },
-            },
+            connectionPool: connectionPool() as DocumentValue,
             circuitBreaker: { ...policy.specCircuitBreaker },
             outlierDetection: {
               consecutive5xxErrors: policy.outlierDetection.consecutive5xxErrors,
