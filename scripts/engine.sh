@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Build (once) and use the real Pulumi engine offline: the Pulumi CLI and the plugins this project needs,
-# built from the pinned Go module in engine/ into a cache outside the repository.
+# Build (once) and use the real Pulumi engine and the local control plane offline: every binary is built
+# from a pinned Go module under engine/ into a cache outside the repository, one cache entry per unit.
 #
 # Usage:
-#   source scripts/engine.sh          # (bash) build if needed, then export PATH and the offline PULUMI_* settings
-#                                     # into the current shell (then run `pulumi preview`, `pulumi up`, …)
-#   scripts/engine.sh exec CMD ARG…   # build if needed, then run one command with that environment
-#   scripts/engine.sh build           # only build (or reuse) the binaries; prints the bin directory
-#   scripts/engine.sh env             # print the environment as `export` lines
-#   scripts/engine.sh status          # print which binaries are present in the cache, and their versions
+#   source scripts/engine.sh          # (bash) build the engine if needed, then export PATH and the offline
+#                                     # PULUMI_* settings into the current shell (then `pulumi preview`, …)
+#   scripts/engine.sh exec CMD ARG…   # build the engine if needed, then run one command with that environment
+#   scripts/engine.sh build           # build (or reuse) the engine: the CLI and the Kubernetes provider;
+#                                     # prints the CLI's directory
+#   scripts/engine.sh build-cluster   # build (or reuse) the control plane: etcd, kube-apiserver,
+#                                     # kube-controller-manager, kube-scheduler, kubectl, KWOK; prints one
+#                                     # directory holding all of them (and KWOK's stage configs in kwok-stages/)
+#   scripts/engine.sh build-all       # both of the above
+#   scripts/engine.sh env             # print the engine's environment as `export` lines
+#   scripts/engine.sh status          # which units are cached, where, and their versions
 #
 # Settings (environment variables, all optional):
 #   ENGINE_CACHE_DIR   cache root             (default ${XDG_CACHE_HOME:-$HOME/.cache}/microservices-ecosystem)
@@ -16,18 +21,16 @@
 #   PULUMI_BACKEND_URL                        (default file://$ENGINE_STATE_DIR/state)
 #   PULUMI_CONFIG_PASSPHRASE                  (default "engine-test": test stacks only, not a secret)
 #
-# What it builds (engine/README.md has the details):
-#   pulumi                   github.com/pulumi/pulumi/pkg/v3/cmd/pulumi at the pinned version, version stamped
-#   pulumi-language-nodejs   engine/cmd/pulumi-language-nodejs (our minimal host; upstream's module is refused
-#                            by the module proxy)
-#   pulumi-resource-kubernetes  engine/cmd/pulumi-resource-kubernetes, if present (render-only stand-in), placed in
-#                            <bin>/plugins/resource-kubernetes-v<version>/ and found through PULUMI_HOME/plugins
-#   pulumi-resource-pulumi-nodejs  the 3-line dynamic-provider launcher that ships in @pulumi/pulumi, copied
-#                            next to `pulumi` so the CLI finds it as a bundled plugin
-# KUBECONFIG is unset: @pulumi/kubernetes copies $KUBECONFIG into the Provider's `kubeconfig` input, which is
-# rejected together with `renderYamlToDirectory`.
-# The cache directory name contains the pinned CLI version and a hash of engine/go.mod, engine/go.sum,
-# engine/cmd/** and the Go version, so any version bump or source change builds a new directory.
+# Units (engine/README.md has the details); each is a Go module of its own, so that no unit's requirements move
+# another's versions, and each is cached as <cache>/bin/<unit>-<version>-<hash>/ where the hash covers the
+# unit's go.mod, go.sum and sources and the Go version; only a missing unit is built:
+#   cli                  engine/                     pulumi (upstream), pulumi-language-nodejs (ours: upstream's
+#                                                    module is refused by the proxy), the dynamic-provider launcher
+#   kubernetes-provider  engine/kubernetes-provider  pulumi-resource-kubernetes, upstream v4.25.0, in a plugin
+#                                                    directory resource-kubernetes-v4.25.0/ (PULUMI_HOME/plugins)
+#   control-plane        engine/control-plane        kube-apiserver, kube-controller-manager, kube-scheduler, kubectl
+#   etcd                 engine/etcd                 etcd
+#   kwok                 engine/kwok                 kwok and its node/pod stage configs
 
 _engine_repo_root() {
 	(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -37,39 +40,139 @@ _engine_log() {
 	printf 'engine.sh: %s\n' "$*" >&2
 }
 
-_engine_pinned_version() {
-	# The version of github.com/pulumi/pulumi/pkg/v3 required by engine/go.mod (e.g. v3.248.0).
-	awk '$1 == "github.com/pulumi/pulumi/pkg/v3" { print $2; exit }' "$1/engine/go.mod"
+_engine_cache_root() {
+	printf '%s\n' "${ENGINE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/microservices-ecosystem}"
 }
 
-_engine_key() {
-	local root=$1
+# The unit's module directory, relative to the repository root.
+_engine_unit_dir() {
+	case "$1" in
+	cli) printf 'engine\n' ;;
+	kubernetes-provider | control-plane | etcd | kwok) printf 'engine/%s\n' "$1" ;;
+	*)
+		_engine_log "unknown unit '$1' (cli, kubernetes-provider, control-plane, etcd, kwok)"
+		return 1
+		;;
+	esac
+}
+
+# The version of the module a go.mod requires (e.g. v3.248.0).
+_engine_required() {
+	awk -v m="$2" '($1 == m && $2 ~ /^v/) || ($1 == "require" && $2 == m) { print ($1 == "require" ? $3 : $2); exit }' "$1"
+}
+
+# The version a unit builds, as its binaries report it.
+_engine_unit_version() {
+	local root=$1 unit=$2
+	case "$unit" in
+	cli) _engine_required "$root/engine/go.mod" github.com/pulumi/pulumi/pkg/v3 ;;
+	kubernetes-provider) tr -d ' \n' <"$root/engine/kubernetes-provider/VERSION" ;;
+	control-plane) _engine_required "$root/engine/control-plane/go.mod" k8s.io/kubernetes ;;
+	etcd) _engine_required "$root/engine/etcd/go.mod" go.etcd.io/etcd/server/v3 ;;
+	kwok) _engine_required "$root/engine/kwok/go.mod" sigs.k8s.io/kwok ;;
+	esac
+}
+
+# The unit's source files: its go.mod/go.sum and Go sources, without nested units' (engine/ holds the others).
+_engine_unit_sources() {
+	local root=$1 unit=$2 dir
+	dir=$(_engine_unit_dir "$unit") || return 1
+	(
+		cd "$root/$dir" || exit 1
+		if [ "$unit" = cli ]; then
+			printf '%s\n' go.mod go.sum
+			find cmd -type f -name '*.go'
+		else
+			find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum -o -name VERSION \)
+		fi | LC_ALL=C sort
+	)
+}
+
+_engine_unit_key() {
+	local root=$1 unit=$2 dir
+	dir=$(_engine_unit_dir "$unit") || return 1
 	{
-		cat "$root/engine/go.mod" "$root/engine/go.sum"
-		(cd "$root/engine" && find cmd -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) 2>/dev/null | LC_ALL=C sort | while read -r f; do
+		_engine_unit_sources "$root" "$unit" | while read -r f; do
 			printf '%s\n' "$f"
-			cat "$f"
-		done)
+			cat "$root/$dir/$f"
+		done
 		GOTOOLCHAIN=local go version
-		printf 'engine.sh-layout-2\n'
+		printf 'engine.sh-layout-3\n'
 	} | sha256sum | cut -c1-12
 }
 
-_engine_bin_dir() {
-	local root=$1
-	local cache=${ENGINE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/microservices-ecosystem}
-	printf '%s/bin/pulumi-%s-%s\n' "$cache" "$(_engine_pinned_version "$root")" "$(_engine_key "$root")"
+_engine_unit_bin_dir() {
+	local root=$1 unit=$2
+	printf '%s/bin/%s-%s-%s\n' "$(_engine_cache_root)" "$unit" "$(_engine_unit_version "$root" "$unit")" \
+		"$(_engine_unit_key "$root" "$unit")"
 }
 
-_engine_build() {
-	local root bin version tmp start
+# --- per-unit build steps: run in the unit's module directory, write into $1 -----------------------------
+
+_engine_build_cli() {
+	local out=$1 version=$2
+	go build -trimpath -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
+		-o "$out/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi || return 1
+	go build -trimpath -ldflags "-s -w" -o "$out/pulumi-language-nodejs" ./cmd/pulumi-language-nodejs || return 1
+	cat >"$out/pulumi-resource-pulumi-nodejs" <<-'EOF'
+		#!/bin/sh
+		# Dynamic-provider launcher, as shipped in @pulumi/pulumi: resolves the SDK from the program's directory.
+		PULUMI_DYNAMIC_PROVIDER_SCRIPT_PATH=$(node -e "console.log(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))")
+		if [ ! -z "$PULUMI_DYNAMIC_PROVIDER_SCRIPT_PATH" ]; then
+		    node "$PULUMI_DYNAMIC_PROVIDER_SCRIPT_PATH" $@
+		fi
+	EOF
+	chmod +x "$out/pulumi-resource-pulumi-nodejs" && "$out/pulumi" version >/dev/null
+}
+
+_engine_build_kubernetes_provider() {
+	local out=$1 version=$2 plugin=$1/resource-kubernetes-v$2
+	# Upstream's main package embeds files its Makefile generates; embedgen writes them from the module's
+	# schema.json and terraform-mapping.json (git-ignored).
+	go run ./embedgen -version "$version" -out . || return 1
+	mkdir -p "$plugin" || return 1
+	go build -trimpath \
+		-ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$version" \
+		-o "$plugin/pulumi-resource-kubernetes" . || return 1
+}
+
+_engine_build_control_plane() {
+	local out=$1 version=$2 minor
+	minor=$(printf '%s' "$version" | cut -d. -f2)
+	local stamp="" pkg
+	# What `kubectl version` and the API server's /version report (the release scripts stamp the same).
+	for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+		stamp="$stamp -X $pkg.gitVersion=$version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+	done
+	# One invocation, so the four binaries share the compile of their common packages.
+	go build -trimpath -ldflags "-s -w$stamp" -o "$out/" $(awk '/^tool \(/{t=1;next} t&&/^\)/{t=0} t{print $1}' go.mod)
+}
+
+_engine_build_etcd() {
+	go build -trimpath -ldflags "-s -w" -o "$1/etcd" go.etcd.io/etcd/server/v3
+}
+
+_engine_build_kwok() {
+	local out=$1 stages
+	go build -trimpath -ldflags "-s -w" -o "$out/kwok" sigs.k8s.io/kwok/cmd/kwok || return 1
+	# KWOK's own "fast" lifecycle: nodes initialize and keep a lease, pods become ready, complete and go away.
+	stages=$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage
+	mkdir -p "$out/kwok-stages" &&
+		cp "$stages/node/fast/node-initialize.yaml" "$stages/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml" \
+			"$stages"/pod/fast/pod-*.yaml "$out/kwok-stages/"
+}
+
+# Builds one unit if its cache entry is missing; prints the entry's directory.
+_engine_build_unit() {
+	local unit=$1 root bin version dir tmp start
 	root=$(_engine_repo_root)
 	if ! command -v go >/dev/null 2>&1; then
-		_engine_log "ERROR: 'go' is not on the PATH (Go >= 1.25 is needed to build the engine)"
+		_engine_log "ERROR: 'go' is not on the PATH (Go >= 1.26 is needed to build the engine)"
 		return 1
 	fi
-	bin=$(_engine_bin_dir "$root")
-	version=$(_engine_pinned_version "$root")
+	bin=$(_engine_unit_bin_dir "$root" "$unit") || return 1
+	version=$(_engine_unit_version "$root" "$unit")
+	dir=$(_engine_unit_dir "$unit")
 	if [ -f "$bin/.complete" ]; then
 		touch "$bin/.complete" 2>/dev/null
 		printf '%s\n' "$bin"
@@ -77,8 +180,8 @@ _engine_build() {
 	fi
 	mkdir -p "$(dirname "$bin")"
 	(
-		# One build at a time per cache directory. (No `set -e` here: it is ignored in a subshell whose status
-		# is tested, so every step checks its own status.)
+		# One build at a time per cache entry. (No `set -e` here: it is ignored in a subshell whose status is
+		# tested, so every step checks its own status.)
 		exec 9>"$bin.lock"
 		flock 9
 		if [ -f "$bin/.complete" ]; then
@@ -89,71 +192,64 @@ _engine_build() {
 		export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false"
 		# The checksum database has no entry for pkg/v3@v3.248.0 here (404); go.sum pins it instead.
 		export GONOSUMDB=${GONOSUMDB:+$GONOSUMDB,}github.com/pulumi/pulumi/pkg
-		cd "$root/engine" || exit 1
-		_engine_log "building the Pulumi CLI $version into $bin (first time only; several minutes on 2 cores)"
+		cd "$root/$dir" || exit 1
+		_engine_log "building $unit $version into $bin (first time only; minutes to half an hour on 2 cores)"
 		start=$(date +%s)
-		go build -trimpath \
-			-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
-			-o "$tmp/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi || exit 1
-		for cmd in cmd/*/; do
-			cmd=${cmd%/}
-			_engine_log "building ${cmd#cmd/}"
-			if [ -f "$cmd/go.mod" ]; then
-				# A module of its own (engine/cmd/pulumi-resource-kubernetes keeps its k8s.io dependencies
-				# out of the CLI's build list).
-				(cd "$cmd" && go build -trimpath -ldflags "-s -w" -o "$tmp/${cmd#cmd/}" .) || exit 1
-			else
-				go build -trimpath -ldflags "-s -w" -o "$tmp/${cmd#cmd/}" "./$cmd" || exit 1
-			fi
-		done
-		# Resource plugins go into a plugin-cache layout (plugins/resource-<name>-v<version>/), which
-		# PULUMI_HOME/plugins points at: a provider found on $PATH makes the CLI warn on every run.
-		for plugin in "$tmp"/pulumi-resource-*; do
-			[ -e "$plugin" ] || continue
-			name=${plugin##*/pulumi-resource-}
-			pversion=$(sed -n 's/^var version = "\(.*\)"$/\1/p' "cmd/pulumi-resource-$name/main.go" | head -n 1)
-			if [ -z "$pversion" ]; then
-				_engine_log "cmd/pulumi-resource-$name/main.go has no 'var version = \"…\"'"
-				exit 1
-			fi
-			mkdir -p "$tmp/plugins/resource-$name-v$pversion" || exit 1
-			mv "$plugin" "$tmp/plugins/resource-$name-v$pversion/" || exit 1
-		done
-		cat >"$tmp/pulumi-resource-pulumi-nodejs" <<-'EOF'
-			#!/bin/sh
-			# Dynamic-provider launcher, as shipped in @pulumi/pulumi: resolves the SDK from the program's directory.
-			PULUMI_DYNAMIC_PROVIDER_SCRIPT_PATH=$(node -e "console.log(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))")
-			if [ ! -z "$PULUMI_DYNAMIC_PROVIDER_SCRIPT_PATH" ]; then
-			    node "$PULUMI_DYNAMIC_PROVIDER_SCRIPT_PATH" $@
-			fi
-		EOF
-		chmod +x "$tmp/pulumi-resource-pulumi-nodejs" || exit 1
-		"$tmp/pulumi" version >/dev/null || exit 1
+		"_engine_build_${unit//-/_}" "$tmp" "$version" || exit 1
 		touch "$tmp/.complete" || exit 1
 		rm -rf "$bin"
 		mv "$tmp" "$bin" || exit 1
 		trap - EXIT
-		# Builds for other versions/sources that were not used for a week are removed.
+		# Entries of other versions/sources that were not used for a week are removed.
 		find "$(dirname "$bin")" -mindepth 2 -maxdepth 2 -name .complete -mtime +7 2>/dev/null |
 			while read -r old; do rm -rf "$(dirname "$old")" "$(dirname "$old").lock"; done
-		_engine_log "built in $(($(date +%s) - start))s: $(cd "$bin" && find . -type f -perm -u+x | sort | tr '\n' ' ')"
+		_engine_log "built $unit in $(($(date +%s) - start))s: $(cd "$bin" && find . -type f -perm -u+x | sort | tr '\n' ' ')"
 	) || {
-		_engine_log "ERROR: building the engine failed (see the output above)"
+		_engine_log "ERROR: building $unit failed (see the output above)"
 		return 1
 	}
 	printf '%s\n' "$bin"
 }
 
+# The engine: builds the CLI and the Kubernetes provider; prints the CLI's directory.
+_engine_build() {
+	local cli
+	cli=$(_engine_build_unit cli) || return 1
+	_engine_build_unit kubernetes-provider >/dev/null || return 1
+	printf '%s\n' "$cli"
+}
+
+# The control plane: builds its three units and prints one directory of links to all their files.
+_engine_build_cluster() {
+	local unit dirs=() dir link
+	for unit in etcd kwok control-plane; do
+		dir=$(_engine_build_unit "$unit") || return 1
+		dirs+=("$dir")
+	done
+	link="$(_engine_cache_root)/bin/cluster-$(printf '%s\n' "${dirs[@]}" | sha256sum | cut -c1-12)"
+	if [ ! -d "$link" ]; then
+		mkdir -p "$link.tmp.$$" || return 1
+		for dir in "${dirs[@]}"; do
+			ln -sf "$dir"/* "$link.tmp.$$/" || return 1
+		done
+		mv -T "$link.tmp.$$" "$link" 2>/dev/null || rm -rf "$link.tmp.$$"
+	fi
+	printf '%s\n' "$link"
+}
+
 _engine_env() {
-	local bin=$1
-	local state=${ENGINE_STATE_DIR:-}
+	local bin=$1 root plugins state=${ENGINE_STATE_DIR:-}
+	root=$(_engine_repo_root)
+	plugins=$(_engine_unit_bin_dir "$root" kubernetes-provider)
 	if [ -z "$state" ]; then
 		state=$(mktemp -d "${TMPDIR:-/tmp}/microservices-ecosystem-engine.XXXXXX")
 	fi
-	mkdir -p "$state/state" "$state/home"
-	if [ -d "$bin/plugins" ] && [ ! -e "$state/home/plugins" ]; then
-		ln -s "$bin/plugins" "$state/home/plugins"
-	fi
+	# PULUMI_HOME/plugins in the plugin cache's layout: a provider found on $PATH makes the CLI warn on every run.
+	mkdir -p "$state/state" "$state/home/plugins"
+	for dir in "$plugins"/resource-*/; do
+		dir=${dir%/}
+		[ -e "$state/home/plugins/${dir##*/}" ] || ln -s "$dir" "$state/home/plugins/${dir##*/}"
+	done
 	cat <<-EOF
 		export ENGINE_BIN_DIR='$bin'
 		export ENGINE_STATE_DIR='$state'
@@ -164,16 +260,30 @@ _engine_env() {
 		export PULUMI_SKIP_UPDATE_CHECK=true
 		export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 		export PULUMI_SKIP_CONFIRMATIONS=true
-		unset KUBECONFIG
 	EOF
+}
+
+_engine_status() {
+	local root unit bin rc=0
+	root=$(_engine_repo_root)
+	for unit in cli kubernetes-provider control-plane etcd kwok; do
+		bin=$(_engine_unit_bin_dir "$root" "$unit")
+		if [ -f "$bin/.complete" ]; then
+			printf '%-20s cached   %s\n' "$unit" "$bin"
+		else
+			printf '%-20s missing  %s\n' "$unit" "$bin"
+			rc=1
+		fi
+	done
+	return $rc
 }
 
 _engine_main() {
 	local bin
 	case "${1:-}" in
-	build)
-		_engine_build
-		;;
+	build) _engine_build ;;
+	build-cluster) _engine_build_cluster ;;
+	build-all) _engine_build && _engine_build_cluster ;;
 	env)
 		bin=$(_engine_build) || return 1
 		_engine_env "$bin"
@@ -188,19 +298,9 @@ _engine_main() {
 		eval "$(_engine_env "$bin")"
 		exec "$@"
 		;;
-	status)
-		bin=$(_engine_bin_dir "$(_engine_repo_root)")
-		if [ -f "$bin/.complete" ]; then
-			printf 'cached: %s\n' "$bin"
-			find "$bin" -type f -perm -u+x -exec ls -l {} +
-			"$bin/pulumi" version
-		else
-			printf 'not built yet: %s\n' "$bin"
-			return 1
-		fi
-		;;
+	status) _engine_status ;;
 	*)
-		sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+		sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 		return 2
 		;;
 	esac
