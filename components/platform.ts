@@ -17,6 +17,8 @@ export interface PlatformArgs {
   readonly settings: Readonly<Record<string, unknown>>;
   readonly artifactsDir: string;
   readonly provider: k8s.Provider;
+  /** True when the provider writes manifests (renderYamlToDirectory): nothing can be read from a cluster. */
+  readonly renderOnly: boolean;
   /**
    * What a namespace labelled for sidecar injection must wait for (the awaited istiod release,
    * when the stack installs Istio): pods created before the injection webhook answers run without

@@ -12,6 +12,8 @@
 #                                     # kube-controller-manager, kube-scheduler, kubectl, KWOK; prints one
 #                                     # directory holding all of them (and KWOK's stage configs in kwok-stages/)
 #   scripts/engine.sh build-all       # both of the above
+#   scripts/engine.sh istio-charts    # Istio's base, istiod and gateway charts from the pinned istio.io/istio module
+#                                     # (engine/istio-charts/), stamped with the release version; prints their folder
 #   scripts/engine.sh env             # print the engine's environment as `export` lines
 #   scripts/engine.sh status          # which units are cached, where, and their versions
 #
@@ -129,7 +131,7 @@ _engine_build_kubernetes_provider() {
 	local out=$1 version=$2 plugin=$1/resource-kubernetes-v$2
 	# Upstream's main package embeds files its Makefile generates; embedgen writes them from the module's
 	# schema.json and terraform-mapping.json (git-ignored).
-	go run ./embedgen -version "$version" -out . || return 1
+	go mod download github.com/pulumi/pulumi-kubernetes/provider/v4 && go run ./embedgen -version "$version" -out . || return 1
 	mkdir -p "$plugin" || return 1
 	go build -trimpath \
 		-ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$version" \
@@ -237,6 +239,36 @@ _engine_build_cluster() {
 	printf '%s\n' "$link"
 }
 
+# Istio's charts as its source tree ships them (placeholder chart versions, empty hub/tag), taken from the Go module
+# the proxy serves and stamped with the release version the program pins (its values set the hub and tag).
+_engine_istio_charts() {
+	local root module version out charts tmp
+	root=$(_engine_repo_root)
+	module=$(tr -d ' \n' <"$root/engine/istio-charts/module")
+	version=$(tr -d ' \n' <"$root/engine/istio-charts/version")
+	out="$(_engine_cache_root)/istio-charts/$version-${module##*-}"
+	if [ -f "$out/.complete" ]; then
+		printf '%s\n' "$out"
+		return 0
+	fi
+	charts=$(cd "${TMPDIR:-/tmp}" && GOFLAGS= GOTOOLCHAIN=local go mod download -json "$module" |
+		sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')/manifests/charts
+	if [ ! -d "$charts/istio-control/istio-discovery" ]; then
+		_engine_log "ERROR: go mod download $module gave no charts (looked in '$charts')"
+		return 1
+	fi
+	mkdir -p "$(dirname "$out")" && tmp=$(mktemp -d "$out.tmp.XXXXXX") || return 1
+	cp -R "$charts/base" "$tmp/base" && cp -R "$charts/istio-control/istio-discovery" "$tmp/istiod" &&
+		cp -R "$charts/gateway" "$tmp/gateway" && chmod -R u+w "$tmp" &&
+		sed -i -e "s/^version: .*/version: $version/" -e "s/^appVersion: .*/appVersion: $version/" "$tmp"/*/Chart.yaml &&
+		touch "$tmp/.complete" && rm -rf "$out" && mv "$tmp" "$out" || {
+		rm -rf "$tmp"
+		return 1
+	}
+	_engine_log "Istio charts $version (from $module) in $out"
+	printf '%s\n' "$out"
+}
+
 _engine_env() {
 	local bin=$1 root plugins state=${ENGINE_STATE_DIR:-}
 	root=$(_engine_repo_root)
@@ -284,6 +316,7 @@ _engine_main() {
 	build) _engine_build ;;
 	build-cluster) _engine_build_cluster ;;
 	build-all) _engine_build && _engine_build_cluster ;;
+	istio-charts) _engine_istio_charts ;;
 	env)
 		bin=$(_engine_build) || return 1
 		_engine_env "$bin"
@@ -300,7 +333,7 @@ _engine_main() {
 		;;
 	status) _engine_status ;;
 	*)
-		sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+		sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 		return 2
 		;;
 	esac

@@ -134,6 +134,7 @@ export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutput
       settings: config.componentSettings[component] ?? {},
       artifactsDir: config.artifactsDir,
       provider,
+      renderOnly: config.renderYamlToDirectory !== undefined,
       meshReady: platform.find((p) => p.meshReady)?.meshReady,
     }, {}));
   }

@@ -52,6 +52,8 @@ export const MESH = {
     chartRepository: "https://istio-release.storage.googleapis.com/charts",
     /** Pinned; the 1.31 line is the one whose CRDs the tests validate against (test/fixtures/schemas). */
     version: "1.31.0",
+    /** Where the release's images live (the charts' own hub/tag are empty in Istio's source tree). */
+    hub: "docker.io/istio",
     releases: { base: "istio-base", istiod: "istiod", gateway: "istio-ingress" },
     ingressNamespace: "istio-ingress",
     /**

@@ -6,6 +6,7 @@ import { ServiceNetworkPolicies } from "../network-policies";
 import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../platform";
 import { IstioInstallation, installIstio } from "./install";
 import { meshObjects } from "./mesh-objects";
+import { requireInstalledIstio } from "./prerequisites";
 import { IstioSettings, istioSettings } from "./settings";
 import { meshSpecDocuments } from "./spec-documents";
 
@@ -37,15 +38,17 @@ export class IstioMesh extends pulumi.ComponentResource implements PlatformCompo
     const childOpts = { parent: this, provider: args.provider };
     this.installation = this.settings.install ? installIstio(this, args.provider, args.environment, this.settings) : undefined;
     this.meshReady = this.installation?.istiod;
-    const meshOpts = { ...childOpts, dependsOn: this.installation ? [this.installation.istiod] : [] };
-    const rootNamespace = this.installation?.rootNamespace ?? MESH.rootNamespace;
-
-    for (const object of meshObjects({
+    const objects = meshObjects({
       namespace: args.namespaceName,
       services: args.services,
       components: args.components,
       settings: this.settings,
-    })) {
+    });
+    const prerequisites = this.installation || args.renderOnly ? [] : requireInstalledIstio(this, args.provider, objects);
+    const meshOpts = { ...childOpts, dependsOn: this.installation ? [this.installation.istiod] : prerequisites };
+    const rootNamespace = this.installation?.rootNamespace ?? MESH.rootNamespace;
+
+    for (const object of objects) {
       new k8s.apiextensions.CustomResource(`${object.name}-${object.kind.toLowerCase()}${object.scope === "root" ? "-mesh" : ""}`, {
         apiVersion: object.apiVersion,
         kind: object.kind,

@@ -1,8 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
 import { MESH } from "../../catalog";
 import { commonLabels } from "../labels";
-import { IstioSettings } from "./settings";
+import { ISTIO_CHARTS, IstioSettings } from "./settings";
 
 /** What the Helm install leaves for the mesh objects: the namespaces and the awaited istiod. */
 export interface IstioInstallation {
@@ -10,14 +11,35 @@ export interface IstioInstallation {
   readonly rootNamespace: pulumi.Output<string>;
   /** The istiod release: awaited (skipAwait false), so its webhooks answer once it is ready. */
   readonly istiod: k8s.helm.v3.Release;
-  readonly gateway: k8s.helm.v3.Release;
+  /** The ingress gateway release; none without webhooks (its pods need the injector). */
+  readonly gateway?: k8s.helm.v3.Release;
 }
 
-const chart = (name: string) => ({
-  chart: name,
-  version: MESH.install.version,
-  repositoryOpts: { repo: MESH.install.chartRepository },
-});
+/** A chart from Istio's repository at the pinned version, or from the local charts folder. */
+const chart = (name: (typeof ISTIO_CHARTS)[number], settings: IstioSettings) =>
+  settings.chartsDir === ""
+    ? { chart: name, version: MESH.install.version, repositoryOpts: { repo: MESH.install.chartRepository } }
+    : { chart: path.join(settings.chartsDir, name) };
+
+/** Values every chart gets: the pinned images (a chart from Istio's source tree has an empty hub and tag). */
+const images = { global: { hub: MESH.install.hub, tag: MESH.install.version } };
+
+/**
+ * With `webhooks: false`, the values that leave out every admission webhook the charts would
+ * register (sidecar injection, revision tags, config validation, the default-revision validator):
+ * the API server then never calls istiod.
+ */
+function webhookValues(settings: IstioSettings) {
+  if (settings.webhooks) return { base: {}, istiod: {} };
+  return {
+    base: { defaultRevision: "" },
+    istiod: { global: { operatorManageWebhooks: true, configValidation: false } },
+  };
+}
+
+/** Values merged one level deep under `global` (the only key the pieces share). */
+const merge = (...parts: Record<string, any>[]) =>
+  parts.reduce((acc, part) => ({ ...acc, ...part, global: { ...acc.global, ...part.global } }), {});
 
 /** The ingress gateway Service's ports (the chart's defaults, with kind's fixed NodePorts when NodePort). */
 function ingressPorts(type: IstioSettings["ingressServiceType"]) {
@@ -45,21 +67,22 @@ export function installIstio(
   const namespace = (name: string) =>
     new k8s.core.v1.Namespace(name, { metadata: { name, labels: commonLabels(name, "namespace") } }, opts);
   const root = namespace(MESH.rootNamespace);
-  const ingress = namespace(MESH.install.ingressNamespace);
+  const webhooks = webhookValues(settings);
 
   const base = new k8s.helm.v3.Release(MESH.install.releases.base, {
     name: MESH.install.releases.base,
-    ...chart("base"),
+    ...chart("base", settings),
     namespace: root.metadata.name,
     skipAwait: false,
+    values: merge(images, webhooks.base),
   }, opts);
 
   const istiod = new k8s.helm.v3.Release(MESH.install.releases.istiod, {
     name: MESH.install.releases.istiod,
-    ...chart("istiod"),
+    ...chart("istiod", settings),
     namespace: root.metadata.name,
     skipAwait: false,
-    values: {
+    values: merge(images, webhooks.istiod, {
       pilot: {
         replicaCount: 1,
         autoscaleEnabled: environment === "prod",
@@ -67,22 +90,25 @@ export function installIstio(
       },
       // Every injected sidecar's default size (services set theirs per pod, see IstioMesh.bindService).
       global: { proxy: { resources: sizes.proxy } },
-    },
+    }),
   }, { ...opts, dependsOn: [base] });
 
+  // The gateway's pods get their proxy image from the injection webhook (the chart says `image: auto`).
+  if (!settings.webhooks) return { rootNamespace: root.metadata.name, istiod };
+  const ingress = namespace(MESH.install.ingressNamespace);
   const gateway = new k8s.helm.v3.Release(MESH.install.releases.gateway, {
     name: MESH.install.releases.gateway,
-    ...chart("gateway"),
+    ...chart("gateway", settings),
     namespace: ingress.metadata.name,
     skipAwait: false,
-    values: {
+    values: merge(images, {
       name: MESH.install.releases.gateway,
       // The pods' selector labels: the Gateway object selects `istio: ingress`.
       labels: { ...MESH.ingressSelector },
       service: { type: settings.ingressServiceType, ports: ingressPorts(settings.ingressServiceType) },
       resources: sizes.gateway,
       autoscaling: { enabled: environment === "prod" },
-    },
+    }),
   }, { ...opts, dependsOn: [istiod] });
 
   return { rootNamespace: root.metadata.name, istiod, gateway };

@@ -111,8 +111,9 @@ const retriesOf = (specName: string) =>
 /** The canary's two routes (header → candidate; else the weighted split), under `match`. */
 type HttpRoute = Record<string, unknown>;
 
-function canaryRoutes(host: string, port: number, match: Record<string, unknown>, namePrefix: string): HttpRoute[] {
+function canaryRoutes(host: string, port: number, match: Record<string, unknown>, namePrefix: string, candidateWeight: number): HttpRoute[] {
   const canary = MESH.canary;
+  const weights = { [canary.stable.subset]: 100 - candidateWeight, [canary.candidate.subset]: candidateWeight };
   const destination = (subset: string) => ({ host, port: { number: port }, subset });
   return [
     {
@@ -124,7 +125,7 @@ function canaryRoutes(host: string, port: number, match: Record<string, unknown>
     {
       name: `${namePrefix}canary-split`,
       ...(Object.keys(match).length ? { match: [match] } : {}),
-      route: [canary.stable, canary.candidate].map((s) => ({ destination: destination(s.subset), weight: s.weight })),
+      route: [canary.stable, canary.candidate].map((s) => ({ destination: destination(s.subset), weight: weights[s.subset] })),
       ...retriesOf(canary.service),
     },
   ];
@@ -139,7 +140,7 @@ export function canaryVirtualService(ctx: MeshContext): MeshObject {
     kind: "VirtualService",
     name: MESH.canary.name,
     scope: "services",
-    spec: { hosts: [host], http: canaryRoutes(host, portOf(service, ctx.services), {}, "") },
+    spec: { hosts: [host], http: canaryRoutes(host, portOf(service, ctx.services), {}, "", ctx.settings.canaryWeight) },
   };
 }
 
@@ -201,7 +202,7 @@ export function gatewayVirtualService(ctx: MeshContext): MeshObject {
       const port = portOf(route.service, ctx.services);
       const match = { uri: { prefix: route.path } };
       const name = kubernetesName(route.service);
-      if (route.service === MESH.canary.service) return canaryRoutes(host, port, match, `${name}-`);
+      if (route.service === MESH.canary.service) return canaryRoutes(host, port, match, `${name}-`, ctx.settings.canaryWeight);
       return [{
         name,
         match: [match],

@@ -1,19 +1,34 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { MESH } from "../../catalog";
 import { CONFIG_NAMESPACE, ConfigError, componentSettings } from "../settings";
 
 export type IngressServiceType = "ClusterIP" | "NodePort" | "LoadBalancer";
+
+/** The charts an install takes from `chartsDir`: one folder each, named after the chart. */
+export const ISTIO_CHARTS = ["base", "istiod", "gateway"] as const;
 
 /**
  * `microservices-ecosystem:istio`, validated and with its defaults:
  *
  * | key                  | default                          | what it does                                                     |
  * |----------------------|----------------------------------|------------------------------------------------------------------|
- * | `install`            | `true`                           | install Istio with Helm (base → istiod → ingress gateway); `false` for a cluster that already runs it |
+ * | `install`            | `true`                           | install Istio with Helm (base → istiod → ingress gateway); `false` for a cluster that already runs it (its CRDs and istio-system are checked before anything is applied) |
+ * | `chartsDir`          | `""` (Istio's chart repository)  | take the charts from this folder (`base/`, `istiod/`, `gateway/`; `~/` is the home folder) instead of the repository: `bash scripts/engine.sh istio-charts` prepares it offline |
+ * | `webhooks`           | `true`                           | `false` installs istiod without its sidecar-injection and validation webhooks (a control plane that must not call into the cluster) |
+ * | `canaryWeight`       | `10`                             | percent of the order service's traffic the canary (`v2`) gets; the stable subset gets the rest (the spec's documents keep 90/10) |
  * | `faultInjection`     | `false`                          | the spec's 5 s delay on 0.1 % of the user route (the issue's `mesh.faultInjection`) |
  * | `networkPolicies`    | `true`                           | NetworkPolicies from the service graph (default deny, callers, DNS, istiod, data stores) |
  * | `ingressServiceType` | `NodePort` on dev, `LoadBalancer` on prod | type of the ingress gateway's Service (never LoadBalancer on dev: kind never assigns one an address) |
  */
 export interface IstioSettings {
   readonly install: boolean;
+  /** Absolute, with `~` expanded; empty for the chart repository. */
+  readonly chartsDir: string;
+  readonly webhooks: boolean;
+  /** The candidate subset's share of the canary split, in percent. */
+  readonly canaryWeight: number;
   readonly faultInjection: boolean;
   readonly networkPolicies: boolean;
   readonly ingressServiceType: IngressServiceType;
@@ -24,11 +39,30 @@ const schema = (environment: "dev" | "prod") => ({
   additionalProperties: false,
   properties: {
     install: { type: "boolean", default: true },
+    chartsDir: { type: "string", default: "" },
+    webhooks: { type: "boolean", default: true },
+    canaryWeight: { type: "integer", minimum: 0, maximum: 100, default: MESH.canary.candidate.weight },
     faultInjection: { type: "boolean", default: false },
     networkPolicies: { type: "boolean", default: true },
     ingressServiceType: { enum: ["ClusterIP", "NodePort", "LoadBalancer"], default: environment === "dev" ? "NodePort" : "LoadBalancer" },
   },
 });
+
+const expandHome = (dir: string) => (dir === "~" || dir.startsWith("~/") ? path.join(os.homedir(), dir.slice(1)) : dir);
+
+/** The charts folder, resolved; a ConfigError when a chart is missing from it. */
+function resolveChartsDir(dir: string): string {
+  if (dir === "") return "";
+  const resolved = path.resolve(expandHome(dir));
+  const missing = ISTIO_CHARTS.filter((chart) => !fs.existsSync(path.join(resolved, chart, "Chart.yaml")));
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `${CONFIG_NAMESPACE}:istio.chartsDir ${resolved} has no ${missing.map((c) => `${c}/Chart.yaml`).join(", ")}: ` +
+      "run `bash scripts/engine.sh istio-charts` (it prints the folder to set) or clear chartsDir to use Istio's chart repository",
+    );
+  }
+  return resolved;
+}
 
 /** Validates the Istio settings; a wrong one is a one-line ConfigError naming its key. */
 export function istioSettings(environment: "dev" | "prod", value: Readonly<Record<string, unknown>>): IstioSettings {
@@ -38,5 +72,11 @@ export function istioSettings(environment: "dev" | "prod", value: Readonly<Recor
       `${CONFIG_NAMESPACE}:istio.ingressServiceType cannot be LoadBalancer on dev: kind never assigns it an address and the gateway release would wait for one; use NodePort or ClusterIP`,
     );
   }
-  return settings;
+  if (!settings.install && (settings.chartsDir !== "" || !settings.webhooks)) {
+    const key = settings.chartsDir !== "" ? "chartsDir" : "webhooks";
+    throw new ConfigError(
+      `${CONFIG_NAMESPACE}:istio.${key} configures the Istio install, but istio.install is false (Istio already runs in the cluster): remove ${key} or set install to true`,
+    );
+  }
+  return { ...settings, chartsDir: resolveChartsDir(settings.chartsDir) };
 }

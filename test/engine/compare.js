@@ -6,7 +6,7 @@
 //   node test/engine/compare.js tree <render>/microservices_ecosystem <engine artifacts>/microservices_ecosystem
 //
 // manifests: same file names; each file parses to the same object. A value "[secret]" in the offline
-// render (which masks secrets) matches any string. Byte-identical files are counted and reported.
+// render (which masks secrets), or its base64 form in a Secret's data, matches any string. Byte-identical files are counted and reported.
 // tree: same file names, byte-identical contents.
 // Exit 0 when equal, 1 with a list of differences otherwise.
 "use strict";
@@ -15,6 +15,7 @@ const path = require("path");
 const { parse } = require("yaml");
 
 const SECRET_PLACEHOLDER = "[secret]";
+const SECRET_PLACEHOLDERS = new Set([SECRET_PLACEHOLDER, Buffer.from(SECRET_PLACEHOLDER).toString("base64")]);
 
 function listFiles(dir) {
   const out = [];
@@ -30,7 +31,7 @@ function listFiles(dir) {
 }
 
 function firstDifference(expected, actual, at) {
-  if (expected === SECRET_PLACEHOLDER && typeof actual === "string") return null;
+  if (SECRET_PLACEHOLDERS.has(expected) && typeof actual === "string") return null;
   if (Array.isArray(expected) || Array.isArray(actual)) {
     if (!Array.isArray(expected) || !Array.isArray(actual)) return `${at}: ${JSON.stringify(expected)} vs ${JSON.stringify(actual)}`;
     if (expected.length !== actual.length) return `${at}: ${expected.length} items vs ${actual.length}`;

@@ -1,8 +1,12 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import {
   DEFAULT_CIRCUIT_BREAKER, GATEWAY, MESH, PLATFORM_COMPONENTS, SERVICES, kubernetesName, service,
 } from "../../catalog";
 import { PLATFORM_ENDPOINTS } from "../../components/istio/platform-endpoints";
+import { ISTIO_CHARTS } from "../../components/istio/settings";
 import { Rendered, render } from "../helpers/render";
 import { Obj, byName, renderOnce } from "./renders";
 
@@ -320,9 +324,77 @@ describe("Istio settings (microservices-ecosystem:istio)", function () {
     assert.ok((gateway.values.service.ports as Obj[]).every((p) => p.nodePort === undefined));
   });
 
+  describe("local charts without webhooks (the cluster lane's Istio)", () => {
+    let charts: string;
+    before(() => {
+      charts = fs.mkdtempSync(path.join(os.tmpdir(), "istio-charts-"));
+      for (const chart of ISTIO_CHARTS) {
+        fs.mkdirSync(path.join(charts, chart));
+        fs.writeFileSync(path.join(charts, chart, "Chart.yaml"), `apiVersion: v2\nname: ${chart}\nversion: ${MESH.install.version}\n`);
+      }
+    });
+    after(() => fs.rmSync(charts, { recursive: true, force: true }));
+
+    it("takes base and istiod from chartsDir, pins hub and tag, and leaves out every webhook and the gateway", async () => {
+      const r = await render({ components: ["istio"], istio: { chartsDir: charts, webhooks: false } });
+      const releases = Object.fromEntries(r.ofType(RELEASE).map((x) => [x.name, x.inputs as Obj]));
+      assert.deepEqual(Object.keys(releases).sort(), [MESH.install.releases.base, MESH.install.releases.istiod].sort());
+      for (const [name, chart] of [[MESH.install.releases.base, "base"], [MESH.install.releases.istiod, "istiod"]]) {
+        const release = releases[name];
+        assert.equal(release.chart, path.join(charts, chart));
+        assert.equal(release.repositoryOpts, undefined, `${name} must not reach for a chart repository`);
+        assert.deepEqual([release.values.global.hub, release.values.global.tag], [MESH.install.hub, MESH.install.version]);
+      }
+      assert.equal(releases[MESH.install.releases.base].values.defaultRevision, "");
+      assert.equal(releases[MESH.install.releases.istiod].values.global.operatorManageWebhooks, true);
+      assert.equal(releases[MESH.install.releases.istiod].values.global.configValidation, false);
+      // The sizes still reach istiod next to the webhook switches (one merged `global`).
+      assert.deepEqual(releases[MESH.install.releases.istiod].values.global.proxy.resources, MESH.install.sizes.dev.proxy);
+      assert.ok(!r.objects("Namespace").some((n) => n.metadata.name === MESH.install.ingressNamespace));
+    });
+
+    it("with webhooks (the default) the repository charts keep their webhooks and the gateway", async () => {
+      const releases = Object.fromEntries((await render({ components: ["istio"] })).ofType(RELEASE).map((x) => [x.name, x.inputs as Obj]));
+      assert.equal(releases[MESH.install.releases.istiod].values.global.operatorManageWebhooks, undefined);
+      assert.equal(releases[MESH.install.releases.base].values.defaultRevision, undefined);
+      assert.ok(releases[MESH.install.releases.gateway]);
+      for (const release of Object.values(releases)) assert.deepEqual(release.repositoryOpts, { repo: MESH.install.chartRepository });
+    });
+
+    it("names the chart a chartsDir lacks and how to get it", async () => {
+      fs.rmSync(path.join(charts, "istiod"), { recursive: true });
+      try {
+        await assert.rejects(render({ components: ["istio"], istio: { chartsDir: charts } }), (e: Error) => {
+          assert.equal(e.message, `microservices-ecosystem:istio.chartsDir ${charts} has no istiod/Chart.yaml: run \`bash scripts/engine.sh istio-charts\` (it prints the folder to set) or clear chartsDir to use Istio's chart repository`);
+          return true;
+        });
+      } finally {
+        fs.mkdirSync(path.join(charts, "istiod"));
+        fs.writeFileSync(path.join(charts, "istiod", "Chart.yaml"), "apiVersion: v2\nname: istiod\nversion: 1.0.0\n");
+      }
+    });
+  });
+
+  describe("canaryWeight moves the order canary's split (stable + candidate = 100 in every route)", () => {
+    for (const weight of [0, 10, 50, 100]) {
+      it(`canaryWeight ${weight}: ${100 - weight}/${weight} in-mesh and at the gateway`, async () => {
+        const r = await render({ components: PLATFORM_COMPONENTS.filter((c) => c !== "kong"), istio: { canaryWeight: weight } });
+        const splits = r.objects("VirtualService").flatMap((vs) => ((vs as Obj).spec.http as Obj[]).filter((h) => String(h.name).endsWith("canary-split")));
+        assert.equal(splits.length, 2, "the in-mesh canary and the gateway's order route");
+        for (const split of splits) {
+          const bySubset = Object.fromEntries((split.route as Obj[]).map((d) => [d.destination.subset, d.weight]));
+          assert.deepEqual(bySubset, { [MESH.canary.stable.subset]: 100 - weight, [MESH.canary.candidate.subset]: weight });
+        }
+      });
+    }
+  });
+
   const errors: [string, Record<string, unknown>, string][] = [
-    ["an unknown key", { istio: { faults: true } }, 'microservices-ecosystem:istio has an unknown field "faults": remove it or check its spelling (known fields: install, faultInjection, networkPolicies, ingressServiceType)'],
+    ["an unknown key", { istio: { faults: true } }, 'microservices-ecosystem:istio has an unknown field "faults": remove it or check its spelling (known fields: install, chartsDir, webhooks, canaryWeight, faultInjection, networkPolicies, ingressServiceType)'],
     ["a non-boolean install", { istio: { install: "yes" } }, "microservices-ecosystem:istio.install must be boolean"],
+    ["a canary weight above 100", { istio: { canaryWeight: 101 } }, "microservices-ecosystem:istio.canaryWeight must be <= 100"],
+    ["install settings with install false", { istio: { install: false, webhooks: false } },
+      "microservices-ecosystem:istio.webhooks configures the Istio install, but istio.install is false (Istio already runs in the cluster): remove webhooks or set install to true"],
     ["a LoadBalancer on dev", { istio: { ingressServiceType: "LoadBalancer" } },
       "microservices-ecosystem:istio.ingressServiceType cannot be LoadBalancer on dev: kind never assigns it an address and the gateway release would wait for one; use NodePort or ClusterIP"],
   ];

@@ -76,16 +76,21 @@ export function goYamlKeyOrder(a: string, b: string): number {
 export const manifestYaml = (object: KubernetesObject): string =>
   stringify(object, { sortMapEntries: (a, b) => goYamlKeyOrder(String(a.key), String(b.key)), indentSeq: false, lineWidth: 0, version: "1.1" });
 
+/** A masked value where base64 is required (a Secret's `data`): the placeholder, encoded, so the manifest stays valid. */
+export const SECRET_PLACEHOLDER_BASE64 = Buffer.from(SECRET_PLACEHOLDER).toString("base64");
+
 /**
- * A Secret as the provider writes it: `stringData` folded into base64 `data` (masked values
- * stay the placeholder).
+ * A Secret as the provider writes it: `stringData` folded into base64 `data`; a masked value
+ * becomes the encoded placeholder (the API server rejects `data` that is not base64).
  */
 function foldStringData(object: KubernetesObject): KubernetesObject {
-  if (object.kind !== "Secret" || !object.stringData) return object;
+  if (object.kind !== "Secret" || (!object.stringData && !object.data)) return object;
   const { stringData, ...rest } = object;
-  const encoded = Object.fromEntries(Object.entries(stringData as Record<string, string>).map(([k, v]) =>
-    [k, v === SECRET_PLACEHOLDER ? v : Buffer.from(v).toString("base64")]));
-  return { ...rest, data: { ...(rest.data as Record<string, string> | undefined), ...encoded } } as KubernetesObject;
+  const encode = (v: string) => (v === SECRET_PLACEHOLDER ? SECRET_PLACEHOLDER_BASE64 : Buffer.from(v).toString("base64"));
+  const data: Record<string, string> = Object.fromEntries(Object.entries((rest.data ?? {}) as Record<string, string>).map(([k, v]) =>
+    [k, v === SECRET_PLACEHOLDER ? SECRET_PLACEHOLDER_BASE64 : v]));
+  for (const [k, v] of Object.entries((stringData ?? {}) as Record<string, string>)) data[k] = encode(v);
+  return { ...rest, data } as KubernetesObject;
 }
 
 export function kubernetesObject(resource: RecordedResource): KubernetesObject {
