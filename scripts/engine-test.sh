@@ -92,7 +92,8 @@ fi
 
 # 0. The engine binaries (built once into the cache, reused afterwards).
 export ENGINE_STATE_DIR="$work/engine"
-unset PULUMI_BACKEND_URL
+# The stack renders YAML: no kubeconfig of the caller's may be read (npm run test:cluster is the cluster lane).
+unset PULUMI_BACKEND_URL KUBECONFIG
 # shellcheck source=engine.sh
 if ! source "$root/scripts/engine.sh"; then
 	fail "building the engine (scripts/engine.sh) — see the output above"
@@ -109,9 +110,7 @@ for plugin in pulumi-language-nodejs pulumi-resource-pulumi-nodejs plugins/resou
 		finish
 	fi
 done
-echo "  NOTE: pulumi-language-nodejs and pulumi-resource-kubernetes are this repository's own builds"
-echo "        (engine/cmd/*): the upstream modules are refused by the Go module proxy. The Kubernetes"
-echo "        provider is a render-only stand-in that mirrors upstream's renderYamlToDirectory (engine/README.md)."
+echo "  kubernetes provider: $(pulumi plugin ls 2>/dev/null | awk '$1 == "kubernetes" { print $3 }') (upstream, engine/kubernetes-provider)"
 
 # The scratch project: the repository by symlinks, the project and stack files as copies.
 proj="$work/project"

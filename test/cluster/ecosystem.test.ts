@@ -1,0 +1,254 @@
+import { strict as assert } from "assert";
+import { EngineEvent, OpType } from "@pulumi/pulumi/automation";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import {
+  Cluster, CONFIG_NAMESPACE, Lane, POLICIES, POLICY_CONFIG, ROOT, SWITCHED_OFF, clusterDown, clusterUp, engineDir,
+  kubectl, kubectlJson, laneStack, tempDir,
+} from "./lane";
+
+// npm run test:cluster: the kwok stack deployed by the real engine and the upstream Kubernetes provider
+// to a real API server (scripts/cluster.sh), in seven steps that build on each other. A step whose
+// predecessor failed fails too (never skipped): the closing line counts every step.
+
+const NAMESPACE = "microservices";
+const DAY2_SERVICE = "user_service";
+const DAY2_DEPLOYMENT = "user-service";
+const CANARY_WEIGHT = 50;
+const VIOLATION_POLICY = "app-tier-min-replicas";
+
+type Obj = Record<string, any>;
+const items = (list: Obj) => list.items as Obj[];
+const ref = (o: Obj) => `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`;
+
+/** Fails the test unless no admission webhook and no APIService sends the API server to a Service. */
+function assertNothingTargetsAService(cluster: Cluster): void {
+  const offenders: string[] = [];
+  for (const kind of ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"]) {
+    for (const config of items(kubectlJson(cluster, "get", kind))) {
+      for (const hook of config.webhooks ?? []) {
+        if (hook.clientConfig?.service) offenders.push(`${config.kind} ${config.metadata.name} webhook ${hook.name} → Service ${hook.clientConfig.service.namespace}/${hook.clientConfig.service.name}`);
+        else if (hook.clientConfig?.url && !/^https:\/\/(127\.0\.0\.1|\[::1\]|localhost)[:/]/.test(hook.clientConfig.url)) offenders.push(`${config.kind} ${config.metadata.name} webhook ${hook.name} → ${hook.clientConfig.url}`);
+      }
+    }
+  }
+  for (const api of items(kubectlJson(cluster, "get", "apiservices"))) {
+    if (api.spec?.service) offenders.push(`APIService ${api.metadata.name} → Service ${api.spec.service.namespace}/${api.spec.service.name}`);
+  }
+  assert.deepEqual(offenders, [], "the API server would dial into the cluster");
+}
+
+/** Every Deployment and StatefulSet reports all its replicas available / ready (read from the API server). */
+function unavailableWorkloads(cluster: Cluster): string[] {
+  const late: string[] = [];
+  for (const d of items(kubectlJson(cluster, "get", "deployments", "-A"))) {
+    if ((d.status?.availableReplicas ?? 0) !== d.spec.replicas || (d.status?.updatedReplicas ?? 0) !== d.spec.replicas) late.push(`${ref(d)} ${d.status?.availableReplicas ?? 0}/${d.spec.replicas} available`);
+  }
+  for (const s of items(kubectlJson(cluster, "get", "statefulsets", "-A"))) {
+    if ((s.status?.readyReplicas ?? 0) !== s.spec.replicas) late.push(`${ref(s)} ${s.status?.readyReplicas ?? 0}/${s.spec.replicas} ready`);
+  }
+  return late;
+}
+
+/** Services with a selector and no ready endpoint in their EndpointSlices. */
+function servicesWithoutEndpoints(cluster: Cluster): string[] {
+  const slices = items(kubectlJson(cluster, "get", "endpointslices", "-A"));
+  const ready = new Set(slices.filter((s) => (s.endpoints ?? []).some((e: Obj) => e.conditions?.ready !== false))
+    .map((s) => `${s.metadata.namespace}/${s.metadata.labels?.["kubernetes.io/service-name"]}`));
+  return items(kubectlJson(cluster, "get", "services", "-A"))
+    .filter((s) => s.spec.selector && Object.keys(s.spec.selector).length > 0)
+    .filter((s) => !ready.has(`${s.metadata.namespace}/${s.metadata.name}`))
+    .map(ref);
+}
+
+/** The engine's planned steps of a preview, with the Kubernetes object each one is about. */
+interface PlannedStep { readonly op: OpType; readonly type: string; readonly object?: string }
+function collectSteps(events: EngineEvent[]): PlannedStep[] {
+  return events.filter((e) => e.resourcePreEvent).map((e) => {
+    const m = e.resourcePreEvent!.metadata;
+    const inputs = (m.new ?? m.old)?.inputs as Obj | undefined;
+    const object = inputs?.kind && inputs?.metadata?.name ? `${inputs.kind} ${inputs.metadata.namespace ? `${inputs.metadata.namespace}/` : ""}${inputs.metadata.name}` : undefined;
+    return { op: m.op, type: m.type, object };
+  });
+}
+
+const changed = (steps: readonly PlannedStep[]) => steps.filter((s) => s.op !== "same" && s.type !== "pulumi:pulumi:Stack");
+const ARTIFACT_TYPE = "pulumi-nodejs:dynamic/artifacts:File";
+
+describe("cluster lane: the kwok stack on a real API server (upstream provider 4.25.0, KWOK nodes)", function () {
+  this.timeout(3_600_000);
+  let work: string;
+  let lane: Lane;
+  let cluster: Cluster;
+  const done = new Set<number>();
+  const requireStep = (n: number) => assert.ok(done.has(n), `step ${n} did not pass, so this one cannot run`);
+  const outputLog: string[] = [];
+  const onOutput = (line: string) => outputLog.push(line);
+
+  before(async () => {
+    console.log("    switched off in this lane (cannot run here):");
+    for (const item of SWITCHED_OFF) console.log(`      - ${item}`);
+    work = tempDir("cluster-lane-");
+    const binDir = engineDir("build-cluster");
+    engineDir("build");
+    const charts = engineDir("istio-charts");
+    cluster = clusterUp("test-lane", Number(process.env.CLUSTER_TEST_PORT_BASE ?? 26443), binDir, path.join(work, "cluster"));
+    lane = await laneStack(cluster, work, charts);
+    const plugins = spawnSync("pulumi", ["plugin", "ls"], { env: { ...process.env, ...lane.env }, encoding: "utf8" }).stdout;
+    console.log(`    engine plugins:\n${plugins.trim().split("\n").map((l) => `      ${l}`).join("\n")}`);
+  });
+
+  after(() => {
+    if (process.env.CLUSTER_TEST_KEEP === "1") {
+      console.log(`    kept: ${work} (KUBECONFIG=${cluster?.kubeconfig})`);
+      return;
+    }
+    if (cluster) clusterDown(cluster);
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it("runs the upstream Kubernetes provider 4.25.0", () => {
+    const plugins = spawnSync("pulumi", ["plugin", "ls", "--json"], { env: { ...process.env, ...lane.env }, encoding: "utf8" });
+    const kubernetes = (JSON.parse(plugins.stdout) as Obj[]).filter((p) => p.name === "kubernetes");
+    assert.deepEqual(kubernetes.map((p) => [p.kind, p.version]), [["resource", "4.25.0"]]);
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules/@pulumi/kubernetes/package.json"), "utf8"));
+    assert.equal(pkg.version, "4.25.0", "the SDK and the plugin must agree");
+  });
+
+  it("1. pulumi preview with the policy pack: no mandatory violation", async () => {
+    const result = await lane.stack.preview({ policyPacks: [POLICIES], policyPackConfigs: [POLICY_CONFIG], onOutput });
+    assert.doesNotMatch(result.stdout, /mandatory/i);
+    assert.ok((result.changeSummary.create ?? 0) > 100, `expected the whole ecosystem to be created, got ${JSON.stringify(result.changeSummary)}`);
+    done.add(1);
+  });
+
+  it("2. pulumi up: every resource created, workloads available and Services with ready endpoints", async () => {
+    requireStep(1);
+    assertNothingTargetsAService(cluster);
+    const result = await lane.stack.up({ onOutput });
+    const changes = result.summary.resourceChanges ?? {};
+    assert.deepEqual(Object.keys(changes).sort(), ["create"], `only creates expected: ${JSON.stringify(changes)}`);
+    assert.ok(changes.create! > 100);
+    assertNothingTargetsAService(cluster);
+    assert.deepEqual(unavailableWorkloads(cluster), []);
+    assert.deepEqual(servicesWithoutEndpoints(cluster), []);
+    const claims = items(kubectlJson(cluster, "get", "pvc", "-A"));
+    assert.ok(claims.length >= 3, `expected the data stores' claims, found ${claims.length}`);
+    assert.deepEqual(claims.filter((c) => c.status.phase !== "Bound").map(ref), []);
+    done.add(2);
+  });
+
+  it("the offline render passes a strict server-side dry run (kubectl apply --server-side --dry-run=server --validate=strict)", () => {
+    requireStep(2);
+    const out = path.join(work, "render");
+    const render = spawnSync("npm", ["run", "-s", "render", "--", "--out", out], { cwd: ROOT, encoding: "utf8" });
+    assert.equal(render.status, 0, render.stderr);
+    const manifests = path.join(out, "manifests");
+    const count = fs.readdirSync(manifests, { recursive: true }).filter((f) => String(f).endsWith(".yaml")).length;
+    assert.ok(count > 100, `expected the render's manifests, found ${count}`);
+    const applied = kubectl(cluster, "apply", "--server-side", "--force-conflicts", "--dry-run=server", "--validate=strict", "-R", "-f", manifests);
+    assert.equal(applied.trim().split("\n").filter((l) => /serverside-applied \(server dry run\)$/.test(l)).length, count, applied);
+  });
+
+  it("3. a second pulumi up and pulumi refresh change nothing (no drift)", async () => {
+    requireStep(2);
+    assertNothingTargetsAService(cluster);
+    const again = await lane.stack.up({ onOutput });
+    assert.deepEqual(Object.keys(again.summary.resourceChanges ?? {}), ["same"], JSON.stringify(again.summary.resourceChanges));
+    await lane.stack.refresh({ expectNoChanges: true, onOutput });
+    await lane.stack.preview({ expectNoChanges: true, onOutput });
+    done.add(3);
+  });
+
+  it(`4. day 2: ${DAY2_SERVICE} replicas +1 and the order canary at ${100 - CANARY_WEIGHT}/${CANARY_WEIGHT}, updated in place`, async () => {
+    requireStep(3);
+    const before = kubectlJson(cluster, "get", "deployment", DAY2_DEPLOYMENT, "-n", NAMESPACE);
+    const replicas = before.spec.replicas + 1;
+    await lane.stack.setConfig(`${CONFIG_NAMESPACE}:services.${DAY2_SERVICE}.replicas`, { value: String(replicas) }, true);
+    await lane.stack.setConfig(`${CONFIG_NAMESPACE}:istio.canaryWeight`, { value: String(CANARY_WEIGHT) }, true);
+    const events: EngineEvent[] = [];
+    await lane.stack.preview({ onEvent: (e) => events.push(e), onOutput });
+    const planned = changed(collectSteps(events)).filter((s) => s.type !== ARTIFACT_TYPE);
+    assert.deepEqual(planned.map((s) => s.op), planned.map(() => "update"), `only in-place updates: ${JSON.stringify(planned)}`);
+    assert.deepEqual(planned.map((s) => s.object).sort(), [
+      `Deployment ${NAMESPACE}/${DAY2_DEPLOYMENT}`,
+      `HorizontalPodAutoscaler ${NAMESPACE}/${DAY2_DEPLOYMENT}`,
+      `VirtualService ${NAMESPACE}/traffic-splitting`,
+    ].sort());
+
+    const upEvents: EngineEvent[] = [];
+    await lane.stack.up({ onEvent: (e) => upEvents.push(e), onOutput });
+    const applied = changed(collectSteps(upEvents)).filter((s) => s.type !== ARTIFACT_TYPE);
+    assert.deepEqual(applied.map((s) => `${s.op} ${s.object}`).sort(), planned.map((s) => `update ${s.object}`).sort());
+    const after = kubectlJson(cluster, "get", "deployment", DAY2_DEPLOYMENT, "-n", NAMESPACE);
+    assert.equal(after.metadata.uid, before.metadata.uid, "the Deployment was replaced");
+    assert.equal(after.spec.replicas, replicas);
+    const canary = kubectlJson(cluster, "get", "virtualservice", "traffic-splitting", "-n", NAMESPACE);
+    const split = (canary.spec.http as Obj[]).find((h) => h.name === "canary-split")!;
+    assert.deepEqual(split.route.map((r: Obj) => [r.destination.subset, r.weight]), [["v1", 100 - CANARY_WEIGHT], ["v2", CANARY_WEIGHT]]);
+    assert.deepEqual(unavailableWorkloads(cluster), []);
+    done.add(4);
+  });
+
+  it("5. drift: a kubectl edit shows in pulumi refresh and pulumi up restores it", async () => {
+    requireStep(4);
+    const target = ["deployment", "payment-service", "-n", NAMESPACE];
+    const desired = kubectlJson(cluster, "get", ...target).spec.replicas as number;
+    kubectl(cluster, "scale", ...target, `--replicas=${desired + 2}`);
+    const refresh = await lane.stack.refresh({ onOutput });
+    assert.equal(refresh.summary.resourceChanges?.update, 1, `refresh should find one drifted object: ${JSON.stringify(refresh.summary.resourceChanges)}`);
+    const events: EngineEvent[] = [];
+    await lane.stack.up({ onEvent: (e) => events.push(e), onOutput });
+    assert.deepEqual(changed(collectSteps(events)).filter((s) => s.type !== ARTIFACT_TYPE).map((s) => `${s.op} ${s.object}`), [`update Deployment ${NAMESPACE}/payment-service`]);
+    assert.equal(kubectlJson(cluster, "get", ...target).spec.replicas, desired);
+    done.add(5);
+  });
+
+  it(`6. a config that violates a mandatory policy (${VIOLATION_POLICY}) fails preview --policy-pack and changes nothing`, async () => {
+    requireStep(5);
+    const key = `${CONFIG_NAMESPACE}:services.${DAY2_SERVICE}.replicas`;
+    const live = () => kubectlJson(cluster, "get", "deployment", DAY2_DEPLOYMENT, "-n", NAMESPACE).spec.replicas as number;
+    const replicasBefore = live();
+    const stateBefore = JSON.stringify((await lane.stack.exportStack()).deployment.resources);
+    const previous = await lane.stack.getConfig(key, true);
+    await lane.stack.setConfig(key, { value: "1" }, true);
+    try {
+      await assert.rejects(lane.stack.preview({ policyPacks: [POLICIES], policyPackConfigs: [POLICY_CONFIG], onOutput }), (e: Error) => {
+        assert.match(e.message, new RegExp(`mandatory[\\s\\S]*${VIOLATION_POLICY}|${VIOLATION_POLICY}[\\s\\S]*mandatory`));
+        return true;
+      });
+    } finally {
+      await lane.stack.setConfig(key, previous, true);
+    }
+    assert.equal(live(), replicasBefore);
+    assert.equal(JSON.stringify((await lane.stack.exportStack()).deployment.resources), stateBefore);
+    done.add(6);
+  });
+
+  it("7. pulumi destroy: nothing of the stack is left in the cluster (CRDs Helm keeps on purpose excepted, and listed)", async () => {
+    requireStep(2);
+    await lane.stack.destroy({ onOutput });
+    const left: string[] = [];
+    const namespaced = kubectl(cluster, "api-resources", "--namespaced=true", "--verbs=list", "-o", "name").trim().split("\n")
+      .filter((r) => !/^(events|events\.events\.k8s\.io|leases\.coordination\.k8s\.io)$/.test(r));
+    for (const object of items(kubectlJson(cluster, "get", namespaced.join(","), "-A"))) {
+      const ns = object.metadata.namespace;
+      if (["default", "kube-system", "kube-public", "kube-node-lease"].includes(ns)) continue;
+      left.push(ref(object));
+    }
+    for (const ns of items(kubectlJson(cluster, "get", "namespaces"))) {
+      if (!["default", "kube-system", "kube-public", "kube-node-lease"].includes(ns.metadata.name)) left.push(ref(ns));
+    }
+    for (const kind of ["clusterroles", "clusterrolebindings", "persistentvolumes", "storageclasses", "mutatingwebhookconfigurations", "validatingwebhookconfigurations"]) {
+      for (const object of items(kubectlJson(cluster, "get", kind))) {
+        if (object.metadata.labels?.["app.kubernetes.io/part-of"] === "microservices-ecosystem" || /istio/.test(object.metadata.name)) left.push(ref(object));
+        if (kind === "persistentvolumes") left.push(ref(object));
+      }
+    }
+    assert.deepEqual([...new Set(left)], []);
+    const kept = items(kubectlJson(cluster, "get", "crd")).filter((c) => c.metadata.annotations?.["helm.sh/resource-policy"] === "keep");
+    console.log(`      kept by Helm on purpose (helm.sh/resource-policy: keep): ${kept.length} CRDs: ${kept.map((c) => c.metadata.name).sort().join(", ")}`);
+    assert.ok(items(kubectlJson(cluster, "get", "crd")).every((c) => c.metadata.annotations?.["helm.sh/resource-policy"] === "keep"), "a CRD without Helm's keep policy was left");
+  });
+});

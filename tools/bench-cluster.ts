@@ -1,0 +1,89 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import {
+  Cluster, ROOT, STACK, clusterDown, clusterUp, engineDir, kubectl, kubectlJson, laneStack, secondsSince, tempDir,
+} from "../test/cluster/lane";
+
+/**
+ * npm run bench:cluster: the kwok stack (dev-sized) through the real engine against a fresh local
+ * control plane, with baselines measured in the same run on the same cluster:
+ *   cluster-up-s        scripts/cluster.sh up on an empty state directory
+ *   render-s            npm run render of the stack            → preview-vs-render = preview-s / render-s
+ *   preview-s, up-s, noop-up-s, destroy-s                      (Automation API, as the cluster test drives it)
+ *   kubectl-apply-s     server-side apply of the same rendered manifests, then kubectl waits for the same
+ *                       rollouts                                → up-vs-kubectl = up-s / kubectl-apply-s
+ * The builds (scripts/engine.sh) happen before any clock starts.
+ */
+
+type Obj = Record<string, any>;
+
+function timed<T>(figures: Map<string, number>, name: string, action: () => T): T {
+  const start = process.hrtime.bigint();
+  const result = action();
+  figures.set(name, secondsSince(start));
+  console.error(`bench:cluster: ${name} ${figures.get(name)}`);
+  return result;
+}
+
+async function timedAsync<T>(figures: Map<string, number>, name: string, action: () => Promise<T>): Promise<T> {
+  const start = process.hrtime.bigint();
+  const result = await action();
+  figures.set(name, secondsSince(start));
+  console.error(`bench:cluster: ${name} ${figures.get(name)}`);
+  return result;
+}
+
+const yamlFiles = (dir: string): string[] =>
+  (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".yaml")).map((f) => path.join(dir, f)).sort();
+
+/** What the kubectl baseline does: namespaces first, then everything, then the same waits as the provider's. */
+function kubectlApply(cluster: Cluster, manifests: string): void {
+  const files = yamlFiles(manifests);
+  const namespaces = files.filter((f) => /^kind: Namespace$/m.test(fs.readFileSync(f, "utf8")));
+  kubectl(cluster, "apply", "--server-side", ...namespaces.flatMap((f) => ["-f", f]));
+  kubectl(cluster, "apply", "--server-side", "--force-conflicts", "-R", "-f", manifests);
+  kubectl(cluster, "wait", "--for=condition=Available", "deployments", "--all", "--all-namespaces", "--timeout=600s");
+  for (const set of (kubectlJson(cluster, "get", "statefulsets", "-A").items as Obj[])) {
+    kubectl(cluster, "rollout", "status", `statefulset/${set.metadata.name}`, "-n", set.metadata.namespace, "--timeout=600s");
+  }
+}
+
+async function main(): Promise<void> {
+  const work = tempDir("bench-cluster-");
+  const binDir = engineDir("build-cluster");
+  engineDir("build");
+  const charts = engineDir("istio-charts");
+  const figures = new Map<string, number>();
+  let cluster: Cluster | undefined;
+  try {
+    cluster = timed(figures, "cluster-up-s", () =>
+      clusterUp("bench", Number(process.env.BENCH_CLUSTER_PORT_BASE ?? 26463), binDir, path.join(work, "cluster")));
+    const lane = await laneStack(cluster, work, charts);
+    const render = path.join(work, "render");
+    timed(figures, "render-s", () => {
+      const run = spawnSync("npm", ["run", "-s", "render", "--", "--stack", STACK, "--out", render], { cwd: ROOT, encoding: "utf8" });
+      if (run.status !== 0) throw new Error(`npm run render failed:\n${run.stderr}`);
+    });
+    await timedAsync(figures, "preview-s", () => lane.stack.preview());
+    await timedAsync(figures, "up-s", () => lane.stack.up());
+    await timedAsync(figures, "noop-up-s", () => lane.stack.up());
+    await timedAsync(figures, "destroy-s", () => lane.stack.destroy());
+    // Helm keeps Istio's CRDs on destroy, so the baseline's Istio objects have their kinds.
+    timed(figures, "kubectl-apply-s", () => kubectlApply(cluster!, path.join(render, "manifests")));
+  } finally {
+    if (cluster) clusterDown(cluster);
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  const ratio = (a: string, b: string) => Math.round((figures.get(a)! / figures.get(b)!) * 100) / 100;
+  figures.set("up-vs-kubectl", ratio("up-s", "kubectl-apply-s"));
+  figures.set("preview-vs-render", ratio("preview-s", "render-s"));
+  for (const name of ["cluster-up-s", "render-s", "preview-s", "up-s", "noop-up-s", "destroy-s", "kubectl-apply-s", "up-vs-kubectl", "preview-vs-render"]) {
+    console.log(`${name} ${figures.get(name)}`);
+  }
+}
+
+main().catch((error) => {
+  console.error(`bench:cluster: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
