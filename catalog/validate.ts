@@ -8,6 +8,9 @@ export class CatalogError extends Error {
   }
 }
 
+/** Ports Istio's sidecar and istiod use in every meshed pod (Envoy's admin, outbound, inbound, status, metrics…). */
+export const ISTIO_RESERVED_PORTS = { from: 15000, to: 15090 } as const;
+
 // Service names become DNS-1035 labels (Service objects): lowercase, start with a letter, ≤ 63.
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -28,6 +31,9 @@ export function validateCatalog(services: readonly ServiceEntry[]): void {
     }
     if (!Number.isInteger(config.port) || config.port < 1 || config.port > 65535) {
       throw new CatalogError(name, "port", `${config.port} is not a TCP port (1-65535)`);
+    }
+    if (config.port >= ISTIO_RESERVED_PORTS.from && config.port <= ISTIO_RESERVED_PORTS.to) {
+      throw new CatalogError(name, "port", `${config.port} is reserved by Istio (${ISTIO_RESERVED_PORTS.from}-${ISTIO_RESERVED_PORTS.to} are its sidecar's and istiod's ports); choose a port outside that range`);
     }
     const holder = ports.get(config.port);
     if (holder) throw new CatalogError(name, "port", `${config.port} is already the port of "${holder}"; give each service its own`);

@@ -29,6 +29,8 @@ export function describeConfigError(root: readonly string[], error: ErrorObject,
     }
     case "required":
       return `${configKey([...segments, error.params.missingProperty])} is not set${hint || ": it is declared with a default in Pulumi.yaml; set it in Pulumi.<stack>.yaml"}`;
+    case "not":
+      return `${key} ${JSON.stringify(error.data)} is not allowed${hint}`;
     case "enum":
       return `${key} must be one of ${(error.params.allowedValues as string[]).join(", ")}${hint}`;
     default:

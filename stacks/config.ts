@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import Ajv from "ajv";
 import * as path from "path";
-import { PLATFORM_COMPONENTS, PlatformComponent } from "../catalog";
+import { DATA_STORES, GATEWAY, JAEGER, MESH, PLATFORM_COMPONENTS, PROMETHEUS, PlatformComponent } from "../catalog";
 import { CONFIG_NAMESPACE, ConfigError, describeConfigError } from "../components/settings";
 
 export { CONFIG_NAMESPACE, ConfigError };
@@ -109,10 +109,35 @@ const rank = (keyword: string) => (ERROR_ORDER.includes(keyword) ? ERROR_ORDER.i
 
 const FIX_HINTS: Record<string, string> = {
   "/namespace": "use a DNS-1123 label such as microservices",
-  "/images/tag": "pin a version tag such as v1.0.0 (latest is not allowed)",
+  "/images/tag": "pin a version tag such as v1.0.0 (latest changes under a running stack)",
   "/images": "a stack's images replaces Pulumi.yaml's default object whole: set repository, tag and build",
   "/services": "see the services row of the README's config table (replicas: integer ≥ 1, image: pinned tag or digest, resources: quantities)",
 };
+
+/** The cluster's own namespaces: the services' default-deny policies and sidecar injection would hit everything in them. */
+const CLUSTER_NAMESPACES = /^(default|kube-.*)$/;
+
+/** Namespaces this stack creates for its platform components, by component. */
+const PLATFORM_NAMESPACES: Record<string, string> = {
+  [MESH.rootNamespace]: "Istio's control plane",
+  [MESH.install.ingressNamespace]: "Istio's ingress gateway",
+  [GATEWAY.namespace]: "Kong",
+  [DATA_STORES.namespace]: "the data stores",
+  [JAEGER.namespace]: "Jaeger and Prometheus",
+  [PROMETHEUS.namespace]: "Jaeger and Prometheus",
+};
+
+/** A namespace the services may not share: one line saying why, and what to use instead. */
+function checkServicesNamespace(namespace: string): void {
+  const fix = "use a namespace of the services' own, such as microservices";
+  if (CLUSTER_NAMESPACES.test(namespace)) {
+    throw new ConfigError(`${CONFIG_NAMESPACE}:namespace ${namespace} is a namespace of the cluster's own: the services' default-deny NetworkPolicy, allow-nothing AuthorizationPolicy and sidecar injection would apply to everything in it (cluster DNS included); ${fix}`);
+  }
+  const owner = PLATFORM_NAMESPACES[namespace];
+  if (owner) {
+    throw new ConfigError(`${CONFIG_NAMESPACE}:namespace ${namespace} is where this stack runs ${owner}, whose traffic the services' default-deny policies would cut; ${fix}`);
+  }
+}
 
 /**
  * Validates raw config values (as the engine hands them over) and resolves the stack's
@@ -129,6 +154,7 @@ export function parseStackConfig(
     throw new ConfigError(describeConfigError([], first, FIX_HINTS));
   }
   const values = defined as unknown as Omit<StackConfig, "stack" | "componentSettings">;
+  checkServicesNamespace(values.namespace);
   for (const component of COMPONENTS_WITH_SETTINGS) {
     if (defined[component] !== undefined && Object.keys(defined[component] as object).length > 0 && !values.components.includes(component)) {
       throw new ConfigError(`${CONFIG_NAMESPACE}:${component} is set but ${component} is not in ${CONFIG_NAMESPACE}:components: add it there or remove its settings`);

@@ -23,6 +23,8 @@ describe("catalog validation", () => {
       'catalog: service "user_service" field "service_name": is used by two services; names must be unique'],
     ["a duplicate port", withService("email_service", { port: 8001 }),
       'catalog: service "email_service" field "port": 8001 is already the port of "user_service"; give each service its own'],
+    ...[15000, 15020, 15090].map((port): [string, ServiceEntry[], string] => [`Istio's port ${port}`, withService("email_service", { port }),
+      `catalog: service "email_service" field "port": ${port} is reserved by Istio (15000-15090 are its sidecar's and istiod's ports); choose a port outside that range`]),
     ["zero replicas", withService("order_service", { replicas: 0 }),
       'catalog: service "order_service" field "replicas": 0 is not an integer of at least 1'],
     ["fractional replicas", withService("order_service", { replicas: 2.5 }),
@@ -35,6 +37,10 @@ describe("catalog validation", () => {
       assert.throws(() => validateCatalog(catalog), { message });
     });
   }
+
+  it("accepts the ports just outside Istio's range", () => {
+    for (const port of [14999, 15091]) validateCatalog(withService("email_service", { port }));
+  });
 
   it("a bad catalog fails the program before any resource is registered", async () => {
     await assert.rejects(render({}, { services: withService("user_service", { dependencies: ["nope_service"] }) }), /"nope_service" is not a service/);

@@ -33,7 +33,7 @@ describe("stack config", () => {
     ["zero replicas", { services: { user_service: { replicas: 0 } } },
       `${NS}:services.user_service.replicas must be >= 1: see the services row of the README's config table (replicas: integer ≥ 1, image: pinned tag or digest, resources: quantities)`],
     ["an unpinned image tag", { images: { repository: "r", tag: "latest", build: false } },
-      `${NS}:images.tag must NOT be valid: pin a version tag such as v1.0.0 (latest is not allowed)`],
+      `${NS}:images.tag "latest" is not allowed: pin a version tag such as v1.0.0 (latest changes under a running stack)`],
     ["an unknown component", { components: ["kong", "consul"] },
       `${NS}:components.1 must be one of ${PLATFORM_COMPONENTS.join(", ")}`],
     ["settings of a component the stack does not compose", { components: ["kong"], istio: { faultInjection: true } },
@@ -43,8 +43,13 @@ describe("stack config", () => {
     ["an images object without every field", { images: { tag: "v2" } },
       `${NS}:images.repository is not set: a stack's images replaces Pulumi.yaml's default object whole: set repository, tag and build`],
     ["a service image tagged latest", { services: { user_service: { image: "repo/x:latest" } } },
-      `${NS}:services.user_service.image must NOT be valid: see the services row of the README's config table (replicas: integer ≥ 1, image: pinned tag or digest, resources: quantities)`],
+      `${NS}:services.user_service.image "repo/x:latest" is not allowed: see the services row of the README's config table (replicas: integer ≥ 1, image: pinned tag or digest, resources: quantities)`],
     ["an invalid namespace", { namespace: "Micro_Services" }, `${NS}:namespace must match pattern "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$": use a DNS-1123 label such as microservices`],
+    ...["kube-system", "kube-public", "default"].map((ns): [string, Record<string, unknown>, string] => [`the cluster's namespace ${ns}`, { namespace: ns },
+      `${NS}:namespace ${ns} is a namespace of the cluster's own: the services' default-deny NetworkPolicy, allow-nothing AuthorizationPolicy and sidecar injection would apply to everything in it (cluster DNS included); use a namespace of the services' own, such as microservices`]),
+    ...([["istio-system", "Istio's control plane"], ["istio-ingress", "Istio's ingress gateway"], ["kong", "Kong"], ["data", "the data stores"], ["monitoring", "Jaeger and Prometheus"]] as const)
+      .map(([ns, owner]): [string, Record<string, unknown>, string] => [`the platform namespace ${ns}`, { namespace: ns },
+        `${NS}:namespace ${ns} is where this stack runs ${owner}, whose traffic the services' default-deny policies would cut; use a namespace of the services' own, such as microservices`]),
     ["an unknown key", { replicas: 3 }, `${NS}:replicas is not a config key of this project: remove it or use one of environment, namespace, artifactsDir, components, services, images, kubeContext, renderYamlToDirectory, redisPassword, postgresPasswordSeed, istio, kong, jaeger, prometheus, postgresql, redis, eventstore`],
   ];
   for (const [what, overrides, message] of cases) {

@@ -1,7 +1,7 @@
 // The Kubernetes control plane the cluster lane runs (kube-apiserver, kube-controller-manager,
-// kube-scheduler) and a kubectl of the same release, built from k8s.io/kubernetes. That module replaces its staging modules with local
-// directories, which a dependency's replaces cannot do, so each is replaced here by the published
-// module of the same release (v0.37.2 for v1.37.2).
+// kube-scheduler) and a kubectl of the same release, built from k8s.io/kubernetes. That module
+// replaces its staging modules with local directories, which a dependency's replaces cannot do, so
+// each is replaced here by the published module of the same release (v0.37.2 for v1.37.2).
 module microservices-ecosystem/engine/control-plane
 
 go 1.26.0

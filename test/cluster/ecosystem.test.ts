@@ -93,7 +93,7 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
     const binDir = engineDir("build-cluster");
     engineDir("build");
     const charts = engineDir("istio-charts");
-    cluster = clusterUp("test-lane", Number(process.env.CLUSTER_TEST_PORT_BASE ?? 26443), binDir, path.join(work, "cluster"));
+    cluster = clusterUp("test-lane", Number(process.env.CLUSTER_TEST_PORT_BASE ?? 26453), binDir, path.join(work, "cluster"));
     lane = await laneStack(cluster, work, charts);
     const plugins = spawnSync("pulumi", ["plugin", "ls"], { env: { ...process.env, ...lane.env }, encoding: "utf8" }).stdout;
     console.log(`    engine plugins:\n${plugins.trim().split("\n").map((l) => `      ${l}`).join("\n")}`);
