@@ -62,6 +62,21 @@ describe("stack config", () => {
     });
   }
 
+  it("a malformed stack file is one line naming the file and the line", () => {
+    const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "stack-yaml-"));
+    try {
+      fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+      fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), "config:\n  microservices-ecosystem:environment: dev\n  microservices-ecosystem:images: {repository: r\n");
+      assert.throws(() => loadStackSettings(dir, "bad"), (e: Error) => {
+        assert.match(e.message, new RegExp(`^${path.join(dir, "Pulumi.bad.yaml").replace(/[.]/g, "\\.")}:[34]: `));
+        assert.equal(e.message.includes("\n"), false);
+        return true;
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("Pulumi.yaml declares every key of the contract with a type, and the dev stack sets only declared keys", () => {
     const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
     const declared = Object.keys(project.config);

@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { manifestPath, manifestYaml } from "../tools/render/render-output";
+import { manifestPath, manifestYaml, writeRender } from "../tools/render/render-output";
 import { parse } from "yaml";
 
 const ROOT = path.join(__dirname, "..");
@@ -65,5 +65,24 @@ describe("manifest layout", () => {
   it("writes keys in go-yaml's order, sequences unindented", () => {
     const text = manifestYaml({ kind: "ConfigMap", apiVersion: "v1", metadata: { name: "x", labels: { a10: "1", a9: "2", B: "3" } }, data: { list: "[]" } } as never);
     assert.equal(text, 'apiVersion: v1\ndata:\n  list: "[]"\nkind: ConfigMap\nmetadata:\n  labels:\n    B: "3"\n    a9: "2"\n    a10: "1"\n  name: x\n');
+  });
+
+  it("refuses two objects on one manifest path before touching the previous render", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "render-collision-"));
+    try {
+      const previous = path.join(out, "manifests", "1-manifest", "previous.yaml");
+      fs.mkdirSync(path.dirname(previous), { recursive: true });
+      fs.writeFileSync(previous, "kept\n");
+      const configMap = (name: string) => ({
+        type: "kubernetes:core/v1:ConfigMap", name, urn: `urn:${name}`, custom: true,
+        inputs: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings", namespace: "istio-system" } },
+      });
+      assert.throws(() => writeRender(out, [configMap("mesh-settings"), configMap("service-settings")]), {
+        message: `two resources render to ${path.join(out, "manifests", "1-manifest", "v1-configmap-istio-system-settings.yaml")}: kubernetes:core/v1:ConfigMap "mesh-settings" and kubernetes:core/v1:ConfigMap "service-settings"; nothing was written`,
+      });
+      assert.equal(fs.readFileSync(previous, "utf8"), "kept\n");
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 });

@@ -101,26 +101,36 @@ export function kubernetesObject(resource: RecordedResource): KubernetesObject {
   return object;
 }
 
-/** Writes the artifact tree, one manifest per Kubernetes object, and resources.json under `outDir`. */
+/**
+ * Writes the artifact tree, one manifest per Kubernetes object, and resources.json under `outDir`.
+ * Every target path is computed first: a collision (two objects or files on one path) throws
+ * before the previous render is touched.
+ */
 export function writeRender(outDir: string, resources: readonly RecordedResource[]): { files: number; manifests: number } {
-  fs.rmSync(path.join(outDir, "microservices_ecosystem"), { recursive: true, force: true });
-  fs.rmSync(path.join(outDir, "manifests"), { recursive: true, force: true });
+  const planned = new Map<string, { content: string; from: string }>();
   let files = 0;
   let manifests = 0;
+  const plan = (target: string, content: string, r: RecordedResource) => {
+    const from = `${r.type} "${r.name}"`;
+    const taken = planned.get(target);
+    if (taken) throw new Error(`two resources render to ${target}: ${taken.from} and ${from}; nothing was written`);
+    planned.set(target, { content, from });
+  };
   for (const r of resources) {
     if (r.type === ArtifactFile.TYPE) {
-      const target = path.join(outDir, String(r.inputs.path));
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, String(r.inputs.content));
+      plan(path.join(outDir, String(r.inputs.path)), String(r.inputs.content), r);
       files++;
     } else if (isKubernetesObject(r)) {
       const object = kubernetesObject(r);
-      const target = path.join(outDir, "manifests", manifestPath(object));
-      if (fs.existsSync(target)) throw new Error(`two objects render to ${target}: ${r.type} "${r.name}"`);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, manifestYaml(object));
+      plan(path.join(outDir, "manifests", manifestPath(object)), manifestYaml(object), r);
       manifests++;
     }
+  }
+  fs.rmSync(path.join(outDir, "microservices_ecosystem"), { recursive: true, force: true });
+  fs.rmSync(path.join(outDir, "manifests"), { recursive: true, force: true });
+  for (const [target, { content }] of planned) {
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, content);
   }
   for (const folder of ["0-crd", "1-manifest"]) fs.mkdirSync(path.join(outDir, "manifests", folder), { recursive: true });
   const listing = resources.map((r) => {

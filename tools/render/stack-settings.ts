@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { YAMLParseError, parse } from "yaml";
 
 export interface StackSettings {
   readonly project: string;
@@ -19,6 +19,17 @@ interface ProjectFile {
   config?: Record<string, { default?: unknown; secret?: boolean } | unknown>;
 }
 
+/** Parses a YAML file; a syntax error is one line naming the file and the line. */
+function readYamlFile(file: string): any {
+  try {
+    return parse(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    if (!(error instanceof YAMLParseError)) throw error;
+    const line = error.linePos?.[0]?.line;
+    throw new Error(`${file}${line ? `:${line}` : ""}: ${error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`);
+  }
+}
+
 const asString = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
 
 /**
@@ -26,13 +37,13 @@ const asString = (value: unknown): string => (typeof value === "string" ? value 
  * defaults, overlaid with Pulumi.<stack>.yaml. `overrides` (same key form) win over both.
  */
 export function loadStackSettings(projectDir: string, stack: string, overrides: Record<string, unknown> = {}): StackSettings {
-  const project = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as ProjectFile;
+  const project = readYamlFile(path.join(projectDir, "Pulumi.yaml")) as ProjectFile;
   const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(stackFile)) {
     const known = fs.readdirSync(projectDir).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.split(".")[1]);
     throw new Error(`no stack "${stack}": ${stackFile} does not exist (stacks: ${known.join(", ") || "none"})`);
   }
-  const stackConfig = (parse(fs.readFileSync(stackFile, "utf8")) ?? {}).config ?? {};
+  const stackConfig = (readYamlFile(stackFile) ?? {}).config ?? {};
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [key, declaration] of Object.entries(project.config ?? {})) {
