@@ -104,13 +104,19 @@ if [ -z "${ENGINE_BIN_DIR:-}" ]; then
 	finish
 fi
 echo "  engine: $(pulumi version) from $ENGINE_BIN_DIR"
-for plugin in pulumi-language-nodejs pulumi-resource-pulumi-nodejs plugins/resource-kubernetes-v*/pulumi-resource-kubernetes; do
-	if ! compgen -G "$ENGINE_BIN_DIR/$plugin" >/dev/null; then
-		skip "$plugin is missing from $ENGINE_BIN_DIR: ENGINE TEST SKIPPED"
+for plugin in pulumi-language-nodejs pulumi-resource-pulumi-nodejs; do
+	if [ ! -x "$ENGINE_BIN_DIR/$plugin" ]; then
+		fail "$plugin is missing from $ENGINE_BIN_DIR"
 		finish
 	fi
 done
-echo "  kubernetes provider: $(pulumi plugin ls 2>/dev/null | awk '$1 == "kubernetes" { print $3 }') (upstream, engine/kubernetes-provider)"
+provider_version=$(pulumi plugin ls 2>/dev/null | awk '$1 == "kubernetes" && $2 == "resource" { print $3 }')
+sdk_version=$(node -p 'require("@pulumi/kubernetes/package.json").version')
+if [ "$provider_version" != "$sdk_version" ]; then
+	fail "pulumi plugin ls shows kubernetes '${provider_version:-none}', the SDK in node_modules is $sdk_version"
+	finish
+fi
+echo "  kubernetes provider: $provider_version (upstream, engine/kubernetes-provider)"
 
 # The scratch project: the repository by symlinks, the project and stack files as copies.
 proj="$work/project"

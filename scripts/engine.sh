@@ -276,11 +276,15 @@ _engine_env() {
 	if [ -z "$state" ]; then
 		state=$(mktemp -d "${TMPDIR:-/tmp}/microservices-ecosystem-engine.XXXXXX")
 	fi
-	# PULUMI_HOME/plugins in the plugin cache's layout: a provider found on $PATH makes the CLI warn on every run.
+	# PULUMI_HOME/plugins in the plugin cache's layout (a provider found on $PATH makes the CLI warn on every run):
+	# a real folder per plugin (the CLI skips symlinked folders), its binary linked from the cache.
 	mkdir -p "$state/state" "$state/home/plugins"
 	for dir in "$plugins"/resource-*/; do
 		dir=${dir%/}
-		[ -e "$state/home/plugins/${dir##*/}" ] || ln -s "$dir" "$state/home/plugins/${dir##*/}"
+		mkdir -p "$state/home/plugins/${dir##*/}"
+		for file in "$dir"/*; do
+			[ -e "$state/home/plugins/${dir##*/}/${file##*/}" ] || ln -s "$file" "$state/home/plugins/${dir##*/}/${file##*/}"
+		done
 	done
 	cat <<-EOF
 		export ENGINE_BIN_DIR='$bin'
