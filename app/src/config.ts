@@ -61,7 +61,11 @@ export interface RuntimeConfig {
   readonly database?: string;
   readonly resources: readonly ResourceSpec[];
   readonly dependencyTimeoutMs: number;
-  /** READY_REQUIRES_DEPENDENCIES (default true): false makes /ready answer 200 "degraded" when dependencies are down. */
+  /**
+   * READY_REQUIRES_DEPENDENCIES (default false): /ready reflects the pod's own state and answers 200 "degraded"
+   * when dependencies are down; true makes it 503 then (one service down would take its callers out of their
+   * endpoints, and theirs: a readiness cascade).
+   */
   readonly readyRequiresDependencies: boolean;
   readonly shutdownDelayMs: number;
   readonly shutdownTimeoutMs: number;
@@ -329,7 +333,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     database,
     resources,
     dependencyTimeoutMs: integerEnv(env, "DEPENDENCY_TIMEOUT_MS", 800, 1),
-    readyRequiresDependencies: booleanEnv(env, "READY_REQUIRES_DEPENDENCIES", true),
+    readyRequiresDependencies: booleanEnv(env, "READY_REQUIRES_DEPENDENCIES", false),
     shutdownDelayMs: integerEnv(env, "SHUTDOWN_DELAY_MS", 0, 0),
     shutdownTimeoutMs: integerEnv(env, "SHUTDOWN_TIMEOUT_MS", 10000, 1),
     tracing: exporterSettings(env, serviceName, serviceVersion, warnings),

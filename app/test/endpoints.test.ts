@@ -213,19 +213,19 @@ describe("app runtime: order, payment and analytics services", function () {
   let order: ServiceProcess;
   let payment: ServiceProcess;
   let analytics: ServiceProcess;
-  let degraded: ServiceProcess;
+  let strict: ServiceProcess;
 
   before(async function () {
-    [order, payment, analytics, degraded] = await Promise.all([
+    [order, payment, analytics, strict] = await Promise.all([
       startService({ files: { "service_config.json": ORDER_SERVICE_CONFIG }, env: { LOG_LEVEL: "INFO" } }),
       startService({ files: { "service_config.json": PAYMENT_SERVICE_CONFIG } }),
       startService({ files: { "service_config.json": ANALYTICS_SERVICE_CONFIG } }),
-      startService({ files: { "service_config.json": PAYMENT_SERVICE_CONFIG }, env: { READY_REQUIRES_DEPENDENCIES: "false" } }),
+      startService({ files: { "service_config.json": PAYMENT_SERVICE_CONFIG }, env: { READY_REQUIRES_DEPENDENCIES: "true" } }),
     ]);
   });
 
   after(async function () {
-    const codes = await Promise.all([order, payment, analytics, degraded].filter(Boolean).map((p) => p.stop("SIGINT")));
+    const codes = await Promise.all([order, payment, analytics, strict].filter(Boolean).map((p) => p.stop("SIGINT")));
     assert.deepEqual(codes, [0, 0, 0, 0], "SIGINT must exit 0");
     await stopAll();
   });
@@ -248,10 +248,11 @@ describe("app runtime: order, payment and analytics services", function () {
     assert.equal(sample(m, "user_registrations"), undefined);
   });
 
-  it("order_service: /ready names every dependency whose URL variable is missing", async function () {
+  it("order_service: /ready reflects the pod's own state (200 \"degraded\") and names every dependency whose URL variable is missing", async function () {
     const reply = await request(order.port, "GET", "/ready");
-    assert.equal(reply.status, 503);
+    assert.equal(reply.status, 200, "a dependency down must not take this pod out of its endpoints (no readiness cascade)");
     const body = reply.json();
+    assert.equal(body.status, "degraded");
     assert.deepEqual(body.down, ["user_service", "inventory_service", "payment_service"]);
     assert.equal(body.dependencies[0].error, "USER_SERVICE_URL is not set");
     const warning = order.logs().find((l) => l.event === "config_warning" && String(l.message).includes("INVENTORY_SERVICE_URL"));
@@ -259,10 +260,10 @@ describe("app runtime: order, payment and analytics services", function () {
     assert.equal(order.logs().filter((l) => l.log_level === "DEBUG").length, 0, "LOG_LEVEL=INFO drops DEBUG lines");
   });
 
-  it("READY_REQUIRES_DEPENDENCIES=false: /ready answers 200 \"degraded\" and still names what is down", async function () {
-    const reply = await request(degraded.port, "GET", "/ready");
-    assert.equal(reply.status, 200);
-    assert.equal(reply.json().status, "degraded");
+  it("READY_REQUIRES_DEPENDENCIES=true (opt-in): /ready answers 503 \"not_ready\" while a dependency is down", async function () {
+    const reply = await request(strict.port, "GET", "/ready");
+    assert.equal(reply.status, 503);
+    assert.equal(reply.json().status, "not_ready");
     assert.deepEqual(reply.json().down, ["user_service", "notification_service"]);
   });
 
