@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { closedPort, fakeDependency, FakeDependency, request, sample, ServiceProcess, sleep, startService, stopAll } from "./harness";
+
+// Dependency-gated readiness (opt-in), so that each probe's status code shows what the breaker decided.
+const STRICT_READY = { READY_REQUIRES_DEPENDENCIES: "true" };
 import { NOTIFICATION_SERVICE_CONFIG } from "./fixtures";
 
 /** notification_service's spec config with a small threshold and a 1 s reset timeout. */
@@ -18,7 +21,7 @@ describe("app runtime: per-dependency circuit breaker (real process, fake depend
 
   before(async function () {
     email = await fakeDependency();
-    service = await startService({ files: { "service_config.json": CONFIG }, env: { EMAIL_SERVICE_URL: email.url } });
+    service = await startService({ files: { "service_config.json": CONFIG }, env: { EMAIL_SERVICE_URL: email.url, ...STRICT_READY } });
   });
 
   after(async function () {
@@ -113,7 +116,7 @@ describe("app runtime: breaker defaults and failure kinds", function () {
         // No circuit_breaker block: resilience_patterns.json's defaults apply (5 failures, 60 s, no fallback).
         "service_config.json": { service_name: "inventory_service", port: 8004, dependencies: ["analytics_service", "auth_service"], status: "configured", replicas: 1 },
       },
-      env: { ANALYTICS_SERVICE_URL: slow.url, AUTH_SERVICE_URL: `http://127.0.0.1:${await closedPort()}`, DEPENDENCY_TIMEOUT_MS: "150" },
+      env: { ANALYTICS_SERVICE_URL: slow.url, AUTH_SERVICE_URL: `http://127.0.0.1:${await closedPort()}`, DEPENDENCY_TIMEOUT_MS: "150", ...STRICT_READY },
     });
   });
 
