@@ -1,0 +1,128 @@
+import { strict as assert } from "assert";
+import { MESH } from "../catalog";
+import { INGRESS_GATEWAY, principal } from "../components/istio/graph";
+import { Rendered, render } from "./helpers/render";
+
+// Invariants across objects, for every stack: a reference from one object to another (a principal,
+// a selector, a port, a scale target, a host) must land on something the stack deploys. Each one is
+// a defect no single-object check sees: Kong's serviceAccountName changed to `default` leaves every
+// AuthorizationPolicy allowing a principal nobody runs as, and all gateway traffic is denied.
+
+type Obj = Record<string, any>;
+
+interface PodTemplate {
+  readonly owner: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  readonly serviceAccount: string;
+  readonly ports: readonly { name?: string; containerPort: number }[];
+}
+
+const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "Job"];
+
+function podTemplates(r: Rendered): PodTemplate[] {
+  return WORKLOAD_KINDS.flatMap((kind) => r.objects(kind)).map((w: Obj) => ({
+    owner: `${w.kind} ${w.metadata.namespace}/${w.metadata.name}`,
+    namespace: w.metadata.namespace,
+    labels: w.spec.template.metadata?.labels ?? {},
+    serviceAccount: w.spec.template.spec.serviceAccountName ?? "default",
+    ports: (w.spec.template.spec.containers as Obj[]).flatMap((c) => c.ports ?? []),
+  }));
+}
+
+const matches = (selector: Record<string, string> | undefined, labels: Record<string, string>) =>
+  Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
+
+/** matchLabels and matchExpressions (In, NotIn, Exists, DoesNotExist) of a LabelSelector. */
+function selects(selector: Obj | undefined, labels: Record<string, string>): boolean {
+  if (!matches(selector?.matchLabels, labels)) return false;
+  return ((selector?.matchExpressions ?? []) as Obj[]).every((e) => {
+    switch (e.operator) {
+      case "In": return e.values.includes(labels[e.key]);
+      case "NotIn": return !e.values.includes(labels[e.key]);
+      case "Exists": return e.key in labels;
+      default: return !(e.key in labels);
+    }
+  });
+}
+
+const ref = (o: Obj) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
+
+/** Identities that Helm releases in the stack run as (their workloads are not in the render). */
+function helmIdentities(r: Rendered): string[] {
+  const releases = r.ofType("kubernetes:helm.sh/v3:Release").map((x) => x.name);
+  return releases.includes(MESH.install.releases.gateway) ? [principal(INGRESS_GATEWAY)] : [];
+}
+
+const STACKS: [string, Record<string, unknown>, { stack?: string }][] = [
+  ["dev", {}, {}],
+  ["prod", { environment: "prod" }, {}],
+  ["dev without Kong", { components: ["istio", "eventstore", "redis", "postgresql", "jaeger", "prometheus"] }, {}],
+];
+
+for (const [name, overrides, options] of STACKS) {
+  describe(`cross-object invariants: ${name}`, function () {
+    this.timeout(120_000);
+    let r: Rendered;
+    let pods: PodTemplate[];
+    before(async () => {
+      r = await render(overrides, options);
+      pods = podTemplates(r);
+    });
+
+    it("every AuthorizationPolicy principal is a service account some workload runs as", () => {
+      const identities = new Set([...pods.map((p) => principal({ namespace: p.namespace, serviceAccount: p.serviceAccount })), ...helmIdentities(r)]);
+      const dangling = r.objects("AuthorizationPolicy").flatMap((policy: Obj) => ((policy.spec.rules ?? []) as Obj[])
+        .flatMap((rule) => ((rule.from ?? []) as Obj[]).flatMap((f) => (f.source?.principals ?? []) as string[]))
+        .filter((p) => !identities.has(p)).map((p) => `${ref(policy)} allows ${p}`));
+      assert.deepEqual(dangling, []);
+    });
+
+    it("every NetworkPolicy and AuthorizationPolicy with a selector selects pods that exist in its namespace", () => {
+      const empty = [
+        ...r.objects("NetworkPolicy").filter((np: Obj) => Object.keys(np.spec.podSelector ?? {}).length > 0)
+          .filter((np: Obj) => !pods.some((p) => p.namespace === np.metadata.namespace && selects(np.spec.podSelector, p.labels))),
+        ...r.objects("AuthorizationPolicy").filter((ap: Obj) => ap.spec.selector)
+          .filter((ap: Obj) => !pods.some((p) => p.namespace === ap.metadata.namespace && matches(ap.spec.selector.matchLabels, p.labels))),
+      ].map(ref);
+      assert.deepEqual(empty, []);
+    });
+
+    it("every Service selects pods and targets a port their containers declare", () => {
+      const broken: string[] = [];
+      for (const svc of r.objects("Service") as Obj[]) {
+        if (!svc.spec.selector) continue;
+        const selected = pods.filter((p) => p.namespace === svc.metadata.namespace && matches(svc.spec.selector, p.labels));
+        if (selected.length === 0) {
+          broken.push(`${ref(svc)} selects no pod`);
+          continue;
+        }
+        for (const port of svc.spec.ports as Obj[]) {
+          const target = port.targetPort ?? port.port;
+          const declared = selected.every((p) => p.ports.some((c) => (typeof target === "number" ? c.containerPort === target : c.name === target)));
+          if (!declared) broken.push(`${ref(svc)} port ${port.name ?? port.port} targets ${target}, not a container port of ${selected.map((p) => p.owner).join(", ")}`);
+        }
+      }
+      assert.deepEqual(broken, []);
+    });
+
+    it("every HPA and PodDisruptionBudget targets a workload of the stack", () => {
+      const workloads = new Set(WORKLOAD_KINDS.flatMap((kind) => r.objects(kind)).map((w: Obj) => `${w.kind} ${w.metadata.namespace}/${w.metadata.name}`));
+      const dangling = [
+        ...r.objects("HorizontalPodAutoscaler").filter((h: Obj) => !workloads.has(`${h.spec.scaleTargetRef.kind} ${h.metadata.namespace}/${h.spec.scaleTargetRef.name}`)),
+        ...r.objects("PodDisruptionBudget").filter((b: Obj) => !pods.some((p) => p.namespace === b.metadata.namespace && selects(b.spec.selector, p.labels))),
+      ].map(ref);
+      assert.deepEqual(dangling, []);
+    });
+
+    it("every DestinationRule and VirtualService destination host is a Service of the stack", () => {
+      const services = new Set((r.objects("Service") as Obj[]).map((s) => `${s.metadata.name}.${s.metadata.namespace}.svc.${MESH.trustDomain}`));
+      const hosts = [
+        ...(r.objects("DestinationRule") as Obj[]).map((d) => [ref(d), d.spec.host as string]),
+        ...(r.objects("VirtualService") as Obj[]).flatMap((v) => ((v.spec.http ?? []) as Obj[])
+          .flatMap((h) => ((h.route ?? []) as Obj[]).map((d) => [ref(v), d.destination.host as string]))),
+      ];
+      assert.deepEqual(hosts.filter(([, host]) => !services.has(host)).map(([owner, host]) => `${owner} → ${host}`), []);
+    });
+  });
+}
