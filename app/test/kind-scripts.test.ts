@@ -70,6 +70,20 @@ describe("scripts/kind-up.sh and kind-down.sh (stubbed docker, kind, kubectl)", 
   };
   const has = (file: string) => fs.existsSync(path.join(state, file));
 
+  // Resolved once from PATH, without spawning a shell per test (the hook must not depend on machine load).
+  const UTILITIES: [string, string][] = ["bash", "cat", "cp", "dirname", "grep", "mktemp", "rm", "sed", "touch"].map((tool) => {
+    const found = (process.env.PATH ?? "").split(path.delimiter).map((d) => path.join(d, tool)).find((f) => {
+      try {
+        fs.accessSync(f, fs.constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    assert.ok(found, `${tool} not found on PATH`);
+    return [tool, found];
+  });
+
   beforeEach(function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "kind-scripts-"));
     state = path.join(dir, "state");
@@ -78,11 +92,7 @@ describe("scripts/kind-up.sh and kind-down.sh (stubbed docker, kind, kubectl)", 
     fs.mkdirSync(bin);
     // Only the stubs and the few utilities the scripts and stubs use: a kubectl or docker
     // installed on this machine must not be found.
-    for (const tool of ["bash", "cat", "cp", "dirname", "grep", "mktemp", "rm", "sed", "touch"]) {
-      const found = spawnSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
-      assert.ok(found, `${tool} not found`);
-      fs.symlinkSync(found, path.join(bin, tool));
-    }
+    for (const [tool, found] of UTILITIES) fs.symlinkSync(found, path.join(bin, tool));
   });
 
   afterEach(function () {
