@@ -134,7 +134,7 @@ prepare_state_dir() {
 
 lock_state_dir() {
 	exec 9>"$STATE_DIR/.lock"
-	flock -w 600 9 || die "another cluster.sh holds $STATE_DIR/.lock"
+	flock -w 120 9 || die "another cluster.sh has held $STATE_DIR/.lock for 2 minutes"
 }
 
 # Writes stdin to a file unless the file already has exactly that content.
@@ -322,7 +322,8 @@ launch() {
 	local name=$1
 	shift
 	printf '\n==== %s: cluster.sh starts %s\n' "$(date -Is)" "$name" >>"$LOGS/$name.log"
-	setsid "$BIN_DIR/$name" "$@" </dev/null >>"$LOGS/$name.log" 2>&1 &
+	# 9>&-: the component must not inherit the state directory's lock (it would hold it as long as it runs).
+	setsid "$BIN_DIR/$name" "$@" </dev/null >>"$LOGS/$name.log" 2>&1 9>&- &
 	echo $! >"$PIDS/$name.pid"
 }
 
