@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AUTOSCALING, LOGGING, ServiceEntry, WORKLOAD, kubernetesName } from "../catalog";
@@ -64,10 +65,15 @@ export class MicroService extends pulumi.ComponentResource {
     this.serviceAccountName = name;
 
     const files = [{ path: SERVICE_CONFIG_FILE, content: config }, ...args.entry.documents];
-    const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, {
-      metadata: { name: `${name}-config`, namespace, labels: serviceLabels(name, "v1") },
-      data: Object.fromEntries(files.map((f) => [f.path, serializeDocument(f.path, f.content)])),
+    const configData = Object.fromEntries(files.map((f) => [f.path, serializeDocument(f.path, f.content)]));
+    // Updated in place (the provider's enableConfigMapMutable); the runtime reads it at start, so the pod
+    // template carries its checksum and a change rolls the pods instead of replacing the Deployment.
+    const configMapName = `${name}-config`;
+    const configMap = new k8s.core.v1.ConfigMap(configMapName, {
+      metadata: { name: configMapName, namespace, labels: serviceLabels(name, "v1") },
+      data: configData,
     }, childOpts);
+    const configChecksum = createHash("sha256").update(JSON.stringify(configData)).digest("hex");
 
     const logLevels = (LOGGING.config as { log_levels?: Record<string, string> }).log_levels ?? {};
     const env: EnvVar[] = [
@@ -101,6 +107,7 @@ export class MicroService extends pulumi.ComponentResource {
                 "prometheus.io/scrape": "true",
                 "prometheus.io/port": String(port),
                 "prometheus.io/path": WORKLOAD.metricsPath,
+                "checksum/config": configChecksum,
                 ...args.podAnnotations,
               },
             },
@@ -124,13 +131,13 @@ export class MicroService extends pulumi.ComponentResource {
                 ],
               }],
               volumes: [
-                { name: CONFIG_VOLUME, configMap: { name: configMap.metadata.name } },
+                { name: CONFIG_VOLUME, configMap: { name: configMapName } },
                 { name: TMP_VOLUME, emptyDir: { sizeLimit: "64Mi" } },
               ],
             },
           },
         },
-      }, childOpts);
+      }, { ...childOpts, dependsOn: [configMap] });
 
       new k8s.policy.v1.PodDisruptionBudget(deploymentName, {
         metadata: { name: deploymentName, namespace, labels },

@@ -101,6 +101,8 @@ export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutput
   const provider = new k8s.Provider("kubernetes", {
     context: config.kubeContext,
     renderYamlToDirectory: config.renderYamlToDirectory,
+    // A changed ConfigMap is updated in place; the pods that read one at start carry its checksum and roll.
+    enableConfigMapMutable: true,
   });
   const namespace = new k8s.core.v1.Namespace(config.namespace, {
     metadata: {

@@ -20,6 +20,13 @@ interface PodTemplate {
 
 const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "Job"];
 
+/**
+ * ConfigMaps the provider updates in place (enableConfigMapMutable) whose readers need no restart:
+ * Jaeger re-reads its sampling strategies every minute; PostgreSQL runs its init script only on an
+ * empty volume, so a restart would not re-run it.
+ */
+const RELOADED_OR_INIT_ONLY = ["jaeger-sampling-strategies", "postgres-init"];
+
 function podTemplates(r: Rendered): PodTemplate[] {
   return WORKLOAD_KINDS.flatMap((kind) => r.objects(kind)).map((w: Obj) => ({
     owner: `${w.kind} ${w.metadata.namespace}/${w.metadata.name}`,
@@ -113,6 +120,24 @@ for (const [name, overrides, options] of STACKS) {
         ...r.objects("PodDisruptionBudget").filter((b: Obj) => !pods.some((p) => p.namespace === b.metadata.namespace && selects(b.spec.selector, p.labels))),
       ].map(ref);
       assert.deepEqual(dangling, []);
+    });
+
+    it("every pod template that reads a ConfigMap at start carries a checksum of it (changes roll the pods)", () => {
+      const missing: string[] = [];
+      for (const w of WORKLOAD_KINDS.flatMap((kind) => r.objects(kind)) as Obj[]) {
+        const mounted = ((w.spec.template.spec.volumes ?? []) as Obj[]).map((v) => v.configMap?.name).filter((n) => n && !RELOADED_OR_INIT_ONLY.includes(n));
+        const checksums = Object.keys(w.spec.template.metadata?.annotations ?? {}).filter((k) => k.startsWith("checksum/"));
+        if (mounted.length > 0 && checksums.length === 0) missing.push(`${ref(w)} mounts ${mounted.join(", ")}`);
+      }
+      assert.deepEqual(missing, []);
+    });
+
+    it("the services' checksum follows their config: a replica override changes exactly that service's", async () => {
+      const user = (o: Rendered) => (o.object("Deployment", "user-service") as Obj).spec.template.metadata.annotations["checksum/config"];
+      const order = (o: Rendered) => (o.object("Deployment", "order-service") as Obj).spec.template.metadata.annotations["checksum/config"];
+      const raised = await render({ ...overrides, services: { user_service: { replicas: 7 } } }, options);
+      assert.notEqual(user(raised), user(r));
+      assert.equal(order(raised), order(r));
     });
 
     it("every DestinationRule and VirtualService destination host is a Service of the stack", () => {
