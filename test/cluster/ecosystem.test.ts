@@ -193,11 +193,19 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
     done.add(4);
   });
 
-  it("5. drift: a kubectl edit shows in pulumi refresh and pulumi up restores it", async () => {
+  // kubectl's server-side apply (field manager "kubectl") is drift the provider takes back on `up`. A
+  // `kubectl scale` (manager "kubectl-scale") instead makes `up` stop on a field conflict naming that
+  // manager, unless PULUMI_K8S_ENABLE_PATCH_FORCE=true (README, "Deploy to the local control plane").
+  it("5. drift: a kubectl server-side apply shows in pulumi refresh and pulumi up restores it", async () => {
     requireStep(4);
     const target = ["deployment", "payment-service", "-n", NAMESPACE];
     const desired = kubectlJson(cluster, "get", ...target).spec.replicas as number;
-    kubectl(cluster, "scale", ...target, `--replicas=${desired + 2}`);
+    const edit = path.join(work, "drift.json");
+    fs.writeFileSync(edit, JSON.stringify({
+      apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "payment-service", namespace: NAMESPACE }, spec: { replicas: desired + 2 },
+    }));
+    kubectl(cluster, "apply", "--server-side", "--force-conflicts", "-f", edit);
+    assert.equal(kubectlJson(cluster, "get", ...target).spec.replicas, desired + 2);
     const refresh = await lane.stack.refresh({ onOutput });
     assert.equal(refresh.summary.resourceChanges?.update, 1, `refresh should find one drifted object: ${JSON.stringify(refresh.summary.resourceChanges)}`);
     const events: EngineEvent[] = [];
