@@ -37,7 +37,10 @@ export class IstioMesh extends pulumi.ComponentResource implements PlatformCompo
 
     const childOpts = { parent: this, provider: args.provider };
     this.installation = this.settings.install ? installIstio(this, args.provider, args.environment, this.settings) : undefined;
-    this.meshReady = this.installation?.istiod;
+    // What must answer before others go ahead: with webhooks, istiod (injection, validation); without, the
+    // mesh objects only need the CRDs, and pods have nothing to wait for.
+    const webhooksReady = this.installation && this.settings.webhooks ? this.installation.istiod : undefined;
+    this.meshReady = webhooksReady;
     const objects = meshObjects({
       namespace: args.namespaceName,
       services: args.services,
@@ -45,7 +48,7 @@ export class IstioMesh extends pulumi.ComponentResource implements PlatformCompo
       settings: this.settings,
     });
     const prerequisites = this.installation || args.renderOnly ? [] : requireInstalledIstio(this, args.provider, objects);
-    const meshOpts = { ...childOpts, dependsOn: this.installation ? [this.installation.istiod] : prerequisites };
+    const meshOpts = { ...childOpts, dependsOn: this.installation ? [webhooksReady ?? this.installation.base] : prerequisites };
     const rootNamespace = this.installation?.rootNamespace ?? MESH.rootNamespace;
 
     for (const object of objects) {
@@ -92,7 +95,7 @@ export class IstioMesh extends pulumi.ComponentResource implements PlatformCompo
           ],
         }
         : {}),
-      ...(this.installation ? { dependsOn: [this.installation.istiod] } : {}),
+      ...(this.meshReady ? { dependsOn: [this.meshReady] } : {}),
     };
   }
 }

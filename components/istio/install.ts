@@ -9,6 +9,8 @@ import { ISTIO_CHARTS, IstioSettings } from "./settings";
 export interface IstioInstallation {
   /** istio-system (an Output, so that objects placed in it wait for the Namespace). */
   readonly rootNamespace: pulumi.Output<string>;
+  /** The base release: Istio's CRDs. */
+  readonly base: k8s.helm.v3.Release;
   /** The istiod release: awaited (skipAwait false), so its webhooks answer once it is ready. */
   readonly istiod: k8s.helm.v3.Release;
   /** The ingress gateway release; none without webhooks (its pods need the injector). */
@@ -94,7 +96,7 @@ export function installIstio(
   }, { ...opts, dependsOn: [base] });
 
   // The gateway's pods get their proxy image from the injection webhook (the chart says `image: auto`).
-  if (!settings.webhooks) return { rootNamespace: root.metadata.name, istiod };
+  if (!settings.webhooks) return { rootNamespace: root.metadata.name, base, istiod };
   const ingress = namespace(MESH.install.ingressNamespace);
   const gateway = new k8s.helm.v3.Release(MESH.install.releases.gateway, {
     name: MESH.install.releases.gateway,
@@ -111,5 +113,5 @@ export function installIstio(
     }),
   }, { ...opts, dependsOn: [istiod] });
 
-  return { rootNamespace: root.metadata.name, istiod, gateway };
+  return { rootNamespace: root.metadata.name, base, istiod, gateway };
 }

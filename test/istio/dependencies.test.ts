@@ -79,3 +79,35 @@ describe("Istio install order: CRDs and webhooks before anything that needs them
     for (const s of services) assert.ok(s.dependencies.has(istiod), s.name);
   });
 });
+
+describe("Istio install order without webhooks (the cluster lane): only the CRDs are waited for", function () {
+  this.timeout(120_000);
+  let registrations: Registration[];
+
+  before(async () => {
+    const recorder = recordDependencies();
+    try {
+      await render({ istio: { webhooks: false } });
+    } finally {
+      recorder.restore();
+    }
+    registrations = recorder.registrations;
+  });
+
+  const urnOf = (name: string) => registrations.find((r) => r.type === RELEASE && r.name === name)!.urn!;
+
+  it("every Istio object waits for the base release (its CRDs), not for istiod", () => {
+    const objects = registrations.filter(isMeshObject);
+    assert.ok(objects.length > 20);
+    for (const o of objects) {
+      assert.ok(o.dependencies.has(urnOf(MESH.install.releases.base)), `${o.type} ${o.name} waits for the CRDs`);
+      assert.ok(!o.dependencies.has(urnOf(MESH.install.releases.istiod)), `${o.type} ${o.name} need not wait for istiod`);
+    }
+  });
+
+  it("no service and no platform namespace waits for istiod (no injection webhook to wait for)", () => {
+    const istiod = urnOf(MESH.install.releases.istiod);
+    const waiting = registrations.filter((r) => (r.type === "microservices:ecosystem:MicroService" || r.type === "kubernetes:core/v1:Namespace") && r.dependencies.has(istiod));
+    assert.deepEqual(waiting.map((r) => r.name), []);
+  });
+});
