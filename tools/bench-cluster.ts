@@ -1,8 +1,9 @@
+import { EngineEvent } from "@pulumi/pulumi/automation";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import {
-  Cluster, ROOT, STACK, clusterDown, clusterUp, engineDir, kubectl, kubectlJson, laneStack, secondsSince, tempDir,
+  Cluster, PARALLEL, ROOT, STACK, clusterDown, clusterUp, engineDir, kubectl, kubectlJson, laneStack, secondsSince, tempDir,
 } from "../test/cluster/lane";
 
 /**
@@ -49,6 +50,21 @@ function kubectlApply(cluster: Cluster, manifests: string): void {
   }
 }
 
+/** Where `up` spends its time: the slowest Kubernetes operations (start to outputs), on stderr. */
+function reportSlowest(events: readonly EngineEvent[], count = 8): void {
+  const started = new Map<string, number>();
+  const durations: [string, number][] = [];
+  for (const e of events) {
+    if (e.resourcePreEvent?.metadata.type.startsWith("kubernetes:")) started.set(e.resourcePreEvent.metadata.urn, e.timestamp);
+    if (e.resOutputsEvent && started.has(e.resOutputsEvent.metadata.urn)) {
+      const urn = e.resOutputsEvent.metadata.urn;
+      durations.push([urn.split("::").slice(-2).join(" "), e.timestamp - started.get(urn)!]);
+    }
+  }
+  durations.sort((a, b) => b[1] - a[1]);
+  for (const [what, seconds] of durations.slice(0, count)) console.error(`bench:cluster:   ${seconds}s  ${what}`);
+}
+
 async function main(): Promise<void> {
   const work = tempDir("bench-cluster-");
   const binDir = engineDir("build-cluster");
@@ -65,10 +81,12 @@ async function main(): Promise<void> {
       const run = spawnSync("npm", ["run", "-s", "render", "--", "--stack", STACK, "--out", render], { cwd: ROOT, encoding: "utf8" });
       if (run.status !== 0) throw new Error(`npm run render failed:\n${run.stderr}`);
     });
-    await timedAsync(figures, "preview-s", () => lane.stack.preview());
-    await timedAsync(figures, "up-s", () => lane.stack.up());
-    await timedAsync(figures, "noop-up-s", () => lane.stack.up());
-    await timedAsync(figures, "destroy-s", () => lane.stack.destroy());
+    await timedAsync(figures, "preview-s", () => lane.stack.preview({ parallel: PARALLEL }));
+    const events: EngineEvent[] = [];
+    await timedAsync(figures, "up-s", () => lane.stack.up({ parallel: PARALLEL, onEvent: (e) => events.push(e) }));
+    reportSlowest(events);
+    await timedAsync(figures, "noop-up-s", () => lane.stack.up({ parallel: PARALLEL }));
+    await timedAsync(figures, "destroy-s", () => lane.stack.destroy({ parallel: PARALLEL }));
     // Helm keeps Istio's CRDs on destroy, so the baseline's Istio objects have their kinds.
     timed(figures, "kubectl-apply-s", () => kubectlApply(cluster!, path.join(render, "manifests")));
   } finally {

@@ -4,7 +4,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import {
-  Cluster, CONFIG_NAMESPACE, Lane, POLICIES, POLICY_CONFIG, ROOT, SWITCHED_OFF, clusterDown, clusterUp, engineDir,
+  Cluster, CONFIG_NAMESPACE, Lane, PARALLEL, POLICIES, POLICY_CONFIG, ROOT, SWITCHED_OFF, clusterDown, clusterUp, engineDir,
   kubectl, kubectlJson, laneStack, tempDir,
 } from "./lane";
 
@@ -126,7 +126,7 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
   it("2. pulumi up: every resource created, workloads available and Services with ready endpoints", async () => {
     requireStep(1);
     assertNothingTargetsAService(cluster);
-    const result = await lane.stack.up({ onOutput });
+    const result = await lane.stack.up({ parallel: PARALLEL, onOutput });
     const changes = result.summary.resourceChanges ?? {};
     assert.deepEqual(Object.keys(changes).sort(), ["create"], `only creates expected: ${JSON.stringify(changes)}`);
     assert.ok(changes.create! > 100);
@@ -154,7 +154,7 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
   it("3. a second pulumi up and pulumi refresh change nothing (no drift)", async () => {
     requireStep(2);
     assertNothingTargetsAService(cluster);
-    const again = await lane.stack.up({ onOutput });
+    const again = await lane.stack.up({ parallel: PARALLEL, onOutput });
     assert.deepEqual(Object.keys(again.summary.resourceChanges ?? {}), ["same"], JSON.stringify(again.summary.resourceChanges));
     await lane.stack.refresh({ expectNoChanges: true, onOutput });
     await lane.stack.preview({ expectNoChanges: true, onOutput });
@@ -180,7 +180,7 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
     ].sort());
 
     const upEvents: EngineEvent[] = [];
-    await lane.stack.up({ onEvent: (e) => upEvents.push(e), onOutput });
+    await lane.stack.up({ parallel: PARALLEL, onEvent: (e) => upEvents.push(e), onOutput });
     const applied = changed(collectSteps(upEvents));
     assert.deepEqual(applied.map((s) => `${s.op} ${s.object}`).sort(), planned.map((s) => `update ${s.object}`).sort());
     const after = kubectlJson(cluster, "get", "deployment", DAY2_DEPLOYMENT, "-n", NAMESPACE);
@@ -209,7 +209,7 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
     const refresh = await lane.stack.refresh({ onOutput });
     assert.equal(refresh.summary.resourceChanges?.update, 1, `refresh should find one drifted object: ${JSON.stringify(refresh.summary.resourceChanges)}`);
     const events: EngineEvent[] = [];
-    await lane.stack.up({ onEvent: (e) => events.push(e), onOutput });
+    await lane.stack.up({ parallel: PARALLEL, onEvent: (e) => events.push(e), onOutput });
     assert.deepEqual(changed(collectSteps(events)).map((s) => `${s.op} ${s.object}`), [`update Deployment ${NAMESPACE}/payment-service`]);
     assert.equal(kubectlJson(cluster, "get", ...target).spec.replicas, desired);
     done.add(5);
@@ -238,7 +238,7 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
 
   it("7. pulumi destroy: nothing of the stack is left in the cluster (CRDs Helm keeps on purpose excepted, and listed)", async () => {
     requireStep(2);
-    await lane.stack.destroy({ onOutput });
+    await lane.stack.destroy({ parallel: PARALLEL, onOutput });
     const left: string[] = [];
     const namespaced = kubectl(cluster, "api-resources", "--namespaced=true", "--verbs=list", "-o", "name").trim().split("\n")
       .filter((r) => !/^(events|events\.events\.k8s\.io|leases\.coordination\.k8s\.io)$/.test(r));

@@ -15,6 +15,13 @@ export const CONFIG_NAMESPACE = "microservices-ecosystem";
 export const POLICIES = path.join(ROOT, "policies");
 export const POLICY_CONFIG = path.join(POLICIES, "config.dev.json");
 
+/**
+ * Resource operations at once (`pulumi up --parallel`). Most of an up is waiting, not CPU: the
+ * provider's Service await settles 10 s after the last endpoint change, and the CLI's default
+ * (4 × cores, 8 here) queues those waits behind each other.
+ */
+export const PARALLEL = 32;
+
 /** What the lane switches off because it cannot run here (printed by the test, named in the README). */
 export const SWITCHED_OFF = [
   "images.build false: no Docker engine here; KWOK's pods never pull, so the service images are not built",
