@@ -1,4 +1,3 @@
-import { createHash } from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AUTOSCALING, LOGGING, ServiceEntry, WORKLOAD, kubernetesName } from "../catalog";
@@ -6,6 +5,7 @@ import { emitDocuments } from "./artifacts/emit";
 import { serializeDocument } from "./artifacts/serialize";
 import { serviceLabels } from "./labels";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security-context";
+import { configChecksum } from "./checksum";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 type Resources = k8s.types.input.core.v1.ResourceRequirements;
@@ -73,7 +73,7 @@ export class MicroService extends pulumi.ComponentResource {
       metadata: { name: configMapName, namespace, labels: serviceLabels(name, "v1") },
       data: configData,
     }, childOpts);
-    const configChecksum = createHash("sha256").update(JSON.stringify(configData)).digest("hex");
+    const checksum = configChecksum(JSON.stringify(configData));
 
     const logLevels = (LOGGING.config as { log_levels?: Record<string, string> }).log_levels ?? {};
     const env: EnvVar[] = [
@@ -107,7 +107,7 @@ export class MicroService extends pulumi.ComponentResource {
                 "prometheus.io/scrape": "true",
                 "prometheus.io/port": String(port),
                 "prometheus.io/path": WORKLOAD.metricsPath,
-                "checksum/config": configChecksum,
+                "checksum/config": checksum,
                 ...args.podAnnotations,
               },
             },

@@ -19,15 +19,7 @@ import {
 
 type Obj = Record<string, any>;
 
-function timed<T>(figures: Map<string, number>, name: string, action: () => T): T {
-  const start = process.hrtime.bigint();
-  const result = action();
-  figures.set(name, secondsSince(start));
-  console.error(`bench:cluster: ${name} ${figures.get(name)}`);
-  return result;
-}
-
-async function timedAsync<T>(figures: Map<string, number>, name: string, action: () => Promise<T>): Promise<T> {
+async function timed<T>(figures: Map<string, number>, name: string, action: () => T | Promise<T>): Promise<T> {
   const start = process.hrtime.bigint();
   const result = await action();
   figures.set(name, secondsSince(start));
@@ -73,22 +65,22 @@ async function main(): Promise<void> {
   const figures = new Map<string, number>();
   let cluster: Cluster | undefined;
   try {
-    cluster = timed(figures, "cluster-up-s", () =>
+    cluster = await timed(figures, "cluster-up-s", () =>
       clusterUp("bench", Number(process.env.BENCH_CLUSTER_PORT_BASE ?? 26463), binDir, path.join(work, "cluster")));
     const lane = await laneStack(cluster, work, charts);
     const render = path.join(work, "render");
-    timed(figures, "render-s", () => {
+    await timed(figures, "render-s", () => {
       const run = spawnSync("npm", ["run", "-s", "render", "--", "--stack", STACK, "--out", render], { cwd: ROOT, encoding: "utf8" });
       if (run.status !== 0) throw new Error(`npm run render failed:\n${run.stderr}`);
     });
-    await timedAsync(figures, "preview-s", () => lane.stack.preview({ parallel: PARALLEL }));
+    await timed(figures, "preview-s", () => lane.stack.preview({ parallel: PARALLEL }));
     const events: EngineEvent[] = [];
-    await timedAsync(figures, "up-s", () => lane.stack.up({ parallel: PARALLEL, onEvent: (e) => events.push(e) }));
+    await timed(figures, "up-s", () => lane.stack.up({ parallel: PARALLEL, onEvent: (e) => events.push(e) }));
     reportSlowest(events);
-    await timedAsync(figures, "noop-up-s", () => lane.stack.up({ parallel: PARALLEL }));
-    await timedAsync(figures, "destroy-s", () => lane.stack.destroy({ parallel: PARALLEL }));
+    await timed(figures, "noop-up-s", () => lane.stack.up({ parallel: PARALLEL }));
+    await timed(figures, "destroy-s", () => lane.stack.destroy({ parallel: PARALLEL }));
     // Helm keeps Istio's CRDs on destroy, so the baseline's Istio objects have their kinds.
-    timed(figures, "kubectl-apply-s", () => kubectlApply(cluster!, path.join(render, "manifests")));
+    await timed(figures, "kubectl-apply-s", () => kubectlApply(cluster!, path.join(render, "manifests")));
   } finally {
     if (cluster) clusterDown(cluster);
     fs.rmSync(work, { recursive: true, force: true });

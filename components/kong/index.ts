@@ -1,6 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "crypto";
 import { stringify } from "yaml";
 import { GATEWAY } from "../../catalog";
 import { emitDocuments } from "../artifacts/emit";
@@ -11,6 +10,7 @@ import { KongSettings, kongSettings } from "./settings";
 import { gatewaySpecDocuments } from "./spec-documents";
 import { kongConfigProblems } from "./validate";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../security-context";
+import { configChecksum } from "../checksum";
 
 export { KongDeclarativeConfig, kongDeclarativeConfig, serviceUrl } from "./declarative-config";
 export { KongSettings, kongSettings } from "./settings";
@@ -104,7 +104,7 @@ export class KongGateway extends pulumi.ComponentResource {
             labels,
             annotations: {
               // DB-less Kong reads its config at start only: a new config rolls the pods.
-              "checksum/declarative-config": createHash("sha256").update(configText).digest("hex"),
+              "checksum/declarative-config": configChecksum(configText),
               // Inside the mesh Kong is the edge: clients outside the mesh reach its proxy port
               // directly, while its calls to the services leave through the sidecar (mTLS).
               ...(meshed ? { "traffic.sidecar.istio.io/includeInboundPorts": "" } : {}),

@@ -1,6 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "crypto";
 import { stringify } from "yaml";
 import { PROMETHEUS } from "../../catalog";
 import { emitDocuments } from "../artifacts/emit";
@@ -11,6 +10,7 @@ import { RuleFile, alertRules } from "./alert-rules";
 import { monitoringNamespace } from "./monitoring-namespace";
 import { ISTIO_CERTS_DIR, discoveries, discoveryRules, prometheusConfig } from "./scrape-config";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../security-context";
+import { configChecksum } from "../checksum";
 
 export { AlertRule, RuleFile, alertRules } from "./alert-rules";
 export { DISCOVERY_VERBS, discoveries, discoveryRules, prometheusConfig } from "./scrape-config";
@@ -126,7 +126,7 @@ export class Prometheus extends pulumi.ComponentResource {
             labels,
             annotations: {
               // Prometheus reads its config and rules at start: a change rolls the pod.
-              "checksum/config": createHash("sha256").update(configText).update(rulesText).digest("hex"),
+              "checksum/config": configChecksum(configText, rulesText),
               ...meshAnnotations,
             },
           },

@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "crypto";
 import { CACHE, DATA_STORES, REDIS, ServiceEntry, redisClients } from "../../catalog";
 import { emitDocuments } from "../artifacts/emit";
 import {
@@ -9,6 +8,7 @@ import {
   resolveSizing, secretConfig, secretEnv, secretOptions, storeDisruptionBudget, storeLabels, storeServices, storeSettings, storeSettingsSchema, volumeClaim,
 } from "../data-stores/common";
 import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../platform";
+import { configChecksum } from "../checksum";
 
 const NAME = REDIS.host;
 const PORT_NAME = "tcp-redis";
@@ -130,7 +130,7 @@ export class RedisCache extends pulumi.ComponentResource implements PlatformComp
           metadata: {
             labels,
             // Redis reads its config at start only: a new config rolls the pod.
-            annotations: { "checksum/config": createHash("sha256").update(configText).digest("hex") },
+            annotations: { "checksum/config": configChecksum(configText) },
           },
           spec: {
             serviceAccountName: serviceAccount.metadata.name,
