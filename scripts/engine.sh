@@ -192,7 +192,7 @@ _engine_build_unit() {
 		tmp=$(mktemp -d "$bin.tmp.XXXXXX") || exit 1
 		trap 'rm -rf "$tmp"' EXIT
 		export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false"
-		# The checksum database has no entry for pkg/v3@v3.248.0 here (404); go.sum pins it instead.
+		# The checksum database had no entry for pkg/v3@v3.248.0 here (404); go.sum pins pkg's hashes instead.
 		export GONOSUMDB=${GONOSUMDB:+$GONOSUMDB,}github.com/pulumi/pulumi/pkg
 		cd "$root/$dir" || exit 1
 		_engine_log "building $unit $version into $bin (first time only; minutes to half an hour on 2 cores)"
@@ -270,8 +270,10 @@ _engine_istio_charts() {
 }
 
 _engine_env() {
-	local bin=$1 root plugins state=${ENGINE_STATE_DIR:-}
+	local bin=$1 root plugins node_bin state=${ENGINE_STATE_DIR:-}
 	root=$(_engine_repo_root)
+	# The language host runs the program with the first `node` on PATH: a supported one (scripts/node.sh).
+	node_bin=$(bash "$root/scripts/node.sh") || return 1
 	plugins=$(_engine_unit_bin_dir "$root" kubernetes-provider)
 	if [ -z "$state" ]; then
 		state=$(mktemp -d "${TMPDIR:-/tmp}/microservices-ecosystem-engine.XXXXXX")
@@ -289,7 +291,7 @@ _engine_env() {
 	cat <<-EOF
 		export ENGINE_BIN_DIR='$bin'
 		export ENGINE_STATE_DIR='$state'
-		export PATH='$bin':"\$PATH"
+		export PATH='$bin':'$node_bin':"\$PATH"
 		export PULUMI_HOME='$state/home'
 		export PULUMI_BACKEND_URL='${PULUMI_BACKEND_URL:-file://$state/state}'
 		export PULUMI_CONFIG_PASSPHRASE='${PULUMI_CONFIG_PASSPHRASE:-engine-test}'

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import * as os from "os";
 import { parse } from "yaml";
 import { PLATFORM_COMPONENTS } from "../catalog";
 import { RecordedResource, runUnderMocks } from "../tools/render/mock-engine";
@@ -63,7 +64,7 @@ describe("stack config", () => {
   }
 
   it("a malformed stack file is one line naming the file and the line", () => {
-    const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "stack-yaml-"));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-yaml-"));
     try {
       fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
       fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), "config:\n  microservices-ecosystem:environment: dev\n  microservices-ecosystem:images: {repository: r\n");

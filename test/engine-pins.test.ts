@@ -16,6 +16,25 @@ describe("engine pins agree with the program's", () => {
     assert.equal(JSON.parse(read("package-lock.json")).packages["node_modules/@pulumi/kubernetes"].version, plugin);
   });
 
+  it("the Pulumi CLI the engine builds is the version of @pulumi/pulumi the program and the policy pack run", () => {
+    const goMod = read("engine/go.mod");
+    const sdk = /github\.com\/pulumi\/pulumi\/sdk\/v3 v(\d+\.\d+\.\d+)\b/.exec(goMod)?.[1];
+    const pkg = /github\.com\/pulumi\/pulumi\/pkg\/v3 v(\d+\.\d+\.\d+)\b/.exec(goMod)?.[1];
+    assert.ok(sdk && pkg, "engine/go.mod requires pkg/v3 and sdk/v3 at release versions");
+    assert.equal(pkg, sdk, "the CLI (pkg/v3) and its SDK (sdk/v3) are one release");
+    assert.equal(JSON.parse(read("package.json")).dependencies["@pulumi/pulumi"], sdk);
+    assert.equal(JSON.parse(read("policies/package.json")).dependencies["@pulumi/pulumi"], sdk);
+    assert.equal(JSON.parse(read("package-lock.json")).packages["node_modules/@pulumi/pulumi"].version, sdk);
+    // Where a user or CI meets the CLI's version: the policy workflow's official action and the READMEs.
+    const workflow = read(".github/workflows/policy.yml");
+    const actionVersions = [...workflow.matchAll(/pulumi-version: (\S+)/g)].map((m) => m[1]);
+    assert.ok(actionVersions.length > 0);
+    for (const v of actionVersions) assert.equal(v, sdk, ".github/workflows/policy.yml installs the same CLI");
+    for (const doc of ["README.md", "engine/README.md"]) {
+      for (const m of read(doc).matchAll(/Pulumi CLI v?(\d+\.\d+\.\d+)|`pulumi` v(\d+\.\d+\.\d+)/g)) assert.equal(m[1] ?? m[2], sdk, `${doc} names CLI ${m[0]}`);
+    }
+  });
+
   it("the Istio charts are stamped with the release the program pins, and the kwok stack names their folder", () => {
     const version = read("engine/istio-charts/version").trim();
     const module = read("engine/istio-charts/module").trim();

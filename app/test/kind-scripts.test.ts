@@ -142,7 +142,7 @@ describe("scripts/kind-up.sh and kind-down.sh (stubbed docker, kind, kubectl)", 
     const up = run("kind-up.sh", ["--calico"]);
     assert.equal(up.status, 0, up.err);
     const config = fs.readFileSync(path.join(state, "kind-config.yaml"), "utf8");
-    assert.match(config, /\nnetworking:\n  disableDefaultCNI: true\n  podSubnet: "192\.168\.0\.0\/16"\n$/);
+    assert.match(config, /\nnetworking:\n {2}disableDefaultCNI: true\n {2}podSubnet: "192\.168\.0\.0\/16"\n$/);
     assert.match(up.calls, /apply -f https:\/\/raw\.githubusercontent\.com\/projectcalico\/calico\/v3\.28\.2\/manifests\/calico\.yaml/);
     assert.match(up.calls, /rollout status daemonset\/calico-node/);
     assert.ok(has("calico"));

@@ -183,6 +183,7 @@ export const secretEnv = (name: string, secret: pulumi.Input<string>, key: strin
 
 // Whether the engine holds a config value as a secret: the SDK's own check, exported by its
 // runtime module but not typed (marked internal). Without it, the secret-ness is not enforced.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- internal SDK module without typings
 const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
 
 /**

@@ -80,7 +80,7 @@ export class EventStore extends pulumi.ComponentResource implements PlatformComp
     this.clusterSize = clusterSize;
     this.url = eventStoreUrl(clusterSize);
     if (!args.components.includes("istio")) {
-      pulumi.log.warn("eventstore: Istio is not composed, so EventStoreDB (insecure mode) is reachable without TLS inside the cluster", this);
+      void pulumi.log.warn("eventstore: Istio is not composed, so EventStoreDB (insecure mode) is reachable without TLS inside the cluster", this);
     }
 
     const serviceAccount = new k8s.core.v1.ServiceAccount(NAME, {

@@ -40,8 +40,9 @@ function webhookValues(settings: IstioSettings) {
 }
 
 /** Values merged one level deep under `global` (the only key the pieces share). */
-const merge = (...parts: Record<string, any>[]) =>
-  parts.reduce((acc, part) => ({ ...acc, ...part, global: { ...acc.global, ...part.global } }), {});
+type Values = Record<string, unknown> & { global?: Record<string, unknown> };
+const merge = (...parts: Values[]): Values =>
+  parts.reduce<Values>((acc, part) => ({ ...acc, ...part, global: { ...acc.global, ...part.global } }), {});
 
 /** The ingress gateway Service's ports (the chart's defaults, with kind's fixed NodePorts when NodePort). */
 function ingressPorts(type: IstioSettings["ingressServiceType"]) {

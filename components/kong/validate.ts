@@ -87,10 +87,10 @@ export function kongConfigProblems(config: KongDeclarativeConfig): string[] {
       for (let i = 1; i < windows.length; i++) {
         if ((c[windows[i]] as number) < (c[windows[i - 1]] as number)) problems.push(`plugin rate-limiting: ${windows[i]} must be at least ${windows[i - 1]}`);
       }
-      if (!["local", "cluster", "redis"].includes(String(c.policy ?? "local"))) problems.push(`plugin rate-limiting: policy ${c.policy} is not local, cluster or redis`);
+      if (!["local", "cluster", "redis"].includes((c.policy as string | undefined) ?? "local")) problems.push(`plugin rate-limiting: policy ${JSON.stringify(c.policy)} is not local, cluster or redis`);
       if (c.policy === "cluster") problems.push("plugin rate-limiting: policy cluster needs a database (DB-less Kong has none)");
-      if (!["consumer", "credential", "ip", "service", "header", "path", "consumer-group"].includes(String(c.limit_by ?? "consumer"))) {
-        problems.push(`plugin rate-limiting: limit_by ${c.limit_by} is not a Kong choice`);
+      if (!["consumer", "credential", "ip", "service", "header", "path", "consumer-group"].includes((c.limit_by as string | undefined) ?? "consumer")) {
+        problems.push(`plugin rate-limiting: limit_by ${JSON.stringify(c.limit_by)} is not a Kong choice`);
       }
     }
     if (plugin.name === "cors") {

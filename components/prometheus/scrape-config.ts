@@ -36,7 +36,7 @@ const PORT_AND_LABEL_RELABELINGS: Json[] = [
 
 /** A relabel rule as Prometheus parses it: `regex` is a string (the spec writes the boolean `true`). */
 function appliedRelabel(rule: Json): Json {
-  return rule.regex === undefined || typeof rule.regex === "string" ? rule : { ...rule, regex: String(rule.regex) };
+  return rule.regex === undefined || typeof rule.regex === "string" ? rule : { ...rule, regex: JSON.stringify(rule.regex) };
 }
 
 /**
@@ -93,7 +93,7 @@ export function discoveries(config: Json): Discovery[] {
     const object = value as Json;
     for (const sd of (object.kubernetes_sd_configs ?? []) as Json[]) {
       const names = ((sd.namespaces as Json | undefined)?.names ?? []) as string[];
-      if (names.length === 0) throw new Error(`prometheus: a ${sd.role} discovery without namespaces would need cluster-wide access`);
+      if (names.length === 0) throw new Error(`prometheus: a ${String(sd.role as string)} discovery without namespaces would need cluster-wide access`);
       for (const namespace of names) found.push({ role: String(sd.role), namespace });
     }
     Object.values(object).forEach(visit);

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as os from "node:os";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { HYGIENE_POLICIES, MISSION_POLICIES, POLICIES } from "../src";
 import { withDefaults } from "../src/lib/config";
@@ -164,7 +165,7 @@ describe("npm run policy (argument errors, before any render)", () => {
   });
 
   it("exits 2 naming the key of a bad config file", () => {
-    const dir = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "policy-"));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-"));
     const file = path.join(dir, "bad.json");
     fs.writeFileSync(file, JSON.stringify({ "mesh-mtls-strict": { requireMesh: "yes" } }));
     const result = run("--config", file);

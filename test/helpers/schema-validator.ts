@@ -141,7 +141,7 @@ function newAjv(): Ajv {
     keyword: "x-kubernetes-validations",
     schemaType: "array",
     errors: true,
-    compile: (rules: { rule: string; message?: string }[], _parent: AnySchemaObject, it: any) => {
+    compile: (rules: { rule: string; message?: string }[]) => {
       const checks = rules.map((r) => ({ ...r, check: celCheck(r.rule) }));
       return function validate(data: any, ctx?: any) {
         const errors: Partial<ErrorObject>[] = [];

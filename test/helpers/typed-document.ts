@@ -32,7 +32,7 @@ function typed(node: Node | null | unknown): unknown {
     }
     return out;
   }
-  throw new Error(`unsupported YAML node ${String(node)}`);
+  throw new Error(`unsupported YAML node ${JSON.stringify(node)}`);
 }
 
 /** The file's content as the spec compares it: typed data for JSON/YAML, text otherwise. */

@@ -9,6 +9,7 @@ import { Rendered, render } from "../helpers/render";
 type Registration = { type: string; name: string; urn?: string; dependencies: Set<string> };
 
 function recordDependencies(): { registrations: Registration[]; restore: () => void } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- internal SDK module without typings
   const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor: { prototype: Record<string, any> } };
   const original = MockMonitor.prototype.registerResource;
   const registrations: Registration[] = [];

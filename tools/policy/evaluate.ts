@@ -6,6 +6,7 @@ import { isSecretValue } from "../render/mock-engine";
 
 // The engine's proxy (re-exported by @pulumi/policy's index, whose import also loads the gRPC server
 // code: 1s+; the module itself is light and has no typings of its own).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped module; its index import would load the gRPC server
 const { UnknownValueError, unknownCheckingProxy } = require("@pulumi/policy/proxy") as {
   UnknownValueError: new (...args: never[]) => Error;
   unknownCheckingProxy<T>(value: T): T;

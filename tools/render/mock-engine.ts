@@ -24,7 +24,7 @@ function computedOutputs(type: string, inputs: Record<string, unknown>): Record<
     case "random:index/randomPassword:RandomPassword":
       return { result: { [SIG_KEY]: SECRET_SIG, value: "mock-password" } };
     case "docker:index/image:Image":
-      return { repoDigest: `${inputs.imageName}`.replace(/:[^:/]+$/, "") + "@sha256:" + "0".repeat(64) };
+      return { repoDigest: String(inputs.imageName as string).replace(/:[^:/]+$/, "") + "@sha256:" + "0".repeat(64) };
     default:
       return {};
   }
@@ -43,8 +43,9 @@ export async function runUnderMocks(settings: StackSettings, program: () => unkn
   pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
 
   // The mock monitor reports neither URNs nor parents to `newResource`: read them off the request.
-  const monitor = (pulumi.runtime as unknown as { getMonitor(): Record<string, Function> }).getMonitor();
+  const monitor = (pulumi.runtime as unknown as { getMonitor(): Record<string, (...args: any[]) => unknown> }).getMonitor();
   const register = monitor.registerResource.bind(monitor);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- internal SDK module without typings
   const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc");
   monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) =>
     register(req, (err: unknown, resp: any) => {
@@ -75,6 +76,7 @@ export async function runUnderMocks(settings: StackSettings, program: () => unkn
         return undefined;
       }
     });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- internal SDK module without typings
     await (require("@pulumi/pulumi/runtime/settings") as { disconnect(): Promise<void> }).disconnect();
   } finally {
     Error.stackTraceLimit = stackTraceLimit;

@@ -20,13 +20,13 @@ interface ProjectFile {
 }
 
 /** Parses a YAML file; a syntax error is one line naming the file and the line. */
-function readYamlFile(file: string): any {
+function readYamlFile(file: string): unknown {
   try {
     return parse(fs.readFileSync(file, "utf8"));
   } catch (error) {
     if (!(error instanceof YAMLParseError)) throw error;
     const line = error.linePos?.[0]?.line;
-    throw new Error(`${file}${line ? `:${line}` : ""}: ${error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`);
+    throw new Error(`${file}${line ? `:${line}` : ""}: ${error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`, { cause: error });
   }
 }
 
@@ -43,7 +43,7 @@ export function loadStackSettings(projectDir: string, stack: string, overrides: 
     const known = fs.readdirSync(projectDir).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.split(".")[1]);
     throw new Error(`no stack "${stack}": ${stackFile} does not exist (stacks: ${known.join(", ") || "none"})`);
   }
-  const stackConfig = (readYamlFile(stackFile) ?? {}).config ?? {};
+  const stackConfig = ((readYamlFile(stackFile) ?? {}) as { config?: Record<string, unknown> }).config ?? {};
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [key, declaration] of Object.entries(project.config ?? {})) {
