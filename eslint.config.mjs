@@ -5,9 +5,7 @@ import js from "@eslint/js";
 import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
-const nodeGlobals = Object.fromEntries(
-  ["require", "module", "process", "console", "Buffer", "__dirname"].map((name) => [name, "readonly"]),
-);
+const nodeGlobals = Object.fromEntries(["require", "module", "process", "console", "Buffer", "__dirname"].map((name) => [name, "readonly"]));
 
 export default tseslint.config(
   { ignores: ["**/node_modules/**", "**/dist/**", "out/**"] },

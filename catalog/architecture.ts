@@ -1,16 +1,5 @@
 /** The platform components a stack can compose, in the order the spec introduces them. */
-export const PLATFORM_COMPONENTS = [
-  "kong",
-  "istio",
-  "eventstore",
-  "redis",
-  "postgresql",
-  "jaeger",
-  "prometheus",
-  "chaos",
-  "security",
-  "performance",
-] as const;
+export const PLATFORM_COMPONENTS = ["kong", "istio", "eventstore", "redis", "postgresql", "jaeger", "prometheus", "chaos", "security", "performance"] as const;
 
 export type PlatformComponent = (typeof PLATFORM_COMPONENTS)[number];
 

@@ -12,14 +12,7 @@ export class Float {
 export const float = (value: number): Float => new Float(value);
 
 export type DocumentValue =
-  | string
-  | number
-  | boolean
-  | null
-  | Float
-  | readonly DocumentValue[]
-  | ReadonlyMap<number | string, DocumentValue>
-  | { readonly [key: string]: DocumentValue };
+  string | number | boolean | null | Float | readonly DocumentValue[] | ReadonlyMap<number | string, DocumentValue> | { readonly [key: string]: DocumentValue };
 
 /** Several YAML documents in one file, separated by `---`. */
 export class YamlStream {

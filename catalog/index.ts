@@ -7,8 +7,20 @@ export { service, specUrl } from "./lookup";
 export { GATEWAY, GatewayRoute } from "./platform/gateway";
 export { MESH } from "./platform/mesh";
 export {
-  POSTGRES, REDIS, EVENT_STORE, SAGAS, CACHE, DATA_STORES, type DataStoreSizing, type DatabaseGrant,
-  serviceDatabases, sagaDatabase, sagaCoordinators, redisClients, eventStoreClients, streamEvents,
+  POSTGRES,
+  REDIS,
+  EVENT_STORE,
+  SAGAS,
+  CACHE,
+  DATA_STORES,
+  type DataStoreSizing,
+  type DatabaseGrant,
+  serviceDatabases,
+  sagaDatabase,
+  sagaCoordinators,
+  redisClients,
+  eventStoreClients,
+  streamEvents,
 } from "./platform/data";
 export { JAEGER, PROMETHEUS, LOGGING } from "./platform/observability";
 export { CHAOS, SECURITY, PERFORMANCE, AUTOSCALING, DEFAULT_CIRCUIT_BREAKER } from "./platform/operations";

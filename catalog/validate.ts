@@ -27,13 +27,21 @@ export function validateCatalog(services: readonly ServiceEntry[]): void {
     names.add(name);
     const k8sName = kubernetesName(name);
     if (!DNS_LABEL.test(k8sName)) {
-      throw new CatalogError(name, "service_name", `"${k8sName}" is not a valid Kubernetes name: use lowercase letters, digits and "_" (at most 63, starting with a letter)`);
+      throw new CatalogError(
+        name,
+        "service_name",
+        `"${k8sName}" is not a valid Kubernetes name: use lowercase letters, digits and "_" (at most 63, starting with a letter)`,
+      );
     }
     if (!Number.isInteger(config.port) || config.port < 1 || config.port > 65535) {
       throw new CatalogError(name, "port", `${config.port} is not a TCP port (1-65535)`);
     }
     if (config.port >= ISTIO_RESERVED_PORTS.from && config.port <= ISTIO_RESERVED_PORTS.to) {
-      throw new CatalogError(name, "port", `${config.port} is reserved by Istio (${ISTIO_RESERVED_PORTS.from}-${ISTIO_RESERVED_PORTS.to} are its sidecar's and istiod's ports); choose a port outside that range`);
+      throw new CatalogError(
+        name,
+        "port",
+        `${config.port} is reserved by Istio (${ISTIO_RESERVED_PORTS.from}-${ISTIO_RESERVED_PORTS.to} are its sidecar's and istiod's ports); choose a port outside that range`,
+      );
     }
     const holder = ports.get(config.port);
     if (holder) throw new CatalogError(name, "port", `${config.port} is already the port of "${holder}"; give each service its own`);

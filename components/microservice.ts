@@ -58,10 +58,14 @@ export class MicroService extends pulumi.ComponentResource {
     const port = config.port;
     const appLabel = { app: name };
 
-    const serviceAccount = new k8s.core.v1.ServiceAccount(name, {
-      metadata: { name, namespace, labels: serviceLabels(name, "v1") },
-      automountServiceAccountToken: false,
-    }, childOpts);
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+      name,
+      {
+        metadata: { name, namespace, labels: serviceLabels(name, "v1") },
+        automountServiceAccountToken: false,
+      },
+      childOpts,
+    );
     this.serviceAccountName = name;
 
     const files = [{ path: SERVICE_CONFIG_FILE, content: config }, ...args.entry.documents];
@@ -69,10 +73,14 @@ export class MicroService extends pulumi.ComponentResource {
     // Updated in place (the provider's enableConfigMapMutable); the runtime reads it at start, so the pod
     // template carries its checksum and a change rolls the pods instead of replacing the Deployment.
     const configMapName = `${name}-config`;
-    const configMap = new k8s.core.v1.ConfigMap(configMapName, {
-      metadata: { name: configMapName, namespace, labels: serviceLabels(name, "v1") },
-      data: configData,
-    }, childOpts);
+    const configMap = new k8s.core.v1.ConfigMap(
+      configMapName,
+      {
+        metadata: { name: configMapName, namespace, labels: serviceLabels(name, "v1") },
+        data: configData,
+      },
+      childOpts,
+    );
     const checksum = configChecksum(JSON.stringify(configData));
 
     const logLevels = (LOGGING.config as { log_levels?: Record<string, string> }).log_levels ?? {};
@@ -95,90 +103,114 @@ export class MicroService extends pulumi.ComponentResource {
     this.deployments = versions.map(({ version, replicas }) => {
       const labels = serviceLabels(name, version);
       const deploymentName = version === "v1" ? name : `${name}-${version}`;
-      const deployment = new k8s.apps.v1.Deployment(deploymentName, {
-        metadata: { name: deploymentName, namespace, labels },
-        spec: {
-          replicas,
-          selector: { matchLabels: { ...appLabel, version } },
-          template: {
-            metadata: {
-              labels,
-              annotations: {
-                "prometheus.io/scrape": "true",
-                "prometheus.io/port": String(port),
-                "prometheus.io/path": WORKLOAD.metricsPath,
-                "checksum/config": checksum,
-                ...args.podAnnotations,
+      const deployment = new k8s.apps.v1.Deployment(
+        deploymentName,
+        {
+          metadata: { name: deploymentName, namespace, labels },
+          spec: {
+            replicas,
+            selector: { matchLabels: { ...appLabel, version } },
+            template: {
+              metadata: {
+                labels,
+                annotations: {
+                  "prometheus.io/scrape": "true",
+                  "prometheus.io/port": String(port),
+                  "prometheus.io/path": WORKLOAD.metricsPath,
+                  "checksum/config": checksum,
+                  ...args.podAnnotations,
+                },
               },
-            },
-            spec: {
-              serviceAccountName: serviceAccount.metadata.name,
-              automountServiceAccountToken: false,
-              securityContext: restrictedPodSecurity(RUNTIME_UID),
-              containers: [{
-                name: "service",
-                image: args.image,
-                imagePullPolicy: "IfNotPresent",
-                ports: [{ name: "http", containerPort: port, protocol: "TCP" }],
-                env: [...env, { name: "SERVICE_VERSION", value: version }],
-                livenessProbe: probe(WORKLOAD.liveness),
-                readinessProbe: probe(WORKLOAD.readiness),
-                resources: args.resources,
-                securityContext: restrictedContainerSecurity,
-                volumeMounts: [
-                  { name: CONFIG_VOLUME, mountPath: WORKLOAD.configMountPath, readOnly: true },
-                  { name: TMP_VOLUME, mountPath: "/tmp" },
+              spec: {
+                serviceAccountName: serviceAccount.metadata.name,
+                automountServiceAccountToken: false,
+                securityContext: restrictedPodSecurity(RUNTIME_UID),
+                containers: [
+                  {
+                    name: "service",
+                    image: args.image,
+                    imagePullPolicy: "IfNotPresent",
+                    ports: [{ name: "http", containerPort: port, protocol: "TCP" }],
+                    env: [...env, { name: "SERVICE_VERSION", value: version }],
+                    livenessProbe: probe(WORKLOAD.liveness),
+                    readinessProbe: probe(WORKLOAD.readiness),
+                    resources: args.resources,
+                    securityContext: restrictedContainerSecurity,
+                    volumeMounts: [
+                      { name: CONFIG_VOLUME, mountPath: WORKLOAD.configMountPath, readOnly: true },
+                      { name: TMP_VOLUME, mountPath: "/tmp" },
+                    ],
+                  },
                 ],
-              }],
-              volumes: [
-                { name: CONFIG_VOLUME, configMap: { name: configMapName } },
-                { name: TMP_VOLUME, emptyDir: { sizeLimit: "64Mi" } },
-              ],
+                volumes: [
+                  { name: CONFIG_VOLUME, configMap: { name: configMapName } },
+                  { name: TMP_VOLUME, emptyDir: { sizeLimit: "64Mi" } },
+                ],
+              },
             },
           },
         },
-      }, { ...childOpts, dependsOn: [configMap] });
+        { ...childOpts, dependsOn: [configMap] },
+      );
 
-      new k8s.policy.v1.PodDisruptionBudget(deploymentName, {
-        metadata: { name: deploymentName, namespace, labels },
-        spec: { maxUnavailable: 1, selector: { matchLabels: { ...appLabel, version } } },
-      }, childOpts);
-
-      new k8s.autoscaling.v2.HorizontalPodAutoscaler(deploymentName, {
-        metadata: { name: deploymentName, namespace, labels },
-        spec: {
-          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
-          minReplicas: replicas,
-          maxReplicas: Math.max(AUTOSCALING.maxReplicas, replicas + 1),
-          metrics: [{
-            type: "Resource",
-            resource: { name: "cpu", target: { type: "Utilization", averageUtilization: AUTOSCALING.targetCpuUtilization } },
-          }],
+      new k8s.policy.v1.PodDisruptionBudget(
+        deploymentName,
+        {
+          metadata: { name: deploymentName, namespace, labels },
+          spec: { maxUnavailable: 1, selector: { matchLabels: { ...appLabel, version } } },
         },
-      }, childOpts);
+        childOpts,
+      );
+
+      new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+        deploymentName,
+        {
+          metadata: { name: deploymentName, namespace, labels },
+          spec: {
+            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
+            minReplicas: replicas,
+            maxReplicas: Math.max(AUTOSCALING.maxReplicas, replicas + 1),
+            metrics: [
+              {
+                type: "Resource",
+                resource: { name: "cpu", target: { type: "Utilization", averageUtilization: AUTOSCALING.targetCpuUtilization } },
+              },
+            ],
+          },
+        },
+        childOpts,
+      );
       return deployment;
     });
 
-    this.service = new k8s.core.v1.Service(name, {
-      metadata: {
-        name,
-        namespace,
-        labels: serviceLabels(name, "v1"),
-        annotations: {
-          "prometheus.io/scrape": "true",
-          "prometheus.io/port": String(port),
-          "prometheus.io/path": WORKLOAD.metricsPath,
+    this.service = new k8s.core.v1.Service(
+      name,
+      {
+        metadata: {
+          name,
+          namespace,
+          labels: serviceLabels(name, "v1"),
+          annotations: {
+            "prometheus.io/scrape": "true",
+            "prometheus.io/port": String(port),
+            "prometheus.io/path": WORKLOAD.metricsPath,
+          },
+        },
+        spec: {
+          type: "ClusterIP",
+          selector: appLabel,
+          ports: [{ name: "http", port, targetPort: "http", protocol: "TCP", appProtocol: "http" }],
         },
       },
-      spec: {
-        type: "ClusterIP",
-        selector: appLabel,
-        ports: [{ name: "http", port, targetPort: "http", protocol: "TCP", appProtocol: "http" }],
-      },
-    }, childOpts);
+      childOpts,
+    );
     this.host = pulumi.interpolate`${this.service.metadata.name}.${namespace}.svc.cluster.local`;
 
-    emitDocuments(this, args.artifactsDir, files.map((f) => ({ path: `services/${config.service_name}/${f.path}`, content: f.content })));
+    emitDocuments(
+      this,
+      args.artifactsDir,
+      files.map((f) => ({ path: `services/${config.service_name}/${f.path}`, content: f.content })),
+    );
 
     this.registerOutputs({ host: this.host, replicas: config.replicas });
   }

@@ -53,10 +53,15 @@ export function networkPolicyDefinitions(args: Omit<NetworkPoliciesArgs, "namesp
       spec: {
         ...all,
         policyTypes: ["Egress"],
-        egress: [{
-          to: [inNamespace(MESH.clusterDns.namespace, MESH.clusterDns.selector)],
-          ports: [{ protocol: "UDP", port: MESH.clusterDns.port }, { protocol: "TCP", port: MESH.clusterDns.port }],
-        }],
+        egress: [
+          {
+            to: [inNamespace(MESH.clusterDns.namespace, MESH.clusterDns.selector)],
+            ports: [
+              { protocol: "UDP", port: MESH.clusterDns.port },
+              { protocol: "TCP", port: MESH.clusterDns.port },
+            ],
+          },
+        ],
       },
     },
   ];
@@ -75,7 +80,8 @@ export function networkPolicyDefinitions(args: Omit<NetworkPoliciesArgs, "namesp
 
     const ingress: NonNullable<NetworkPolicySpec["ingress"]> = [];
     const callers = callersOf(config.service_name, args.services);
-    if (callers.length) ingress.push({ from: callers.map((c) => ({ podSelector: { matchLabels: { app: kubernetesName(c.config.service_name) } } })), ports: port });
+    if (callers.length)
+      ingress.push({ from: callers.map((c) => ({ podSelector: { matchLabels: { app: kubernetesName(c.config.service_name) } } })), ports: port });
     if (exposed && composed("kong")) ingress.push({ from: [inNamespace(GATEWAY.namespace)], ports: port });
     if (exposed && args.meshed) ingress.push({ from: [inNamespace(MESH.install.ingressNamespace, MESH.ingressSelector)], ports: port });
     if (composed("prometheus")) {
@@ -111,10 +117,17 @@ export class ServiceNetworkPolicies extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworkPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("microservices:platform:NetworkPolicies", name, {}, opts);
-    this.policies = networkPolicyDefinitions(args).map((p) => new k8s.networking.v1.NetworkPolicy(p.name, {
-      metadata: { name: p.name, namespace: args.namespace, labels: commonLabels(p.name, "network-policy") },
-      spec: p.spec,
-    }, { parent: this, provider: args.provider }));
+    this.policies = networkPolicyDefinitions(args).map(
+      (p) =>
+        new k8s.networking.v1.NetworkPolicy(
+          p.name,
+          {
+            metadata: { name: p.name, namespace: args.namespace, labels: commonLabels(p.name, "network-policy") },
+            spec: p.spec,
+          },
+          { parent: this, provider: args.provider },
+        ),
+    );
     this.registerOutputs({});
   }
 }

@@ -16,15 +16,19 @@ export function sharedNamespace(args: PlatformArgs, name: string, resourceName: 
   created.set(args.provider, byName);
   let namespace = byName.get(name);
   if (!namespace) {
-    namespace = new k8s.core.v1.Namespace(resourceName, {
-      metadata: {
-        name,
-        labels: {
-          ...commonLabels(name, "namespace"),
-          ...(args.components.includes("istio") ? { "istio-injection": "enabled" } : {}),
+    namespace = new k8s.core.v1.Namespace(
+      resourceName,
+      {
+        metadata: {
+          name,
+          labels: {
+            ...commonLabels(name, "namespace"),
+            ...(args.components.includes("istio") ? { "istio-injection": "enabled" } : {}),
+          },
         },
       },
-    }, { provider: args.provider, dependsOn: args.meshReady ? [args.meshReady] : [] });
+      { provider: args.provider, dependsOn: args.meshReady ? [args.meshReady] : [] },
+    );
     byName.set(name, namespace);
   }
   return namespace;

@@ -6,7 +6,6 @@ import { CONFIG_NAMESPACE, ConfigError, describeConfigError } from "../component
 
 export { CONFIG_NAMESPACE, ConfigError };
 
-
 export interface ResourceSettings {
   readonly requests?: { readonly cpu?: string; readonly memory?: string };
   readonly limits?: { readonly cpu?: string; readonly memory?: string };
@@ -131,11 +130,15 @@ const PLATFORM_NAMESPACES: Record<string, string> = {
 function checkServicesNamespace(namespace: string): void {
   const fix = "use a namespace of the services' own, such as microservices";
   if (CLUSTER_NAMESPACES.test(namespace)) {
-    throw new ConfigError(`${CONFIG_NAMESPACE}:namespace ${namespace} is a namespace of the cluster's own: the services' default-deny NetworkPolicy, allow-nothing AuthorizationPolicy and sidecar injection would apply to everything in it (cluster DNS included); ${fix}`);
+    throw new ConfigError(
+      `${CONFIG_NAMESPACE}:namespace ${namespace} is a namespace of the cluster's own: the services' default-deny NetworkPolicy, allow-nothing AuthorizationPolicy and sidecar injection would apply to everything in it (cluster DNS included); ${fix}`,
+    );
   }
   const owner = PLATFORM_NAMESPACES[namespace];
   if (owner) {
-    throw new ConfigError(`${CONFIG_NAMESPACE}:namespace ${namespace} is where this stack runs ${owner}, whose traffic the services' default-deny policies would cut; ${fix}`);
+    throw new ConfigError(
+      `${CONFIG_NAMESPACE}:namespace ${namespace} is where this stack runs ${owner}, whose traffic the services' default-deny policies would cut; ${fix}`,
+    );
   }
 }
 
@@ -143,11 +146,7 @@ function checkServicesNamespace(namespace: string): void {
  * Validates raw config values (as the engine hands them over) and resolves the stack's
  * settings. Throws a ConfigError naming the first wrong key; nothing is created before this.
  */
-export function parseStackConfig(
-  stack: string,
-  raw: Record<string, unknown>,
-  knownServices: readonly string[],
-): StackConfig {
+export function parseStackConfig(stack: string, raw: Record<string, unknown>, knownServices: readonly string[]): StackConfig {
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
   if (!validateRaw(defined)) {
     const [first] = [...validateRaw.errors!].sort((a, b) => rank(a.keyword) - rank(b.keyword));
@@ -157,14 +156,14 @@ export function parseStackConfig(
   checkServicesNamespace(values.namespace);
   for (const component of COMPONENTS_WITH_SETTINGS) {
     if (defined[component] !== undefined && Object.keys(defined[component] as object).length > 0 && !values.components.includes(component)) {
-      throw new ConfigError(`${CONFIG_NAMESPACE}:${component} is set but ${component} is not in ${CONFIG_NAMESPACE}:components: add it there or remove its settings`);
+      throw new ConfigError(
+        `${CONFIG_NAMESPACE}:${component} is set but ${component} is not in ${CONFIG_NAMESPACE}:components: add it there or remove its settings`,
+      );
     }
   }
   for (const name of Object.keys(values.services)) {
     if (!knownServices.includes(name)) {
-      throw new ConfigError(
-        `${CONFIG_NAMESPACE}:services.${name} is not a service of the catalog: use one of ${knownServices.join(", ")}`,
-      );
+      throw new ConfigError(`${CONFIG_NAMESPACE}:services.${name} is not a service of the catalog: use one of ${knownServices.join(", ")}`);
     }
   }
   return {

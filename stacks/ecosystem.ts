@@ -1,8 +1,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  LOGGING, PlatformComponent, REPORTS, SERVICES, ServiceEntry, SpecDocument, WORKLOAD,
-  dockerCompose, kubernetesManifest, kubernetesName, validateCatalog,
+  LOGGING,
+  PlatformComponent,
+  REPORTS,
+  SERVICES,
+  ServiceEntry,
+  SpecDocument,
+  WORKLOAD,
+  dockerCompose,
+  kubernetesManifest,
+  kubernetesName,
+  validateCatalog,
 } from "../catalog";
 import { ConfigBundle } from "../components/config-bundle";
 import { EventStore } from "../components/eventstore";
@@ -42,18 +51,36 @@ const PLATFORM: Record<PlatformComponent, PlatformFactory> = {
   postgresql: (args, opts) => new PostgreSql("postgresql", args, opts),
   jaeger: (args, opts) => new Jaeger("jaeger", args, opts),
   prometheus: (args, opts) => new Prometheus("prometheus", args, opts),
-  chaos: (args, opts) => new ConfigBundle("chaos", [
-    { path: "chaos_engineering/chaos_experiments.json", content: CHAOS.experiments },
-    { path: "chaos_engineering/resilience_patterns.json", content: CHAOS.resiliencePatterns },
-  ], args.artifactsDir, opts),
-  security: (args, opts) => new ConfigBundle("security", [
-    { path: "security/security_policies.json", content: SECURITY.policies },
-    { path: "security/vulnerability_scan.json", content: SECURITY.vulnerabilityScan },
-  ], args.artifactsDir, opts),
-  performance: (args, opts) => new ConfigBundle("performance", [
-    { path: "performance/load_testing.json", content: PERFORMANCE.loadTesting },
-    { path: "performance/capacity_planning.json", content: PERFORMANCE.capacityPlanning },
-  ], args.artifactsDir, opts),
+  chaos: (args, opts) =>
+    new ConfigBundle(
+      "chaos",
+      [
+        { path: "chaos_engineering/chaos_experiments.json", content: CHAOS.experiments },
+        { path: "chaos_engineering/resilience_patterns.json", content: CHAOS.resiliencePatterns },
+      ],
+      args.artifactsDir,
+      opts,
+    ),
+  security: (args, opts) =>
+    new ConfigBundle(
+      "security",
+      [
+        { path: "security/security_policies.json", content: SECURITY.policies },
+        { path: "security/vulnerability_scan.json", content: SECURITY.vulnerabilityScan },
+      ],
+      args.artifactsDir,
+      opts,
+    ),
+  performance: (args, opts) =>
+    new ConfigBundle(
+      "performance",
+      [
+        { path: "performance/load_testing.json", content: PERFORMANCE.loadTesting },
+        { path: "performance/capacity_planning.json", content: PERFORMANCE.capacityPlanning },
+      ],
+      args.artifactsDir,
+      opts,
+    ),
 };
 
 /** A service as this stack runs it: the catalog entry with the stack's replica override. */
@@ -104,16 +131,20 @@ export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutput
     // A changed ConfigMap is updated in place; the pods that read one at start carry its checksum and roll.
     enableConfigMapMutable: true,
   });
-  const namespace = new k8s.core.v1.Namespace(config.namespace, {
-    metadata: {
-      name: config.namespace,
-      labels: {
-        ...commonLabels(config.namespace, "namespace"),
-        // Istio injects its sidecar into every pod of a labelled namespace.
-        ...(config.components.includes("istio") ? { "istio-injection": "enabled" } : {}),
+  const namespace = new k8s.core.v1.Namespace(
+    config.namespace,
+    {
+      metadata: {
+        name: config.namespace,
+        labels: {
+          ...commonLabels(config.namespace, "namespace"),
+          // Istio injects its sidecar into every pod of a labelled namespace.
+          ...(config.components.includes("istio") ? { "istio-injection": "enabled" } : {}),
+        },
       },
     },
-  }, { provider });
+    { provider },
+  );
   const namespaceName = namespace.metadata.name;
   const runtimeImage = serviceRuntimeImage(config.images);
 
@@ -126,38 +157,45 @@ export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutput
   const ordered = [...config.components].sort((a, b) => Number(b === "istio") - Number(a === "istio"));
   const platform: PlatformComponentResource[] = [];
   for (const component of ordered) {
-    platform.push(PLATFORM[component]({
-      stack: config.stack,
-      environment: config.environment,
-      namespace: namespaceName,
-      namespaceName: config.namespace,
-      services,
-      components: config.components,
-      settings: config.componentSettings[component] ?? {},
-      artifactsDir: config.artifactsDir,
-      provider,
-      renderOnly: config.renderYamlToDirectory !== undefined,
-      meshReady: platform.find((p) => p.meshReady)?.meshReady,
-    }, {}));
+    platform.push(
+      PLATFORM[component](
+        {
+          stack: config.stack,
+          environment: config.environment,
+          namespace: namespaceName,
+          namespaceName: config.namespace,
+          services,
+          components: config.components,
+          settings: config.componentSettings[component] ?? {},
+          artifactsDir: config.artifactsDir,
+          provider,
+          renderOnly: config.renderYamlToDirectory !== undefined,
+          meshReady: platform.find((p) => p.meshReady)?.meshReady,
+        },
+        {},
+      ),
+    );
   }
-  const bindings = (entry: ServiceEntry): ServiceBinding[] =>
-    platform.map((component) => component.bindService?.(entry) ?? {});
+  const bindings = (entry: ServiceEntry): ServiceBinding[] => platform.map((component) => component.bindService?.(entry) ?? {});
 
   const deployed = services.map((entry) => {
     const resolved = runtimeSettings(entry, config, runtimeImage);
     const bound = bindings(entry);
-    return new MicroService({
-      entry,
-      namespace: namespaceName,
-      image: resolved.image,
-      resources: resolved.resources,
-      dependencyUrls: Object.fromEntries(entry.config.dependencies.map((d) => [d, dependencyUrl(d)])),
-      env: bound.flatMap((b) => b.env ?? []),
-      podAnnotations: Object.assign({}, ...bound.map((b) => b.podAnnotations ?? {})),
-      versions: bound.find((b) => b.versions)?.versions,
-      artifactsDir: config.artifactsDir,
-      provider,
-    }, { dependsOn: bound.flatMap((b) => b.dependsOn ?? []) });
+    return new MicroService(
+      {
+        entry,
+        namespace: namespaceName,
+        image: resolved.image,
+        resources: resolved.resources,
+        dependencyUrls: Object.fromEntries(entry.config.dependencies.map((d) => [d, dependencyUrl(d)])),
+        env: bound.flatMap((b) => b.env ?? []),
+        podAnnotations: Object.assign({}, ...bound.map((b) => b.podAnnotations ?? {})),
+        versions: bound.find((b) => b.versions)?.versions,
+        artifactsDir: config.artifactsDir,
+        provider,
+      },
+      { dependsOn: bound.flatMap((b) => b.dependsOn ?? []) },
+    );
   });
 
   new ConfigBundle("ecosystem", ecosystemDocuments(services, config.components), config.artifactsDir);

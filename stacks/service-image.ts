@@ -14,9 +14,13 @@ export function serviceRuntimeImage(images: ImagesConfig, opts?: pulumi.CustomRe
   const reference = `${images.repository}/${RUNTIME_IMAGE_NAME}:${images.tag}`;
   if (!images.build) return reference;
   const appDir = path.join(__dirname, "..", "app");
-  const image = new docker.Image(RUNTIME_IMAGE_NAME, {
-    imageName: reference,
-    build: { context: appDir, dockerfile: path.join(appDir, "Dockerfile"), ...(images.platform ? { platform: images.platform } : {}) },
-  }, opts);
+  const image = new docker.Image(
+    RUNTIME_IMAGE_NAME,
+    {
+      imageName: reference,
+      build: { context: appDir, dockerfile: path.join(appDir, "Dockerfile"), ...(images.platform ? { platform: images.platform } : {}) },
+    },
+    opts,
+  );
   return pulumi.all([image.repoDigest, image.imageName]).apply(([digest, name]) => digest || name);
 }

@@ -10,12 +10,12 @@ const SPEC_TREE = path.join(SPEC, "microservices_ecosystem");
 const STATES = JSON.parse(fs.readFileSync(path.join(SPEC, "architecture_states.json"), "utf8")) as Record<string, unknown>;
 
 function specFiles(dir = SPEC_TREE, prefix = ""): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? specFiles(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]);
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? specFiles(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
 }
 
-const architecture = (r: Rendered) =>
-  JSON.parse(r.artifacts().get("microservices_ecosystem/architecture_config.json")!);
+const architecture = (r: Rendered) => JSON.parse(r.artifacts().get("microservices_ecosystem/architecture_config.json")!);
 
 describe("the artifact tree", () => {
   let full: Rendered;

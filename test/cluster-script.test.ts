@@ -84,7 +84,13 @@ describe("scripts/cluster.sh", () => {
     assert.equal(subject("kube-scheduler"), "subject=/CN=system:kube-scheduler");
     assert.equal(subject("kwok"), "subject=/CN=kwok-controller");
     const sans = openssl("x509", "-in", path.join(pki, "kube-apiserver.crt"), "-noout", "-ext", "subjectAltName");
-    for (const name of ["DNS:localhost", "DNS:kubernetes.default.svc", "DNS:kubernetes.default.svc.cluster.local", "IP Address:127.0.0.1", "IP Address:10.96.0.1"]) {
+    for (const name of [
+      "DNS:localhost",
+      "DNS:kubernetes.default.svc",
+      "DNS:kubernetes.default.svc.cluster.local",
+      "IP Address:127.0.0.1",
+      "IP Address:10.96.0.1",
+    ]) {
       assert.ok(sans.includes(name), `${name} in ${sans}`);
     }
     // The cluster CA signs the clients; only the etcd CA's certificates open etcd.
@@ -198,8 +204,8 @@ describe("scripts/cluster.sh end to end", function () {
   }
 
   function listeners(): string {
-    return spawnSync("ss", ["-Hltn"], { encoding: "utf8" }).stdout
-      .split("\n")
+    return spawnSync("ss", ["-Hltn"], { encoding: "utf8" })
+      .stdout.split("\n")
       .filter((l) => Array.from({ length: 6 }, (_, i) => `:${portBase + i} `).some((p) => l.includes(p)))
       .join("\n");
   }
@@ -222,7 +228,9 @@ describe("scripts/cluster.sh end to end", function () {
         metadata: { name: "data" },
         spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
       }),
-      "apply", "-f", "-",
+      "apply",
+      "-f",
+      "-",
     );
     eventually("3 ready pods with IPs", () => {
       const pods = JSON.parse(kubectl("get", "pods", "-l", "app=web", "-o", "json")).items as any[];

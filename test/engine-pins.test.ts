@@ -31,7 +31,8 @@ describe("engine pins agree with the program's", () => {
     assert.ok(actionVersions.length > 0);
     for (const v of actionVersions) assert.equal(v, sdk, ".github/workflows/policy.yml installs the same CLI");
     for (const doc of ["README.md", "engine/README.md"]) {
-      for (const m of read(doc).matchAll(/Pulumi CLI v?(\d+\.\d+\.\d+)|`pulumi` v(\d+\.\d+\.\d+)/g)) assert.equal(m[1] ?? m[2], sdk, `${doc} names CLI ${m[0]}`);
+      for (const m of read(doc).matchAll(/Pulumi CLI v?(\d+\.\d+\.\d+)|`pulumi` v(\d+\.\d+\.\d+)/g))
+        assert.equal(m[1] ?? m[2], sdk, `${doc} names CLI ${m[0]}`);
     }
   });
 

@@ -45,10 +45,14 @@ function selects(selector: Obj | undefined, labels: Record<string, string>): boo
   if (!matches(selector?.matchLabels, labels)) return false;
   return ((selector?.matchExpressions ?? []) as Obj[]).every((e) => {
     switch (e.operator) {
-      case "In": return e.values.includes(labels[e.key]);
-      case "NotIn": return !e.values.includes(labels[e.key]);
-      case "Exists": return e.key in labels;
-      default: return !(e.key in labels);
+      case "In":
+        return e.values.includes(labels[e.key]);
+      case "NotIn":
+        return !e.values.includes(labels[e.key]);
+      case "Exists":
+        return e.key in labels;
+      default:
+        return !(e.key in labels);
     }
   });
 }
@@ -79,17 +83,24 @@ for (const [name, overrides, options] of STACKS) {
 
     it("every AuthorizationPolicy principal is a service account some workload runs as", () => {
       const identities = new Set([...pods.map((p) => principal({ namespace: p.namespace, serviceAccount: p.serviceAccount })), ...helmIdentities(r)]);
-      const dangling = r.objects("AuthorizationPolicy").flatMap((policy: Obj) => ((policy.spec.rules ?? []) as Obj[])
-        .flatMap((rule) => ((rule.from ?? []) as Obj[]).flatMap((f) => (f.source?.principals ?? []) as string[]))
-        .filter((p) => !identities.has(p)).map((p) => `${ref(policy)} allows ${p}`));
+      const dangling = r.objects("AuthorizationPolicy").flatMap((policy: Obj) =>
+        ((policy.spec.rules ?? []) as Obj[])
+          .flatMap((rule) => ((rule.from ?? []) as Obj[]).flatMap((f) => (f.source?.principals ?? []) as string[]))
+          .filter((p) => !identities.has(p))
+          .map((p) => `${ref(policy)} allows ${p}`),
+      );
       assert.deepEqual(dangling, []);
     });
 
     it("every NetworkPolicy and AuthorizationPolicy with a selector selects pods that exist in its namespace", () => {
       const empty = [
-        ...r.objects("NetworkPolicy").filter((np: Obj) => Object.keys(np.spec.podSelector ?? {}).length > 0)
+        ...r
+          .objects("NetworkPolicy")
+          .filter((np: Obj) => Object.keys(np.spec.podSelector ?? {}).length > 0)
           .filter((np: Obj) => !pods.some((p) => p.namespace === np.metadata.namespace && selects(np.spec.podSelector, p.labels))),
-        ...r.objects("AuthorizationPolicy").filter((ap: Obj) => ap.spec.selector)
+        ...r
+          .objects("AuthorizationPolicy")
+          .filter((ap: Obj) => ap.spec.selector)
           .filter((ap: Obj) => !pods.some((p) => p.namespace === ap.metadata.namespace && matches(ap.spec.selector.matchLabels, p.labels))),
       ].map(ref);
       assert.deepEqual(empty, []);
@@ -107,7 +118,8 @@ for (const [name, overrides, options] of STACKS) {
         for (const port of svc.spec.ports as Obj[]) {
           const target = port.targetPort ?? port.port;
           const declared = selected.every((p) => p.ports.some((c) => (typeof target === "number" ? c.containerPort === target : c.name === target)));
-          if (!declared) broken.push(`${ref(svc)} port ${port.name ?? port.port} targets ${target}, not a container port of ${selected.map((p) => p.owner).join(", ")}`);
+          if (!declared)
+            broken.push(`${ref(svc)} port ${port.name ?? port.port} targets ${target}, not a container port of ${selected.map((p) => p.owner).join(", ")}`);
         }
       }
       assert.deepEqual(broken, []);
@@ -116,7 +128,9 @@ for (const [name, overrides, options] of STACKS) {
     it("every HPA and PodDisruptionBudget targets a workload of the stack", () => {
       const workloads = new Set(WORKLOAD_KINDS.flatMap((kind) => r.objects(kind)).map((w: Obj) => `${w.kind} ${w.metadata.namespace}/${w.metadata.name}`));
       const dangling = [
-        ...r.objects("HorizontalPodAutoscaler").filter((h: Obj) => !workloads.has(`${h.spec.scaleTargetRef.kind} ${h.metadata.namespace}/${h.spec.scaleTargetRef.name}`)),
+        ...r
+          .objects("HorizontalPodAutoscaler")
+          .filter((h: Obj) => !workloads.has(`${h.spec.scaleTargetRef.kind} ${h.metadata.namespace}/${h.spec.scaleTargetRef.name}`)),
         ...r.objects("PodDisruptionBudget").filter((b: Obj) => !pods.some((p) => p.namespace === b.metadata.namespace && selects(b.spec.selector, p.labels))),
       ].map(ref);
       assert.deepEqual(dangling, []);
@@ -144,10 +158,14 @@ for (const [name, overrides, options] of STACKS) {
       const services = new Set((r.objects("Service") as Obj[]).map((s) => `${s.metadata.name}.${s.metadata.namespace}.svc.${MESH.trustDomain}`));
       const hosts = [
         ...(r.objects("DestinationRule") as Obj[]).map((d) => [ref(d), d.spec.host as string]),
-        ...(r.objects("VirtualService") as Obj[]).flatMap((v) => ((v.spec.http ?? []) as Obj[])
-          .flatMap((h) => ((h.route ?? []) as Obj[]).map((d) => [ref(v), d.destination.host as string]))),
+        ...(r.objects("VirtualService") as Obj[]).flatMap((v) =>
+          ((v.spec.http ?? []) as Obj[]).flatMap((h) => ((h.route ?? []) as Obj[]).map((d) => [ref(v), d.destination.host as string])),
+        ),
       ];
-      assert.deepEqual(hosts.filter(([, host]) => !services.has(host)).map(([owner, host]) => `${owner} → ${host}`), []);
+      assert.deepEqual(
+        hosts.filter(([, host]) => !services.has(host)).map(([owner, host]) => `${owner} → ${host}`),
+        [],
+      );
     });
   });
 }

@@ -63,7 +63,12 @@ describe("manifest layout", () => {
   });
 
   it("writes keys in go-yaml's order, sequences unindented", () => {
-    const text = manifestYaml({ kind: "ConfigMap", apiVersion: "v1", metadata: { name: "x", labels: { a10: "1", a9: "2", B: "3" } }, data: { list: "[]" } } as never);
+    const text = manifestYaml({
+      kind: "ConfigMap",
+      apiVersion: "v1",
+      metadata: { name: "x", labels: { a10: "1", a9: "2", B: "3" } },
+      data: { list: "[]" },
+    } as never);
     assert.equal(text, 'apiVersion: v1\ndata:\n  list: "[]"\nkind: ConfigMap\nmetadata:\n  labels:\n    B: "3"\n    a9: "2"\n    a10: "1"\n  name: x\n');
   });
 
@@ -74,7 +79,10 @@ describe("manifest layout", () => {
       fs.mkdirSync(path.dirname(previous), { recursive: true });
       fs.writeFileSync(previous, "kept\n");
       const configMap = (name: string) => ({
-        type: "kubernetes:core/v1:ConfigMap", name, urn: `urn:${name}`, custom: true,
+        type: "kubernetes:core/v1:ConfigMap",
+        name,
+        urn: `urn:${name}`,
+        custom: true,
         inputs: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings", namespace: "istio-system" } },
       });
       assert.throws(() => writeRender(out, [configMap("mesh-settings"), configMap("service-settings")]), {

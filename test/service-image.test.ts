@@ -4,7 +4,12 @@ import { render } from "./helpers/render";
 
 type Obj = Record<string, any>;
 const images = (r: { objects(kind: string): Obj[] }) =>
-  new Set(r.objects("Deployment").filter((d) => d.metadata.labels.tier === "microservices").map((d) => d.spec.template.spec.containers[0].image));
+  new Set(
+    r
+      .objects("Deployment")
+      .filter((d) => d.metadata.labels.tier === "microservices")
+      .map((d) => d.spec.template.spec.containers[0].image),
+  );
 
 describe("the service runtime image", () => {
   it("is built from app/ and pushed when images.build is true, and every service runs it by digest", async () => {

@@ -3,7 +3,18 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import {
-  Cluster, PARALLEL, ROOT, STACK, clusterDown, clusterUp, engineDir, kubectl, kubectlJson, laneStack, secondsSince, tempDir,
+  Cluster,
+  PARALLEL,
+  ROOT,
+  STACK,
+  clusterDown,
+  clusterUp,
+  engineDir,
+  kubectl,
+  kubectlJson,
+  laneStack,
+  secondsSince,
+  tempDir,
 } from "../test/cluster/lane";
 
 /**
@@ -28,7 +39,10 @@ async function timed<T>(figures: Map<string, number>, name: string, action: () =
 }
 
 const yamlFiles = (dir: string): string[] =>
-  (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".yaml")).map((f) => path.join(dir, f)).sort();
+  (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => path.join(dir, f))
+    .sort();
 
 /** What the kubectl baseline does: namespaces first, then everything, then the same waits as the provider's. */
 function kubectlApply(cluster: Cluster, manifests: string): void {
@@ -37,7 +51,7 @@ function kubectlApply(cluster: Cluster, manifests: string): void {
   kubectl(cluster, "apply", "--server-side", ...namespaces.flatMap((f) => ["-f", f]));
   kubectl(cluster, "apply", "--server-side", "--force-conflicts", "-R", "-f", manifests);
   kubectl(cluster, "wait", "--for=condition=Available", "deployments", "--all", "--all-namespaces", "--timeout=600s");
-  for (const set of (kubectlJson(cluster, "get", "statefulsets", "-A").items as Obj[])) {
+  for (const set of kubectlJson(cluster, "get", "statefulsets", "-A").items as Obj[]) {
     kubectl(cluster, "rollout", "status", `statefulset/${set.metadata.name}`, "-n", set.metadata.namespace, "--timeout=600s");
   }
 }
@@ -66,7 +80,8 @@ async function main(): Promise<void> {
   let cluster: Cluster | undefined;
   try {
     cluster = await timed(figures, "cluster-up-s", () =>
-      clusterUp("bench", Number(process.env.BENCH_CLUSTER_PORT_BASE ?? 26463), binDir, path.join(work, "cluster")));
+      clusterUp("bench", Number(process.env.BENCH_CLUSTER_PORT_BASE ?? 26463), binDir, path.join(work, "cluster")),
+    );
     const lane = await laneStack(cluster, work, charts);
     const render = path.join(work, "render");
     await timed(figures, "render-s", () => {

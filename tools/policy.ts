@@ -69,7 +69,9 @@ async function main(): Promise<number> {
   if (options.json) {
     console.log(JSON.stringify({ pack: PACK_NAME, version, stack: options.stack, ...evaluation }, null, 2));
   } else {
-    console.log(formatReport(PACK_NAME, version, evaluation, { stack: options.stack, source: options.config ? `policies, config ${options.config}` : "policies" }));
+    console.log(
+      formatReport(PACK_NAME, version, evaluation, { stack: options.stack, source: options.config ? `policies, config ${options.config}` : "policies" }),
+    );
   }
   return blocksDeployment(evaluation) ? 1 : 0;
 }

@@ -37,7 +37,10 @@ class ProbeTimeout extends Error {
 }
 
 class HealthCheckError extends Error {
-  constructor(message: string, readonly statusCode?: number) {
+  constructor(
+    message: string,
+    readonly statusCode?: number,
+  ) {
     super(message);
     this.name = "HealthCheckError";
   }

@@ -224,7 +224,9 @@ export function resourcesFromApiDefinition(document: unknown, warnings: string[]
       }
       (collection ? resource.collection : resource.item).push(method.toUpperCase());
       if (collection && method === "post" && isRecord(operation) && isRecord(operation.responses)) {
-        const success = Object.keys(operation.responses).map(Number).find((code) => code >= 200 && code < 300);
+        const success = Object.keys(operation.responses)
+          .map(Number)
+          .find((code) => code >= 200 && code < 300);
         if (success !== undefined) resource.createStatus = success;
       }
     }

@@ -71,10 +71,18 @@ export class Logger {
     }
   }
 
-  debug(message: string, fields?: LogFields): void { this.log("DEBUG", message, fields); }
-  info(message: string, fields?: LogFields): void { this.log("INFO", message, fields); }
-  warn(message: string, fields?: LogFields): void { this.log("WARN", message, fields); }
-  error(message: string, fields?: LogFields): void { this.log("ERROR", message, fields); }
+  debug(message: string, fields?: LogFields): void {
+    this.log("DEBUG", message, fields);
+  }
+  info(message: string, fields?: LogFields): void {
+    this.log("INFO", message, fields);
+  }
+  warn(message: string, fields?: LogFields): void {
+    this.log("WARN", message, fields);
+  }
+  error(message: string, fields?: LogFields): void {
+    this.log("ERROR", message, fields);
+  }
 }
 
 export function describeError(err: unknown): Record<string, unknown> {

@@ -79,6 +79,9 @@ function safeUrl(raw: string): string {
 }
 
 main().catch((err) => {
-  new Logger(process.env.SERVICE_NAME || "unknown", process.env.SERVICE_VERSION || "unknown", "INFO").error("startup failed", { event: "startup_failed", error: describeError(err) });
+  new Logger(process.env.SERVICE_NAME || "unknown", process.env.SERVICE_VERSION || "unknown", "INFO").error("startup failed", {
+    event: "startup_failed",
+    error: describeError(err),
+  });
   process.exit(1);
 });

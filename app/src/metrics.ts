@@ -14,7 +14,10 @@ export class RevenueWindow {
   private readonly entries: { at: number; currency: string; amount: number }[] = [];
   private readonly currencies = new Set<string>();
 
-  constructor(private readonly windowMs = 60_000, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly windowMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   add(currency: string, amount: number): void {
     this.prune();
@@ -55,7 +58,10 @@ export class Metrics {
   /** payment_service only. */
   readonly revenue?: RevenueWindow;
 
-  constructor(readonly serviceName: string, database?: string) {
+  constructor(
+    readonly serviceName: string,
+    database?: string,
+  ) {
     const registers = [this.registry];
     this.httpRequests = new Counter({
       name: "http_requests_total",

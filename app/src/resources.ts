@@ -28,7 +28,10 @@ function singular(name: string): string {
 export class ResourceStore {
   private readonly items = new Map<string, JsonObject>();
 
-  constructor(readonly spec: ResourceSpec, private readonly maxItems = 10_000) {}
+  constructor(
+    readonly spec: ResourceSpec,
+    private readonly maxItems = 10_000,
+  ) {}
 
   list(): JsonObject[] {
     return [...this.items.values()];
@@ -64,7 +67,11 @@ export class ResourceStore {
 export class ResourceApi {
   private readonly stores = new Map<string, ResourceStore>();
 
-  constructor(readonly serviceName: string, specs: readonly ResourceSpec[], private readonly metrics: Metrics) {
+  constructor(
+    readonly serviceName: string,
+    specs: readonly ResourceSpec[],
+    private readonly metrics: Metrics,
+  ) {
     for (const spec of specs) this.stores.set(spec.name, new ResourceStore(spec));
   }
 

@@ -84,7 +84,10 @@ export class Runtime {
   private stopping?: Promise<number>;
   private inFlight = 0;
 
-  constructor(readonly config: RuntimeConfig, private readonly logger: Logger) {
+  constructor(
+    readonly config: RuntimeConfig,
+    private readonly logger: Logger,
+  ) {
     this.metrics = new Metrics(config.serviceName, config.database);
     this.breakers = config.dependencies.map(
       (dependency) => new DependencyBreaker(dependency, config.circuitBreaker, config.dependencyTimeoutMs, config.serviceName, logger, this.metrics),
@@ -208,7 +211,12 @@ export class Runtime {
 
   private methodNotAllowed(res: http.ServerResponse, method: string, path: string, allowed: readonly string[]): void {
     const allow = [...allowed, ...(allowed.includes("GET") ? ["HEAD"] : [])];
-    this.send(res, 405, { error: "method_not_allowed", message: `${method} is not allowed on ${path}; allowed: ${allow.join(", ")}` }, { allow: allow.join(", ") });
+    this.send(
+      res,
+      405,
+      { error: "method_not_allowed", message: `${method} is not allowed on ${path}; allowed: ${allow.join(", ")}` },
+      { allow: allow.join(", ") },
+    );
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -263,7 +271,13 @@ export class Runtime {
       if (this.shuttingDown) this.server.closeIdleConnections();
     });
     const fail = (err: unknown) => {
-      this.logger.error("request failed", { trace_id: trace.traceId, span_id: trace.spanId, http_method: method, http_path: path.slice(0, 256), error: describeError(err) });
+      this.logger.error("request failed", {
+        trace_id: trace.traceId,
+        span_id: trace.spanId,
+        http_method: method,
+        http_path: path.slice(0, 256),
+        error: describeError(err),
+      });
       if (!res.headersSent) this.send(res, 500, { error: "internal_error", message: "internal server error" });
       else res.destroy();
     };

@@ -83,7 +83,10 @@ export class SpanExporter {
   private lastFailureLog = 0;
   private exporting?: Promise<void>;
 
-  constructor(private readonly settings: ExporterSettings, private readonly logger: Logger) {
+  constructor(
+    private readonly settings: ExporterSettings,
+    private readonly logger: Logger,
+  ) {
     this.timer = setInterval(() => void this.flush(), settings.scheduleDelayMs);
     this.timer.unref();
   }
@@ -162,7 +165,12 @@ export class SpanExporter {
         const now = Date.now();
         if (now - this.lastFailureLog > 60_000) {
           this.lastFailureLog = now;
-          this.logger.warn("exporting spans failed; the batch is dropped", { event: "tracing", reason, spans: batch.length, dropped_since_start: this.dropped });
+          this.logger.warn("exporting spans failed; the batch is dropped", {
+            event: "tracing",
+            reason,
+            spans: batch.length,
+            dropped_since_start: this.dropped,
+          });
         }
         this.dropped += batch.length;
         resolve();

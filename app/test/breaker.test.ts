@@ -17,7 +17,8 @@ describe("app runtime: per-dependency circuit breaker (real process, fake depend
     const body = reply.json();
     return { status: reply.status, body, dependency: body.dependencies[0] };
   };
-  const gauge = async () => sample((await request(service.port, "GET", "/metrics")).text, "circuit_breaker_state", { service: "notification_service", dependency: "email_service" });
+  const gauge = async () =>
+    sample((await request(service.port, "GET", "/metrics")).text, "circuit_breaker_state", { service: "notification_service", dependency: "email_service" });
 
   before(async function () {
     email = await fakeDependency();
@@ -114,7 +115,13 @@ describe("app runtime: breaker defaults and failure kinds", function () {
     service = await startService({
       files: {
         // No circuit_breaker block: resilience_patterns.json's defaults apply (5 failures, 60 s, no fallback).
-        "service_config.json": { service_name: "inventory_service", port: 8004, dependencies: ["analytics_service", "auth_service"], status: "configured", replicas: 1 },
+        "service_config.json": {
+          service_name: "inventory_service",
+          port: 8004,
+          dependencies: ["analytics_service", "auth_service"],
+          status: "configured",
+          replicas: 1,
+        },
       },
       env: { ANALYTICS_SERVICE_URL: slow.url, AUTH_SERVICE_URL: `http://127.0.0.1:${await closedPort()}`, DEPENDENCY_TIMEOUT_MS: "150", ...STRICT_READY },
     });

@@ -248,7 +248,7 @@ describe("app runtime: order, payment and analytics services", function () {
     assert.equal(sample(m, "user_registrations"), undefined);
   });
 
-  it("order_service: /ready reflects the pod's own state (200 \"degraded\") and names every dependency whose URL variable is missing", async function () {
+  it('order_service: /ready reflects the pod\'s own state (200 "degraded") and names every dependency whose URL variable is missing', async function () {
     const reply = await request(order.port, "GET", "/ready");
     assert.equal(reply.status, 200, "a dependency down must not take this pod out of its endpoints (no readiness cascade)");
     const body = reply.json();
@@ -260,7 +260,7 @@ describe("app runtime: order, payment and analytics services", function () {
     assert.equal(order.logs().filter((l) => l.log_level === "DEBUG").length, 0, "LOG_LEVEL=INFO drops DEBUG lines");
   });
 
-  it("READY_REQUIRES_DEPENDENCIES=true (opt-in): /ready answers 503 \"not_ready\" while a dependency is down", async function () {
+  it('READY_REQUIRES_DEPENDENCIES=true (opt-in): /ready answers 503 "not_ready" while a dependency is down', async function () {
     const reply = await request(strict.port, "GET", "/ready");
     assert.equal(reply.status, 503);
     assert.equal(reply.json().status, "not_ready");

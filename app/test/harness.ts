@@ -140,7 +140,10 @@ export async function startService(options: StartOptions): Promise<ServiceProces
     if (found) return Promise.resolve(found);
     return new Promise<LogLine>((resolve, reject) => {
       const timer = setTimeout(() => {
-        waiters.splice(waiters.findIndex((w) => w.predicate === predicate), 1);
+        waiters.splice(
+          waiters.findIndex((w) => w.predicate === predicate),
+          1,
+        );
         reject(new Error(`log line not seen within ${timeoutMs} ms; stdout:\n${out}\nstderr:\n${err}`));
       }, timeoutMs);
       waiters.push({
@@ -153,7 +156,10 @@ export async function startService(options: StartOptions): Promise<ServiceProces
       void exited.then((code) => {
         if (waiters.some((w) => w.predicate === predicate)) {
           clearTimeout(timer);
-          waiters.splice(waiters.findIndex((w) => w.predicate === predicate), 1);
+          waiters.splice(
+            waiters.findIndex((w) => w.predicate === predicate),
+            1,
+          );
           reject(new Error(`process exited (${code}) before the log line; stdout:\n${out}\nstderr:\n${err}`));
         }
       });
@@ -196,9 +202,15 @@ export interface Reply {
 }
 
 /** One HTTP request on a fresh connection (no keep-alive, so nothing lingers at shutdown). */
-export function request(port: number, method: string, urlPath: string, options: { body?: string | Buffer | object; headers?: Record<string, string> } = {}): Promise<Reply> {
+export function request(
+  port: number,
+  method: string,
+  urlPath: string,
+  options: { body?: string | Buffer | object; headers?: Record<string, string> } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const body = options.body === undefined ? undefined : typeof options.body === "string" || Buffer.isBuffer(options.body) ? options.body : JSON.stringify(options.body);
+    const body =
+      options.body === undefined ? undefined : typeof options.body === "string" || Buffer.isBuffer(options.body) ? options.body : JSON.stringify(options.body);
     const req = http.request(
       {
         host: "127.0.0.1",
@@ -206,7 +218,10 @@ export function request(port: number, method: string, urlPath: string, options: 
         method,
         path: urlPath,
         agent: false,
-        headers: { ...(body !== undefined ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) } : {}), ...options.headers },
+        headers: {
+          ...(body !== undefined ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) } : {}),
+          ...options.headers,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];

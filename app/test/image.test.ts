@@ -10,7 +10,10 @@ import { appLockfile, render } from "../tools/sync-lockfile";
 const APP_DIR = path.resolve(__dirname, "..");
 const REPO_DIR = path.resolve(APP_DIR, "..");
 
-type Lock = { lockfileVersion: number; packages: Record<string, { version?: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string> }> };
+type Lock = {
+  lockfileVersion: number;
+  packages: Record<string, { version?: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string> }>;
+};
 
 const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(file, "utf8")) as T;
 
@@ -36,7 +39,11 @@ describe("app image: lockfile and Dockerfile", function () {
 
   it("is exactly what tools/sync-lockfile.ts derives from the root lock: the image installs the versions the workspace (and these tests) run", function () {
     const expected = render(appLockfile(manifest as never, rootLock as never));
-    assert.equal(fs.readFileSync(path.join(APP_DIR, "package-lock.json"), "utf8"), expected, "app/package-lock.json is out of date: run `npm run lockfile -w app`");
+    assert.equal(
+      fs.readFileSync(path.join(APP_DIR, "package-lock.json"), "utf8"),
+      expected,
+      "app/package-lock.json is out of date: run `npm run lockfile -w app`",
+    );
     const locked = Object.entries(appLock.packages).filter(([key]) => key.startsWith("node_modules/"));
     const production = locked.filter(([, entry]) => !(entry as { dev?: boolean }).dev).map(([key]) => key.slice("node_modules/".length));
     for (const name of Object.keys(manifest.dependencies)) assert.ok(production.includes(name), `${name} is a production package`);
@@ -50,16 +57,29 @@ describe("app image: lockfile and Dockerfile", function () {
     const froms = instructions.filter((line) => line.startsWith("FROM "));
     assert.deepEqual(froms, ["FROM ${NODE_IMAGE} AS build", "FROM ${NODE_IMAGE} AS prod-deps", "FROM ${NODE_IMAGE} AS runtime"]);
     assert.ok(!/latest/.test(dockerfile));
-    assert.ok(instructions.some((line) => /^RUN npm ci --omit=dev --ignore-scripts/.test(line)), "runtime dependencies: npm ci --omit=dev");
+    assert.ok(
+      instructions.some((line) => /^RUN npm ci --omit=dev --ignore-scripts/.test(line)),
+      "runtime dependencies: npm ci --omit=dev",
+    );
     const runtime = instructions.slice(instructions.indexOf("FROM ${NODE_IMAGE} AS runtime"));
     assert.ok(!runtime.some((line) => line.startsWith("RUN npm")), "nothing is installed in the runtime stage");
-    assert.deepEqual(runtime.filter((line) => line.startsWith("USER ")), ["USER 10001:10001"]);
+    assert.deepEqual(
+      runtime.filter((line) => line.startsWith("USER ")),
+      ["USER 10001:10001"],
+    );
     assert.equal(runtime[runtime.length - 1], 'CMD ["node", "dist/main.js"]', "exec form: node is PID 1 and receives SIGTERM");
-    assert.ok(runtime.some((l) => /^ENV .*CONFIG_DIR=\/etc\/microservice/.test(l)), "CONFIG_DIR defaults to the mount path");
+    assert.ok(
+      runtime.some((l) => /^ENV .*CONFIG_DIR=\/etc\/microservice/.test(l)),
+      "CONFIG_DIR defaults to the mount path",
+    );
   });
 
   it("builds from app/ alone: every file the Dockerfile copies from the context exists and passes .dockerignore", function () {
-    const ignore = fs.readFileSync(path.join(APP_DIR, ".dockerignore"), "utf8").split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+    const ignore = fs
+      .readFileSync(path.join(APP_DIR, ".dockerignore"), "utf8")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l !== "" && !l.startsWith("#"));
     assert.equal(ignore[0], "*", ".dockerignore is an allowlist");
     const allowed = ignore.filter((l) => l.startsWith("!")).map((l) => l.slice(1));
     const copies = instructions.filter((line) => line.startsWith("COPY ") && !line.includes("--from="));

@@ -72,14 +72,17 @@ describe("scripts/kind-up.sh and kind-down.sh (stubbed docker, kind, kubectl)", 
 
   // Resolved once from PATH, without spawning a shell per test (the hook must not depend on machine load).
   const UTILITIES: [string, string][] = ["bash", "cat", "cp", "dirname", "grep", "mktemp", "rm", "sed", "touch"].map((tool) => {
-    const found = (process.env.PATH ?? "").split(path.delimiter).map((d) => path.join(d, tool)).find((f) => {
-      try {
-        fs.accessSync(f, fs.constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    const found = (process.env.PATH ?? "")
+      .split(path.delimiter)
+      .map((d) => path.join(d, tool))
+      .find((f) => {
+        try {
+          fs.accessSync(f, fs.constants.X_OK);
+          return true;
+        } catch {
+          return false;
+        }
+      });
     assert.ok(found, `${tool} not found on PATH`);
     return [tool, found];
   });
@@ -153,7 +156,10 @@ describe("scripts/kind-up.sh and kind-down.sh (stubbed docker, kind, kubectl)", 
     assert.equal(run("kind-up.sh").status, 0);
     const refused = run("kind-up.sh", ["--calico"]);
     assert.equal(refused.status, 1);
-    assert.match(refused.err, /runs kind's default CNI \(kindnet\); Calico cannot be added to it\. Run scripts\/kind-down\.sh, then scripts\/kind-up\.sh --calico/);
+    assert.match(
+      refused.err,
+      /runs kind's default CNI \(kindnet\); Calico cannot be added to it\. Run scripts\/kind-down\.sh, then scripts\/kind-up\.sh --calico/,
+    );
     assert.doesNotMatch(refused.calls, /calico\.yaml/);
   });
 
@@ -175,7 +181,11 @@ describe("scripts/kind-up.sh and kind-down.sh (stubbed docker, kind, kubectl)", 
 
   it("names the missing tool, or the stopped Docker daemon", function () {
     for (const missing of ["docker", "kind", "kubectl"]) {
-      const up = run("kind-up.sh", [], ["docker", "kind", "kubectl"].filter((t) => t !== missing));
+      const up = run(
+        "kind-up.sh",
+        [],
+        ["docker", "kind", "kubectl"].filter((t) => t !== missing),
+      );
       assert.equal(up.status, 1);
       assert.match(up.err, new RegExp(`^error: ${missing} is required but was not found on PATH\\. Install it: https://`));
     }

@@ -82,7 +82,11 @@ describe("app runtime: OTLP/HTTP span export", function () {
         { key: "service.version", value: { stringValue: "v1" } },
       ]);
       await sleep(250);
-      assert.deepEqual(collector.spans().map((s) => s.name), ["POST /users"], "no spans for /health and /metrics");
+      assert.deepEqual(
+        collector.spans().map((s) => s.name),
+        ["POST /users"],
+        "no spans for /health and /metrics",
+      );
 
       // An unsampled request (flags 00) is not exported.
       await request(service.port, "GET", "/users/nobody", { headers: { traceparent: "00-33333333333333333333333333333333-4444444444444444-00" } });
@@ -105,7 +109,10 @@ describe("app runtime: OTLP/HTTP span export", function () {
       await sleep(100);
       assert.equal(collector.spans().length, 0, "nothing sent before the schedule delay");
       assert.equal(await service.stop(), 0);
-      assert.deepEqual(collector.spans().map((s) => s.traceId), ["11111111111111111111111111111111"]);
+      assert.deepEqual(
+        collector.spans().map((s) => s.traceId),
+        ["11111111111111111111111111111111"],
+      );
     } finally {
       await service.stop();
       await collector.close();

@@ -66,7 +66,11 @@ export function appLockfile(manifest: Manifest, lock: Lock): Lock {
       reached.set(at, target);
       if (isProd) prod.add(at);
       const entry = lock.packages[at];
-      const optionalPeers = new Set(Object.entries(entry.peerDependenciesMeta ?? {}).filter(([, m]) => m.optional).map(([n]) => n));
+      const optionalPeers = new Set(
+        Object.entries(entry.peerDependenciesMeta ?? {})
+          .filter(([, m]) => m.optional)
+          .map(([n]) => n),
+      );
       walk(at, { ...entry.dependencies, ...entry.optionalDependencies }, isProd, new Set(Object.keys(entry.optionalDependencies ?? {})));
       walk(at, Object.fromEntries(Object.entries(entry.peerDependencies ?? {}).filter(([n]) => !optionalPeers.has(n))), isProd, new Set());
     }

@@ -165,22 +165,12 @@ export const EVENT_STORE = (() => {
           partition_key: "user_id",
         },
         "order-events": {
-          events: [
-            "order.created",
-            "order.updated",
-            "order.completed",
-            "order.cancelled",
-          ],
+          events: ["order.created", "order.updated", "order.completed", "order.cancelled"],
           retention: "5 years",
           partition_key: "order_id",
         },
         "payment-events": {
-          events: [
-            "payment.initiated",
-            "payment.processed",
-            "payment.failed",
-            "payment.refunded",
-          ],
+          events: ["payment.initiated", "payment.processed", "payment.failed", "payment.refunded"],
           retention: "7 years",
           partition_key: "payment_id",
         },
@@ -256,84 +246,79 @@ export const SAGAS = {
     },
   } as DocumentValue,
   transactionLog: (() => ({
-      logging: {
-        level: "INFO",
-        format: "json",
-        destination: "file",
-        file_path: "/var/log/saga/transactions.log",
-      },
-      persistence: {
-        provider: "postgresql",
-        // The spec's sample connection string; the applied saga database gets a generated password.
+    logging: {
+      level: "INFO",
+      format: "json",
+      destination: "file",
+      file_path: "/var/log/saga/transactions.log",
+    },
+    persistence: {
+      provider: "postgresql",
+      // The spec's sample connection string; the applied saga database gets a generated password.
       connection: `postgresql://saga_user:saga_pass@${POSTGRES.host}:${POSTGRES.port}/${POSTGRES.sagaDatabase}`,
-        table: "saga_transactions",
-        retention_days: 90,
-      },
-      monitoring: {
-        metrics: [
-          "saga_duration",
-          "step_duration",
-          "compensation_rate",
-          "success_rate",
-        ],
-        alerts: [
-          {
-            condition: "success_rate < 95%",
-            action: "notify_ops",
-          },
-          {
-            condition: "avg_duration > 60s",
-            action: "scale_up",
-          },
-        ],
-      },
-      recovery: {
-        checkpoint_interval: 10,
-        recovery_timeout: 300,
-      },
-    }))() as DocumentValue,
+      table: "saga_transactions",
+      retention_days: 90,
+    },
+    monitoring: {
+      metrics: ["saga_duration", "step_duration", "compensation_rate", "success_rate"],
+      alerts: [
+        {
+          condition: "success_rate < 95%",
+          action: "notify_ops",
+        },
+        {
+          condition: "avg_duration > 60s",
+          action: "scale_up",
+        },
+      ],
+    },
+    recovery: {
+      checkpoint_interval: 10,
+      recovery_timeout: 300,
+    },
+  }))() as DocumentValue,
 };
 
 export const CACHE = {
   config: (() => ({
-      cache_layers: {
-        local: {
-          provider: "caffeine",
-          max_size: 10000,
-          ttl: 300,
-        },
-        distributed: {
-          provider: "redis",
-          cluster: [1, 2, 3].map((n) => `redis-${n}:${REDIS.port}`),
-          ttl: 3600,
-        },
+    cache_layers: {
+      local: {
+        provider: "caffeine",
+        max_size: 10000,
+        ttl: 300,
       },
-      cache_strategies: {
-        user_profiles: {
-          layer: "distributed",
-          ttl: 1800,
-          invalidation: "event_driven",
-        },
-        product_catalog: {
-          layer: "both",
-          local_ttl: 300,
-          distributed_ttl: 3600,
-        },
-        session_data: {
-          layer: "distributed",
-          ttl: 1800,
-          persistence: true,
-        },
+      distributed: {
+        provider: "redis",
+        cluster: [1, 2, 3].map((n) => `redis-${n}:${REDIS.port}`),
+        ttl: 3600,
       },
-      eviction_policies: {
-        lru: "user_profiles",
-        lfu: "product_catalog",
+    },
+    cache_strategies: {
+      user_profiles: {
+        layer: "distributed",
+        ttl: 1800,
+        invalidation: "event_driven",
       },
-      monitoring: {
-        hit_rate_threshold: 80,
-        memory_usage_alert: 90,
+      product_catalog: {
+        layer: "both",
+        local_ttl: 300,
+        distributed_ttl: 3600,
       },
-    }))() as DocumentValue,
+      session_data: {
+        layer: "distributed",
+        ttl: 1800,
+        persistence: true,
+      },
+    },
+    eviction_policies: {
+      lru: "user_profiles",
+      lfu: "product_catalog",
+    },
+    monitoring: {
+      hit_rate_threshold: 80,
+      memory_usage_alert: 90,
+    },
+  }))() as DocumentValue,
 };
 
 // ---- Which services use which data store: derived from the services' own config and documents.
@@ -369,9 +354,7 @@ export interface DatabaseGrant {
 
 /** One database per service that names one (`database`), owned by a role named after the service. */
 export function serviceDatabases(services: readonly ServiceEntry[]): DatabaseGrant[] {
-  return services
-    .filter((s) => s.config.database)
-    .map((s) => ({ service: s.config.service_name, role: s.config.service_name, database: s.config.database! }));
+  return services.filter((s) => s.config.database).map((s) => ({ service: s.config.service_name, role: s.config.service_name, database: s.config.database! }));
 }
 
 /** The saga coordinator's transaction log database (saga_coordinator/transaction_log.json). */
@@ -404,13 +387,15 @@ export function streamEvents(): string[] {
 export function eventStoreClients(services: readonly ServiceEntry[]): ServiceEntry[] {
   const events = streamEvents();
   const owners = new Set(events.map((e) => `${e.split(".")[0]}_service`));
-  return services.filter((s) =>
-    owners.has(s.config.service_name) ||
-    s.documents.some((d) => {
-      let named = false;
-      walk(d.content, (_key, value) => {
-        if (typeof value === "string" && events.includes(value)) named = true;
-      });
-      return named;
-    }));
+  return services.filter(
+    (s) =>
+      owners.has(s.config.service_name) ||
+      s.documents.some((d) => {
+        let named = false;
+        walk(d.content, (_key, value) => {
+          if (typeof value === "string" && events.includes(value)) named = true;
+        });
+        return named;
+      }),
+  );
 }

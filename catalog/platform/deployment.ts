@@ -10,8 +10,7 @@ const probe = (p: { path: string; initialDelaySeconds: number; periodSeconds: nu
   initialDelaySeconds: p.initialDelaySeconds,
   periodSeconds: p.periodSeconds,
 });
-const postgresUrl = (role: string, database: string | undefined) =>
-  `postgresql://${role}:pass@${POSTGRES.host}:${POSTGRES.port}/${database}`;
+const postgresUrl = (role: string, database: string | undefined) => `postgresql://${role}:pass@${POSTGRES.host}:${POSTGRES.port}/${database}`;
 
 /**
  * The spec's deployment samples: a Docker Compose file and a single 20-replica Deployment.
@@ -25,10 +24,7 @@ export function dockerCompose(): DocumentValue {
       user_service: {
         image: WORKLOAD.specImage("user"),
         ports: [`${user().port}:${user().port}`],
-        environment: [
-          `DATABASE_URL=${postgresUrl("user", user().database)}`,
-          `AUTH_SERVICE_URL=${specUrl("auth_service")}`,
-        ],
+        environment: [`DATABASE_URL=${postgresUrl("user", user().database)}`, `AUTH_SERVICE_URL=${specUrl("auth_service")}`],
         depends_on: ["postgres", "auth_service"],
         deploy: {
           replicas: user().replicas,

@@ -235,7 +235,7 @@ export const PROMETHEUS = {
     },
     alerting_rules: {
       high_error_rate: {
-        expr: "rate(http_requests_total{status_code=~\"5..\"}[5m]) > 0.01",
+        expr: 'rate(http_requests_total{status_code=~"5.."}[5m]) > 0.01',
         for: "2m",
         severity: "critical",
       },
@@ -292,14 +292,7 @@ export const LOGGING = {
     },
     structured_logging: {
       format: "json",
-      required_fields: [
-        "timestamp",
-        "service_name",
-        "log_level",
-        "message",
-        "trace_id",
-        "span_id",
-      ],
+      required_fields: ["timestamp", "service_name", "log_level", "message", "trace_id", "span_id"],
     },
   } as DocumentValue,
 };

@@ -32,17 +32,23 @@ export const userService: ServiceEntry = {
             get: {
               summary: "Get all users",
               responses: new Map<number | string, DocumentValue>([
-                [200, {
-                  description: "List of users",
-                }],
+                [
+                  200,
+                  {
+                    description: "List of users",
+                  },
+                ],
               ]),
             },
             post: {
               summary: "Create user",
               responses: new Map<number | string, DocumentValue>([
-                [201, {
-                  description: "User created",
-                }],
+                [
+                  201,
+                  {
+                    description: "User created",
+                  },
+                ],
               ]),
             },
           },
@@ -60,12 +66,18 @@ export const userService: ServiceEntry = {
                 },
               ],
               responses: new Map<number | string, DocumentValue>([
-                [200, {
-                  description: "User details",
-                }],
-                [404, {
-                  description: "User not found",
-                }],
+                [
+                  200,
+                  {
+                    description: "User details",
+                  },
+                ],
+                [
+                  404,
+                  {
+                    description: "User not found",
+                  },
+                ],
               ]),
             },
           },

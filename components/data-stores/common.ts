@@ -17,9 +17,7 @@ export const dataStoreHost = (service: string): string => `${service}.${DATA_STO
  */
 export function dataNamespace(args: PlatformArgs): k8s.core.v1.Namespace {
   if (args.namespaceName === DATA_STORES.namespace) {
-    throw new ConfigError(
-      `${CONFIG_NAMESPACE}:namespace is "${DATA_STORES.namespace}", the data stores' namespace: choose another one for the services`,
-    );
+    throw new ConfigError(`${CONFIG_NAMESPACE}:namespace is "${DATA_STORES.namespace}", the data stores' namespace: choose another one for the services`);
   }
   return sharedNamespace(args, DATA_STORES.namespace);
 }
@@ -87,9 +85,7 @@ const PINNED_IMAGE = /^[^\s@]+(:(?!latest$)[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64
 export function storeSettings<T extends StoreSettings>(component: string, schema: object, value: Readonly<Record<string, unknown>>): T {
   const settings = componentSettings<T>(component, schema, value);
   if (settings.image !== undefined && !PINNED_IMAGE.test(settings.image)) {
-    throw new ConfigError(
-      `${CONFIG_NAMESPACE}:${component}.image "${settings.image}" is not pinned: use a version tag (not latest) or a sha256 digest`,
-    );
+    throw new ConfigError(`${CONFIG_NAMESPACE}:${component}.image "${settings.image}" is not pinned: use a version tag (not latest) or a sha256 digest`);
   }
   return settings;
 }
@@ -143,30 +139,47 @@ export function storeServices(
   peerPorts: readonly StorePorts[] = [],
 ): { service: k8s.core.v1.Service; headless: k8s.core.v1.Service } {
   const opts = { parent, provider };
-  const toPorts = (ports: readonly StorePorts[]) =>
-    ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: "TCP" }));
-  const service = new k8s.core.v1.Service(name, {
-    metadata: { name, namespace, labels },
-    spec: { type: "ClusterIP", selector: { app: name }, ports: toPorts(clientPorts) },
-  }, opts);
-  const headless = new k8s.core.v1.Service(`${name}-headless`, {
-    metadata: { name: `${name}-headless`, namespace, labels },
-    spec: {
-      clusterIP: "None",
-      publishNotReadyAddresses: true,
-      selector: { app: name },
-      ports: toPorts([...clientPorts, ...peerPorts]),
+  const toPorts = (ports: readonly StorePorts[]) => ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: "TCP" }));
+  const service = new k8s.core.v1.Service(
+    name,
+    {
+      metadata: { name, namespace, labels },
+      spec: { type: "ClusterIP", selector: { app: name }, ports: toPorts(clientPorts) },
     },
-  }, opts);
+    opts,
+  );
+  const headless = new k8s.core.v1.Service(
+    `${name}-headless`,
+    {
+      metadata: { name: `${name}-headless`, namespace, labels },
+      spec: {
+        clusterIP: "None",
+        publishNotReadyAddresses: true,
+        selector: { app: name },
+        ports: toPorts([...clientPorts, ...peerPorts]),
+      },
+    },
+    opts,
+  );
   return { service, headless };
 }
 
 /** At most one pod of the store down at a time for voluntary disruptions (drains, upgrades). */
-export const storeDisruptionBudget = (parent: pulumi.Resource, provider: k8s.Provider, name: string, namespace: pulumi.Input<string>, labels: Record<string, string>) =>
-  new k8s.policy.v1.PodDisruptionBudget(name, {
-    metadata: { name, namespace, labels },
-    spec: { maxUnavailable: 1, selector: { matchLabels: { app: name } } },
-  }, { parent, provider });
+export const storeDisruptionBudget = (
+  parent: pulumi.Resource,
+  provider: k8s.Provider,
+  name: string,
+  namespace: pulumi.Input<string>,
+  labels: Record<string, string>,
+) =>
+  new k8s.policy.v1.PodDisruptionBudget(
+    name,
+    {
+      metadata: { name, namespace, labels },
+      spec: { maxUnavailable: 1, selector: { matchLabels: { app: name } } },
+    },
+    { parent, provider },
+  );
 
 /** A Secret whose values are Pulumi secrets: encrypted in state, masked in every rendered file. */
 export const secretOptions = (parent: pulumi.Resource, provider: k8s.Provider): pulumi.CustomResourceOptions => ({

@@ -3,8 +3,19 @@ import * as pulumi from "@pulumi/pulumi";
 import { DATA_STORES, EVENT_STORE, ServiceEntry, eventStoreClients } from "../../catalog";
 import { emitDocuments } from "../artifacts/emit";
 import {
-  ResolvedSizing, StoreSettings, containerSecurityContext, dataNamespace, dataStoreHost, podSecurityContext, resolveSizing,
-  storeDisruptionBudget, storeLabels, storeServices, storeSettings, storeSettingsSchema, volumeClaim,
+  ResolvedSizing,
+  StoreSettings,
+  containerSecurityContext,
+  dataNamespace,
+  dataStoreHost,
+  podSecurityContext,
+  resolveSizing,
+  storeDisruptionBudget,
+  storeLabels,
+  storeServices,
+  storeSettings,
+  storeSettingsSchema,
+  volumeClaim,
 } from "../data-stores/common";
 import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../platform";
 
@@ -30,9 +41,7 @@ export const nodeHost = (ordinal: number): string => `${NAME}-${ordinal}.${dataS
  * gossip seed, so that the client finds the leader. `tls=false`: see the class comment.
  */
 export function eventStoreUrl(clusterSize: number): string {
-  const hosts = clusterSize === 1
-    ? [dataStoreHost(NAME)]
-    : Array.from({ length: clusterSize }, (_, i) => nodeHost(i));
+  const hosts = clusterSize === 1 ? [dataStoreHost(NAME)] : Array.from({ length: clusterSize }, (_, i) => nodeHost(i));
   return `esdb://${hosts.map((h) => `${h}:${EVENT_STORE.port}`).join(",")}?tls=false`;
 }
 
@@ -83,13 +92,21 @@ export class EventStore extends pulumi.ComponentResource implements PlatformComp
       void pulumi.log.warn("eventstore: Istio is not composed, so EventStoreDB (insecure mode) is reachable without TLS inside the cluster", this);
     }
 
-    const serviceAccount = new k8s.core.v1.ServiceAccount(NAME, {
-      metadata: { name: NAME, namespace, labels },
-      automountServiceAccountToken: false,
-    }, childOpts);
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+      NAME,
+      {
+        metadata: { name: NAME, namespace, labels },
+        automountServiceAccountToken: false,
+      },
+      childOpts,
+    );
 
     const { headless } = storeServices(
-      this, args.provider, NAME, namespace, labels,
+      this,
+      args.provider,
+      NAME,
+      namespace,
+      labels,
       [{ name: PORT_NAME, port: EVENT_STORE.port }],
       [{ name: REPLICATION_PORT_NAME, port: EVENT_STORE.replicationPort }],
     );
@@ -106,85 +123,98 @@ export class EventStore extends pulumi.ComponentResource implements PlatformComp
       EVENTSTORE_DB: EVENT_STORE.dataMountPath,
       EVENTSTORE_LOG: EVENT_STORE.logMountPath,
       EVENTSTORE_TELEMETRY_OPTOUT: "true",
-      ...(clusterSize > 1 ? {
-        EVENTSTORE_DISCOVER_VIA_DNS: "true",
-        EVENTSTORE_CLUSTER_DNS: dataStoreHost(HEADLESS),
-        EVENTSTORE_CLUSTER_GOSSIP_PORT: String(EVENT_STORE.port),
-        // Each node advertises its stable DNS name (not its pod IP) to its peers and to clients.
-        EVENTSTORE_NODE_HOST_ADVERTISE_AS: `$(POD_NAME).${dataStoreHost(HEADLESS)}`,
-        EVENTSTORE_REPLICATION_HOST_ADVERTISE_AS: `$(POD_NAME).${dataStoreHost(HEADLESS)}`,
-        EVENTSTORE_ADVERTISE_HOST_TO_CLIENT_AS: `$(POD_NAME).${dataStoreHost(HEADLESS)}`,
-      } : {}),
+      ...(clusterSize > 1
+        ? {
+            EVENTSTORE_DISCOVER_VIA_DNS: "true",
+            EVENTSTORE_CLUSTER_DNS: dataStoreHost(HEADLESS),
+            EVENTSTORE_CLUSTER_GOSSIP_PORT: String(EVENT_STORE.port),
+            // Each node advertises its stable DNS name (not its pod IP) to its peers and to clients.
+            EVENTSTORE_NODE_HOST_ADVERTISE_AS: `$(POD_NAME).${dataStoreHost(HEADLESS)}`,
+            EVENTSTORE_REPLICATION_HOST_ADVERTISE_AS: `$(POD_NAME).${dataStoreHost(HEADLESS)}`,
+            EVENTSTORE_ADVERTISE_HOST_TO_CLIENT_AS: `$(POD_NAME).${dataStoreHost(HEADLESS)}`,
+          }
+        : {}),
     };
     const health = {
       httpGet: { path: EVENT_STORE.healthPath, port: PORT_NAME, scheme: "HTTP" },
       timeoutSeconds: 5,
     };
-    this.statefulSet = new k8s.apps.v1.StatefulSet(NAME, {
-      metadata: { name: NAME, namespace, labels },
-      spec: {
-        serviceName: headless.metadata.name,
-        replicas: clusterSize,
-        // Cluster members must start together: a node waits for a quorum of its peers.
-        podManagementPolicy: "Parallel",
-        selector: { matchLabels: { app: NAME } },
-        template: {
-          metadata: {
-            labels,
-            annotations: {
-              "prometheus.io/scrape": "true",
-              "prometheus.io/port": String(EVENT_STORE.port),
-              "prometheus.io/path": EVENT_STORE.metricsPath,
+    this.statefulSet = new k8s.apps.v1.StatefulSet(
+      NAME,
+      {
+        metadata: { name: NAME, namespace, labels },
+        spec: {
+          serviceName: headless.metadata.name,
+          replicas: clusterSize,
+          // Cluster members must start together: a node waits for a quorum of its peers.
+          podManagementPolicy: "Parallel",
+          selector: { matchLabels: { app: NAME } },
+          template: {
+            metadata: {
+              labels,
+              annotations: {
+                "prometheus.io/scrape": "true",
+                "prometheus.io/port": String(EVENT_STORE.port),
+                "prometheus.io/path": EVENT_STORE.metricsPath,
+              },
+            },
+            spec: {
+              serviceAccountName: serviceAccount.metadata.name,
+              automountServiceAccountToken: false,
+              terminationGracePeriodSeconds: 60,
+              securityContext: podSecurityContext(EVENT_STORE.user),
+              // Spread the nodes over machines where there are several (kind has one: preferred only).
+              affinity:
+                clusterSize > 1
+                  ? {
+                      podAntiAffinity: {
+                        preferredDuringSchedulingIgnoredDuringExecution: [
+                          {
+                            weight: 100,
+                            podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { app: NAME } } },
+                          },
+                        ],
+                      },
+                    }
+                  : undefined,
+              containers: [
+                {
+                  name: "eventstore",
+                  image: this.image,
+                  imagePullPolicy: "IfNotPresent",
+                  ports: [
+                    { name: PORT_NAME, containerPort: EVENT_STORE.port, protocol: "TCP" },
+                    { name: REPLICATION_PORT_NAME, containerPort: EVENT_STORE.replicationPort, protocol: "TCP" },
+                  ],
+                  env: [
+                    // Read by the advertised names below (`$(POD_NAME)`), so listed first.
+                    ...(clusterSize > 1 ? [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }] : []),
+                    ...Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
+                  ],
+                  resources: sizing.resources,
+                  // Opening a large database (index verification) may take minutes.
+                  startupProbe: { ...health, periodSeconds: 5, failureThreshold: 60 },
+                  readinessProbe: { ...health, periodSeconds: 10, failureThreshold: 3 },
+                  livenessProbe: { ...health, periodSeconds: 15, failureThreshold: 4 },
+                  securityContext: containerSecurityContext,
+                  volumeMounts: [
+                    { name: "data", mountPath: EVENT_STORE.dataMountPath },
+                    { name: "logs", mountPath: EVENT_STORE.logMountPath },
+                    { name: "tmp", mountPath: "/tmp" },
+                  ],
+                },
+              ],
+              volumes: [
+                { name: "logs", emptyDir: { sizeLimit: "1Gi" } },
+                { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+              ],
             },
           },
-          spec: {
-            serviceAccountName: serviceAccount.metadata.name,
-            automountServiceAccountToken: false,
-            terminationGracePeriodSeconds: 60,
-            securityContext: podSecurityContext(EVENT_STORE.user),
-            // Spread the nodes over machines where there are several (kind has one: preferred only).
-            affinity: clusterSize > 1 ? {
-              podAntiAffinity: {
-                preferredDuringSchedulingIgnoredDuringExecution: [{
-                  weight: 100,
-                  podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { app: NAME } } },
-                }],
-              },
-            } : undefined,
-            containers: [{
-              name: "eventstore",
-              image: this.image,
-              imagePullPolicy: "IfNotPresent",
-              ports: [
-                { name: PORT_NAME, containerPort: EVENT_STORE.port, protocol: "TCP" },
-                { name: REPLICATION_PORT_NAME, containerPort: EVENT_STORE.replicationPort, protocol: "TCP" },
-              ],
-              env: [
-                // Read by the advertised names below (`$(POD_NAME)`), so listed first.
-                ...(clusterSize > 1 ? [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }] : []),
-                ...Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
-              ],
-              resources: sizing.resources,
-              // Opening a large database (index verification) may take minutes.
-              startupProbe: { ...health, periodSeconds: 5, failureThreshold: 60 },
-              readinessProbe: { ...health, periodSeconds: 10, failureThreshold: 3 },
-              livenessProbe: { ...health, periodSeconds: 15, failureThreshold: 4 },
-              securityContext: containerSecurityContext,
-              volumeMounts: [
-                { name: "data", mountPath: EVENT_STORE.dataMountPath },
-                { name: "logs", mountPath: EVENT_STORE.logMountPath },
-                { name: "tmp", mountPath: "/tmp" },
-              ],
-            }],
-            volumes: [
-              { name: "logs", emptyDir: { sizeLimit: "1Gi" } },
-              { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
-            ],
-          },
+          volumeClaimTemplates: [volumeClaim("data", labels, sizing.storage)],
         },
-        volumeClaimTemplates: [volumeClaim("data", labels, sizing.storage)],
       },
-    }, childOpts);
+      childOpts,
+    );
 
     storeDisruptionBudget(this, args.provider, NAME, namespace, labels);
 

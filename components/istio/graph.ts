@@ -1,6 +1,17 @@
 import {
-  DATA_STORES, EVENT_STORE, GATEWAY, GatewayRoute, MESH, POSTGRES, PROMETHEUS, REDIS, ServiceEntry,
-  eventStoreClients, kubernetesName, redisClients, sagaCoordinators,
+  DATA_STORES,
+  EVENT_STORE,
+  GATEWAY,
+  GatewayRoute,
+  MESH,
+  POSTGRES,
+  PROMETHEUS,
+  REDIS,
+  ServiceEntry,
+  eventStoreClients,
+  kubernetesName,
+  redisClients,
+  sagaCoordinators,
 } from "../../catalog";
 
 /**

@@ -52,22 +52,30 @@ export class IstioMesh extends pulumi.ComponentResource implements PlatformCompo
     const rootNamespace = this.installation?.rootNamespace ?? MESH.rootNamespace;
 
     for (const object of objects) {
-      new k8s.apiextensions.CustomResource(`${object.name}-${object.kind.toLowerCase()}${object.scope === "root" ? "-mesh" : ""}`, {
-        apiVersion: object.apiVersion,
-        kind: object.kind,
-        metadata: { name: object.name, namespace: object.scope === "root" ? rootNamespace : args.namespace },
-        spec: object.spec,
-      }, meshOpts);
+      new k8s.apiextensions.CustomResource(
+        `${object.name}-${object.kind.toLowerCase()}${object.scope === "root" ? "-mesh" : ""}`,
+        {
+          apiVersion: object.apiVersion,
+          kind: object.kind,
+          metadata: { name: object.name, namespace: object.scope === "root" ? rootNamespace : args.namespace },
+          spec: object.spec,
+        },
+        meshOpts,
+      );
     }
 
     if (this.settings.networkPolicies) {
-      new ServiceNetworkPolicies("network-policies", {
-        namespace: args.namespace,
-        services: args.services,
-        components: args.components,
-        meshed: true,
-        provider: args.provider,
-      }, { parent: this });
+      new ServiceNetworkPolicies(
+        "network-policies",
+        {
+          namespace: args.namespace,
+          services: args.services,
+          components: args.components,
+          meshed: true,
+          provider: args.provider,
+        },
+        { parent: this },
+      );
     }
     this.registerOutputs({});
   }
@@ -89,11 +97,11 @@ export class IstioMesh extends pulumi.ComponentResource implements PlatformCompo
       },
       ...(canary
         ? {
-          versions: [
-            { version: MESH.canary.stable.subset, replicas: entry.config.replicas },
-            { version: MESH.canary.candidate.subset, replicas: MESH.canary.candidateReplicas },
-          ],
-        }
+            versions: [
+              { version: MESH.canary.stable.subset, replicas: entry.config.replicas },
+              { version: MESH.canary.candidate.subset, replicas: MESH.canary.candidateReplicas },
+            ],
+          }
         : {}),
       ...(this.meshReady ? { dependsOn: [this.meshReady] } : {}),
     };

@@ -41,8 +41,7 @@ function webhookValues(settings: IstioSettings) {
 
 /** Values merged one level deep under `global` (the only key the pieces share). */
 type Values = Record<string, unknown> & { global?: Record<string, unknown> };
-const merge = (...parts: Values[]): Values =>
-  parts.reduce<Values>((acc, part) => ({ ...acc, ...part, global: { ...acc.global, ...part.global } }), {});
+const merge = (...parts: Values[]): Values => parts.reduce<Values>((acc, part) => ({ ...acc, ...part, global: { ...acc.global, ...part.global } }), {});
 
 /** The ingress gateway Service's ports (the chart's defaults, with kind's fixed NodePorts when NodePort). */
 function ingressPorts(type: IstioSettings["ingressServiceType"]) {
@@ -59,60 +58,66 @@ function ingressPorts(type: IstioSettings["ingressServiceType"]) {
  * `gateway` in its own namespace. Each release waits for its resources to be ready (Pulumi's
  * Release awaits by default), so nothing that depends on istiod starts before its webhooks answer.
  */
-export function installIstio(
-  parent: pulumi.Resource,
-  provider: k8s.Provider,
-  environment: "dev" | "prod",
-  settings: IstioSettings,
-): IstioInstallation {
+export function installIstio(parent: pulumi.Resource, provider: k8s.Provider, environment: "dev" | "prod", settings: IstioSettings): IstioInstallation {
   const opts = { parent, provider };
   const sizes = MESH.install.sizes[environment];
-  const namespace = (name: string) =>
-    new k8s.core.v1.Namespace(name, { metadata: { name, labels: commonLabels(name, "namespace") } }, opts);
+  const namespace = (name: string) => new k8s.core.v1.Namespace(name, { metadata: { name, labels: commonLabels(name, "namespace") } }, opts);
   const root = namespace(MESH.rootNamespace);
   const webhooks = webhookValues(settings);
 
-  const base = new k8s.helm.v3.Release(MESH.install.releases.base, {
-    name: MESH.install.releases.base,
-    ...chart("base", settings),
-    namespace: root.metadata.name,
-    skipAwait: false,
-    values: merge(images, webhooks.base),
-  }, opts);
+  const base = new k8s.helm.v3.Release(
+    MESH.install.releases.base,
+    {
+      name: MESH.install.releases.base,
+      ...chart("base", settings),
+      namespace: root.metadata.name,
+      skipAwait: false,
+      values: merge(images, webhooks.base),
+    },
+    opts,
+  );
 
-  const istiod = new k8s.helm.v3.Release(MESH.install.releases.istiod, {
-    name: MESH.install.releases.istiod,
-    ...chart("istiod", settings),
-    namespace: root.metadata.name,
-    skipAwait: false,
-    values: merge(images, webhooks.istiod, {
-      pilot: {
-        replicaCount: 1,
-        autoscaleEnabled: environment === "prod",
-        resources: sizes.pilot,
-      },
-      // Every injected sidecar's default size (services set theirs per pod, see IstioMesh.bindService).
-      global: { proxy: { resources: sizes.proxy } },
-    }),
-  }, { ...opts, dependsOn: [base] });
+  const istiod = new k8s.helm.v3.Release(
+    MESH.install.releases.istiod,
+    {
+      name: MESH.install.releases.istiod,
+      ...chart("istiod", settings),
+      namespace: root.metadata.name,
+      skipAwait: false,
+      values: merge(images, webhooks.istiod, {
+        pilot: {
+          replicaCount: 1,
+          autoscaleEnabled: environment === "prod",
+          resources: sizes.pilot,
+        },
+        // Every injected sidecar's default size (services set theirs per pod, see IstioMesh.bindService).
+        global: { proxy: { resources: sizes.proxy } },
+      }),
+    },
+    { ...opts, dependsOn: [base] },
+  );
 
   // The gateway's pods get their proxy image from the injection webhook (the chart says `image: auto`).
   if (!settings.webhooks) return { rootNamespace: root.metadata.name, base, istiod };
   const ingress = namespace(MESH.install.ingressNamespace);
-  const gateway = new k8s.helm.v3.Release(MESH.install.releases.gateway, {
-    name: MESH.install.releases.gateway,
-    ...chart("gateway", settings),
-    namespace: ingress.metadata.name,
-    skipAwait: false,
-    values: merge(images, {
+  const gateway = new k8s.helm.v3.Release(
+    MESH.install.releases.gateway,
+    {
       name: MESH.install.releases.gateway,
-      // The pods' selector labels: the Gateway object selects `istio: ingress`.
-      labels: { ...MESH.ingressSelector },
-      service: { type: settings.ingressServiceType, ports: ingressPorts(settings.ingressServiceType) },
-      resources: sizes.gateway,
-      autoscaling: { enabled: environment === "prod" },
-    }),
-  }, { ...opts, dependsOn: [istiod] });
+      ...chart("gateway", settings),
+      namespace: ingress.metadata.name,
+      skipAwait: false,
+      values: merge(images, {
+        name: MESH.install.releases.gateway,
+        // The pods' selector labels: the Gateway object selects `istio: ingress`.
+        labels: { ...MESH.ingressSelector },
+        service: { type: settings.ingressServiceType, ports: ingressPorts(settings.ingressServiceType) },
+        resources: sizes.gateway,
+        autoscaling: { enabled: environment === "prod" },
+      }),
+    },
+    { ...opts, dependsOn: [istiod] },
+  );
 
   return { rootNamespace: root.metadata.name, base, istiod, gateway };
 }

@@ -1,6 +1,4 @@
-import {
-  DEFAULT_CIRCUIT_BREAKER, GATEWAY, MESH, ServiceEntry, WORKLOAD, kubernetesName,
-} from "../../catalog";
+import { DEFAULT_CIRCUIT_BREAKER, GATEWAY, MESH, ServiceEntry, WORKLOAD, kubernetesName } from "../../catalog";
 import { INGRESS_GATEWAY, KONG, PROMETHEUS_SCRAPER, callersOf, gatewayRoute, principal, serviceIdentity } from "./graph";
 import { PLATFORM_ENDPOINTS, PlatformEndpoint } from "./platform-endpoints";
 import { IstioSettings } from "./settings";
@@ -165,7 +163,8 @@ export function ingressGateway(): MeshObject {
 export function faultFromKong(ctx: MeshContext): MeshObject | undefined {
   const fault = MESH.faultInjection;
   if (!ctx.settings.faultInjection || !ctx.services.some((s) => s.config.service_name === fault.service)) return undefined;
-  if (fault.service === MESH.canary.service) throw new Error("mesh catalog: the fault-injected service cannot also be the canary (one VirtualService per host)");
+  if (fault.service === MESH.canary.service)
+    throw new Error("mesh catalog: the fault-injected service cannot also be the canary (one VirtualService per host)");
   const host = serviceHost(fault.service, ctx.namespace);
   const destination = { host, port: { number: portOf(fault.service, ctx.services) } };
   return {
@@ -203,15 +202,17 @@ export function gatewayVirtualService(ctx: MeshContext): MeshObject {
       const match = { uri: { prefix: route.path } };
       const name = kubernetesName(route.service);
       if (route.service === MESH.canary.service) return canaryRoutes(host, port, match, `${name}-`, ctx.settings.canaryWeight);
-      return [{
-        name,
-        match: [match],
-        route: [{ destination: { host, port: { number: port } } }],
-        ...(ctx.settings.faultInjection && route.service === fault.service
-          ? { fault: { delay: { percentage: { value: fault.percentage }, fixedDelay: fault.fixedDelay } } }
-          : {}),
-        ...retriesOf(route.service),
-      }];
+      return [
+        {
+          name,
+          match: [match],
+          route: [{ destination: { host, port: { number: port } } }],
+          ...(ctx.settings.faultInjection && route.service === fault.service
+            ? { fault: { delay: { percentage: { value: fault.percentage }, fixedDelay: fault.fixedDelay } } }
+            : {}),
+          ...retriesOf(route.service),
+        },
+      ];
     });
   return {
     apiVersion: NETWORKING,

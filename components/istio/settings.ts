@@ -58,7 +58,7 @@ function resolveChartsDir(dir: string): string {
   if (missing.length > 0) {
     throw new ConfigError(
       `${CONFIG_NAMESPACE}:istio.chartsDir ${resolved} has no ${missing.map((c) => `${c}/Chart.yaml`).join(", ")}: ` +
-      "run `bash scripts/engine.sh istio-charts` (it prints the folder to set) or clear chartsDir to use Istio's chart repository",
+        "run `bash scripts/engine.sh istio-charts` (it prints the folder to set) or clear chartsDir to use Istio's chart repository",
     );
   }
   return resolved;

@@ -87,13 +87,12 @@ export function meshSpecDocuments(): SpecDocument[] {
         spec: {
           podSelector: { matchLabels: { tier: "microservices" } },
           policyTypes: ["Ingress", "Egress"],
-          ingress: [{
-            from: [
-              { podSelector: { matchLabels: { tier: "api-gateway" } } },
-              { podSelector: { matchLabels: { tier: "microservices" } } },
-            ],
-            ports: MESH.specNetworkPolicyServices.map((s) => ({ protocol: "TCP", port: service(s).port })),
-          }],
+          ingress: [
+            {
+              from: [{ podSelector: { matchLabels: { tier: "api-gateway" } } }, { podSelector: { matchLabels: { tier: "microservices" } } }],
+              ports: MESH.specNetworkPolicyServices.map((s) => ({ protocol: "TCP", port: service(s).port })),
+            },
+          ],
           egress: [
             { to: [{ podSelector: { matchLabels: { tier: "database" } } }], ports: [{ protocol: "TCP", port: POSTGRES.port }] },
             { to: [{ podSelector: { matchLabels: { tier: "cache" } } }], ports: [{ protocol: "TCP", port: REDIS.port }] },

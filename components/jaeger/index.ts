@@ -54,20 +54,27 @@ export class Jaeger extends pulumi.ComponentResource {
     const childOpts = { parent: this, provider: args.provider };
     const namespace = monitoringNamespace(args);
     const production = plainValue(JAEGER.productionResource) as {
-      apiVersion: string; kind: string; metadata: { name: string }; spec: Record<string, unknown>;
+      apiVersion: string;
+      kind: string;
+      metadata: { name: string };
+      spec: Record<string, unknown>;
     };
     // The operator names the collector's Service `<name>-collector`.
     const collectorService = settings.operator ? `${production.metadata.name}-collector` : JAEGER.collectorService;
     this.collectorHost = `${collectorService}.${JAEGER.namespace}.svc.cluster.local`;
 
     if (settings.operator) {
-      new k8s.apiextensions.CustomResource(NAME, {
-        apiVersion: production.apiVersion,
-        kind: production.kind,
-        metadata: { ...production.metadata, namespace },
-        // The spec's resource, plus the same sampling strategies the all-in-one serves.
-        spec: { ...production.spec, sampling: { options: this.strategies } },
-      }, childOpts);
+      new k8s.apiextensions.CustomResource(
+        NAME,
+        {
+          apiVersion: production.apiVersion,
+          kind: production.kind,
+          metadata: { ...production.metadata, namespace },
+          // The spec's resource, plus the same sampling strategies the all-in-one serves.
+          spec: { ...production.spec, sampling: { options: this.strategies } },
+        },
+        childOpts,
+      );
     } else {
       this.allInOne(args, settings, namespace, childOpts);
     }
@@ -84,15 +91,23 @@ export class Jaeger extends pulumi.ComponentResource {
     const labels = { app: NAME, ...commonLabels(NAME, "tracing") };
     const selector = { app: NAME };
 
-    const serviceAccount = new k8s.core.v1.ServiceAccount(NAME, {
-      metadata: { name: NAME, namespace, labels },
-      automountServiceAccountToken: false,
-    }, childOpts);
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+      NAME,
+      {
+        metadata: { name: NAME, namespace, labels },
+        automountServiceAccountToken: false,
+      },
+      childOpts,
+    );
 
-    const strategies = new k8s.core.v1.ConfigMap(`${NAME}-sampling-strategies`, {
-      metadata: { name: `${NAME}-sampling-strategies`, namespace, labels },
-      data: { [STRATEGIES_FILE]: `${JSON.stringify(this.strategies, null, 2)}\n` },
-    }, childOpts);
+    const strategies = new k8s.core.v1.ConfigMap(
+      `${NAME}-sampling-strategies`,
+      {
+        metadata: { name: `${NAME}-sampling-strategies`, namespace, labels },
+        data: { [STRATEGIES_FILE]: `${JSON.stringify(this.strategies, null, 2)}\n` },
+      },
+      childOpts,
+    );
 
     const env: Record<string, string> = {
       SPAN_STORAGE_TYPE: "memory",
@@ -113,70 +128,84 @@ export class Jaeger extends pulumi.ComponentResource {
       failureThreshold: 3,
     };
 
-    new k8s.apps.v1.Deployment(NAME, {
-      metadata: { name: NAME, namespace, labels },
-      spec: {
-        // One in-memory store: a second pod would hold other traces, so never two at once.
-        replicas: sizing.replicas,
-        strategy: { type: "Recreate" },
-        selector: { matchLabels: selector },
-        template: {
-          metadata: { labels },
-          spec: {
-            serviceAccountName: serviceAccount.metadata.name,
-            automountServiceAccountToken: false,
-            securityContext: restrictedPodSecurity(JAEGER_UID),
-            containers: [{
-              name: "jaeger",
-              image: JAEGER.image,
-              imagePullPolicy: "IfNotPresent",
-              env: Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
-              ports: [
-                { name: "otlp-grpc", containerPort: JAEGER.otlpGrpcPort, protocol: "TCP" },
-                { name: "otlp-http", containerPort: JAEGER.otlpHttpPort, protocol: "TCP" },
-                { name: "sampling", containerPort: JAEGER.samplingPort, protocol: "TCP" },
-                { name: "query", containerPort: JAEGER.queryPort, protocol: "TCP" },
-                { name: "admin", containerPort: JAEGER.adminPort, protocol: "TCP" },
+    new k8s.apps.v1.Deployment(
+      NAME,
+      {
+        metadata: { name: NAME, namespace, labels },
+        spec: {
+          // One in-memory store: a second pod would hold other traces, so never two at once.
+          replicas: sizing.replicas,
+          strategy: { type: "Recreate" },
+          selector: { matchLabels: selector },
+          template: {
+            metadata: { labels },
+            spec: {
+              serviceAccountName: serviceAccount.metadata.name,
+              automountServiceAccountToken: false,
+              securityContext: restrictedPodSecurity(JAEGER_UID),
+              containers: [
+                {
+                  name: "jaeger",
+                  image: JAEGER.image,
+                  imagePullPolicy: "IfNotPresent",
+                  env: Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
+                  ports: [
+                    { name: "otlp-grpc", containerPort: JAEGER.otlpGrpcPort, protocol: "TCP" },
+                    { name: "otlp-http", containerPort: JAEGER.otlpHttpPort, protocol: "TCP" },
+                    { name: "sampling", containerPort: JAEGER.samplingPort, protocol: "TCP" },
+                    { name: "query", containerPort: JAEGER.queryPort, protocol: "TCP" },
+                    { name: "admin", containerPort: JAEGER.adminPort, protocol: "TCP" },
+                  ],
+                  readinessProbe: probe,
+                  livenessProbe: { ...probe, initialDelaySeconds: 15 },
+                  resources: sizing.resources,
+                  securityContext: restrictedContainerSecurity,
+                  volumeMounts: [
+                    { name: "sampling", mountPath: SAMPLING_DIR, readOnly: true },
+                    { name: "tmp", mountPath: "/tmp" },
+                  ],
+                },
               ],
-              readinessProbe: probe,
-              livenessProbe: { ...probe, initialDelaySeconds: 15 },
-              resources: sizing.resources,
-              securityContext: restrictedContainerSecurity,
-              volumeMounts: [
-                { name: "sampling", mountPath: SAMPLING_DIR, readOnly: true },
-                { name: "tmp", mountPath: "/tmp" },
+              volumes: [
+                { name: "sampling", configMap: { name: strategies.metadata.name } },
+                { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
               ],
-            }],
-            volumes: [
-              { name: "sampling", configMap: { name: strategies.metadata.name } },
-              { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
-            ],
+            },
           },
         },
       },
-    }, childOpts);
+      childOpts,
+    );
 
-    new k8s.core.v1.Service(JAEGER.collectorService, {
-      metadata: { name: JAEGER.collectorService, namespace, labels },
-      spec: {
-        type: "ClusterIP",
-        selector,
-        ports: [
-          { name: "grpc-otlp", port: JAEGER.otlpGrpcPort, targetPort: "otlp-grpc", protocol: "TCP", appProtocol: "grpc" },
-          { name: "http-otlp", port: JAEGER.otlpHttpPort, targetPort: "otlp-http", protocol: "TCP", appProtocol: "http" },
-          { name: "http-sampling", port: JAEGER.samplingPort, targetPort: "sampling", protocol: "TCP", appProtocol: "http" },
-        ],
+    new k8s.core.v1.Service(
+      JAEGER.collectorService,
+      {
+        metadata: { name: JAEGER.collectorService, namespace, labels },
+        spec: {
+          type: "ClusterIP",
+          selector,
+          ports: [
+            { name: "grpc-otlp", port: JAEGER.otlpGrpcPort, targetPort: "otlp-grpc", protocol: "TCP", appProtocol: "grpc" },
+            { name: "http-otlp", port: JAEGER.otlpHttpPort, targetPort: "otlp-http", protocol: "TCP", appProtocol: "http" },
+            { name: "http-sampling", port: JAEGER.samplingPort, targetPort: "sampling", protocol: "TCP", appProtocol: "http" },
+          ],
+        },
       },
-    }, childOpts);
+      childOpts,
+    );
 
-    new k8s.core.v1.Service(JAEGER.queryService, {
-      metadata: { name: JAEGER.queryService, namespace, labels },
-      spec: {
-        type: "ClusterIP",
-        selector,
-        ports: [{ name: "http-query", port: JAEGER.queryPort, targetPort: "query", protocol: "TCP", appProtocol: "http" }],
+    new k8s.core.v1.Service(
+      JAEGER.queryService,
+      {
+        metadata: { name: JAEGER.queryService, namespace, labels },
+        spec: {
+          type: "ClusterIP",
+          selector,
+          ports: [{ name: "http-query", port: JAEGER.queryPort, targetPort: "query", protocol: "TCP", appProtocol: "http" }],
+        },
       },
-    }, childOpts);
+      childOpts,
+    );
   }
 
   /** Where a service sends its spans (OTLP over HTTP) and the name its strategy is looked up by. */

@@ -88,14 +88,16 @@ export function kongDeclarativeConfig(input: KongConfigInput): KongDeclarativeCo
     services: routes.map((route) => ({
       name: kubernetesName(route.service),
       url: serviceUrl(route.service, input.namespace, input.services),
-      routes: [{
-        name: routeName(route.service),
-        paths: [route.path],
-        methods: [...new Set([...route.methods, PREFLIGHT])],
-        protocols: ["http", "https"],
-        strip_path: false,
-        preserve_host: false,
-      }],
+      routes: [
+        {
+          name: routeName(route.service),
+          paths: [route.path],
+          methods: [...new Set([...route.methods, PREFLIGHT])],
+          protocols: ["http", "https"],
+          strip_path: false,
+          preserve_host: false,
+        },
+      ],
     })),
     plugins: [
       {
@@ -135,11 +137,11 @@ export function kongDeclarativeConfig(input: KongConfigInput): KongDeclarativeCo
         },
       },
     ],
-    consumers: [{
-      username: auth,
-      ...(input.jwtPublicKey
-        ? { jwt_secrets: [{ key: auth, algorithm: GATEWAY.jwt.algorithm, rsa_public_key: input.jwtPublicKey }] }
-        : {}),
-    }],
+    consumers: [
+      {
+        username: auth,
+        ...(input.jwtPublicKey ? { jwt_secrets: [{ key: auth, algorithm: GATEWAY.jwt.algorithm, rsa_public_key: input.jwtPublicKey }] } : {}),
+      },
+    ],
   };
 }

@@ -51,26 +51,39 @@ export class KongGateway extends pulumi.ComponentResource {
     // Kong reads YAML 1.1 (libyaml): quote what a 1.1 reader would retype.
     const configText = stringify(config, { lineWidth: 0, version: "1.1" });
 
-    const namespace = args.namespaceName === GATEWAY.namespace
-      ? pulumi.output(args.namespace)
-      : new k8s.core.v1.Namespace(`${NAME}-namespace`, {
-        metadata: {
-          name: GATEWAY.namespace,
-          labels: { ...commonLabels(GATEWAY.namespace, "namespace"), ...(meshed ? { "istio-injection": "enabled" } : {}) },
-        },
-        // Kong's pod needs its sidecar (mTLS to the services): the namespace waits for istiod.
-      }, { ...childOpts, dependsOn: args.meshReady ? [args.meshReady] : [] }).metadata.name;
+    const namespace =
+      args.namespaceName === GATEWAY.namespace
+        ? pulumi.output(args.namespace)
+        : new k8s.core.v1.Namespace(
+            `${NAME}-namespace`,
+            {
+              metadata: {
+                name: GATEWAY.namespace,
+                labels: { ...commonLabels(GATEWAY.namespace, "namespace"), ...(meshed ? { "istio-injection": "enabled" } : {}) },
+              },
+              // Kong's pod needs its sidecar (mTLS to the services): the namespace waits for istiod.
+            },
+            { ...childOpts, dependsOn: args.meshReady ? [args.meshReady] : [] },
+          ).metadata.name;
     this.namespace = namespace;
 
-    const serviceAccount = new k8s.core.v1.ServiceAccount(NAME, {
-      metadata: { name: GATEWAY.serviceAccount, namespace, labels },
-      automountServiceAccountToken: false,
-    }, childOpts);
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+      NAME,
+      {
+        metadata: { name: GATEWAY.serviceAccount, namespace, labels },
+        automountServiceAccountToken: false,
+      },
+      childOpts,
+    );
 
-    const configMap = new k8s.core.v1.ConfigMap(`${NAME}-declarative-config`, {
-      metadata: { name: `${NAME}-declarative-config`, namespace, labels },
-      data: { [CONFIG_FILE]: configText },
-    }, childOpts);
+    const configMap = new k8s.core.v1.ConfigMap(
+      `${NAME}-declarative-config`,
+      {
+        metadata: { name: `${NAME}-declarative-config`, namespace, labels },
+        data: { [CONFIG_FILE]: configText },
+      },
+      childOpts,
+    );
 
     const env: Record<string, string> = {
       KONG_DATABASE: "off",
@@ -94,82 +107,98 @@ export class KongGateway extends pulumi.ComponentResource {
       failureThreshold: 3,
     });
 
-    new k8s.apps.v1.Deployment(NAME, {
-      metadata: { name: NAME, namespace, labels },
-      spec: {
-        replicas: settings.replicas,
-        selector: { matchLabels: selector },
-        template: {
-          metadata: {
-            labels,
-            annotations: {
-              // DB-less Kong reads its config at start only: a new config rolls the pods.
-              "checksum/declarative-config": configChecksum(configText),
-              // Inside the mesh Kong is the edge: clients outside the mesh reach its proxy port
-              // directly, while its calls to the services leave through the sidecar (mTLS).
-              ...(meshed ? { "traffic.sidecar.istio.io/includeInboundPorts": "" } : {}),
+    new k8s.apps.v1.Deployment(
+      NAME,
+      {
+        metadata: { name: NAME, namespace, labels },
+        spec: {
+          replicas: settings.replicas,
+          selector: { matchLabels: selector },
+          template: {
+            metadata: {
+              labels,
+              annotations: {
+                // DB-less Kong reads its config at start only: a new config rolls the pods.
+                "checksum/declarative-config": configChecksum(configText),
+                // Inside the mesh Kong is the edge: clients outside the mesh reach its proxy port
+                // directly, while its calls to the services leave through the sidecar (mTLS).
+                ...(meshed ? { "traffic.sidecar.istio.io/includeInboundPorts": "" } : {}),
+              },
             },
-          },
-          spec: {
-            serviceAccountName: serviceAccount.metadata.name,
-            automountServiceAccountToken: false,
-            terminationGracePeriodSeconds: 30,
-            securityContext: restrictedPodSecurity(KONG_UID),
-            containers: [{
-              name: "proxy",
-              image: GATEWAY.image,
-              imagePullPolicy: "IfNotPresent",
-              env: Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
-              ports: [
-                { name: "proxy", containerPort: GATEWAY.proxyPort, protocol: "TCP" },
-                { name: "status", containerPort: GATEWAY.statusPort, protocol: "TCP" },
+            spec: {
+              serviceAccountName: serviceAccount.metadata.name,
+              automountServiceAccountToken: false,
+              terminationGracePeriodSeconds: 30,
+              securityContext: restrictedPodSecurity(KONG_UID),
+              containers: [
+                {
+                  name: "proxy",
+                  image: GATEWAY.image,
+                  imagePullPolicy: "IfNotPresent",
+                  env: Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
+                  ports: [
+                    { name: "proxy", containerPort: GATEWAY.proxyPort, protocol: "TCP" },
+                    { name: "status", containerPort: GATEWAY.statusPort, protocol: "TCP" },
+                  ],
+                  readinessProbe: statusProbe("/status/ready"),
+                  livenessProbe: statusProbe("/status"),
+                  lifecycle: { preStop: { exec: { command: ["kong", "quit", "--wait=15"] } } },
+                  resources: sizing.resources,
+                  securityContext: restrictedContainerSecurity,
+                  volumeMounts: [
+                    { name: "declarative-config", mountPath: CONFIG_DIR, readOnly: true },
+                    { name: "prefix", mountPath: PREFIX_DIR },
+                    { name: "tmp", mountPath: "/tmp" },
+                  ],
+                },
               ],
-              readinessProbe: statusProbe("/status/ready"),
-              livenessProbe: statusProbe("/status"),
-              lifecycle: { preStop: { exec: { command: ["kong", "quit", "--wait=15"] } } },
-              resources: sizing.resources,
-              securityContext: restrictedContainerSecurity,
-              volumeMounts: [
-                { name: "declarative-config", mountPath: CONFIG_DIR, readOnly: true },
-                { name: "prefix", mountPath: PREFIX_DIR },
-                { name: "tmp", mountPath: "/tmp" },
+              volumes: [
+                { name: "declarative-config", configMap: { name: configMap.metadata.name } },
+                { name: "prefix", emptyDir: { sizeLimit: "256Mi" } },
+                { name: "tmp", emptyDir: { sizeLimit: "128Mi" } },
               ],
-            }],
-            volumes: [
-              { name: "declarative-config", configMap: { name: configMap.metadata.name } },
-              { name: "prefix", emptyDir: { sizeLimit: "256Mi" } },
-              { name: "tmp", emptyDir: { sizeLimit: "128Mi" } },
-            ],
+            },
           },
         },
       },
-    }, childOpts);
+      childOpts,
+    );
 
     if (settings.replicas > 1) {
-      new k8s.policy.v1.PodDisruptionBudget(NAME, {
-        metadata: { name: NAME, namespace, labels },
-        spec: { minAvailable: 1, selector: { matchLabels: selector } },
-      }, childOpts);
+      new k8s.policy.v1.PodDisruptionBudget(
+        NAME,
+        {
+          metadata: { name: NAME, namespace, labels },
+          spec: { minAvailable: 1, selector: { matchLabels: selector } },
+        },
+        childOpts,
+      );
     }
 
-    this.proxyService = new k8s.core.v1.Service(GATEWAY.proxyService, {
-      metadata: { name: GATEWAY.proxyService, namespace, labels },
-      spec: {
-        type: settings.serviceType,
-        // Behind a cloud load balancer keep the client's address: rate limits count per client IP.
-        // (On kind the node port is mapped on one node, so traffic may need to cross nodes.)
-        ...(settings.serviceType === "LoadBalancer" ? { externalTrafficPolicy: "Local" } : {}),
-        selector,
-        ports: [{
-          name: "http-proxy",
-          port: GATEWAY.proxyPort,
-          targetPort: "proxy",
-          protocol: "TCP",
-          appProtocol: "http",
-          ...(settings.serviceType === "NodePort" ? { nodePort: settings.nodePort } : {}),
-        }],
+    this.proxyService = new k8s.core.v1.Service(
+      GATEWAY.proxyService,
+      {
+        metadata: { name: GATEWAY.proxyService, namespace, labels },
+        spec: {
+          type: settings.serviceType,
+          // Behind a cloud load balancer keep the client's address: rate limits count per client IP.
+          // (On kind the node port is mapped on one node, so traffic may need to cross nodes.)
+          ...(settings.serviceType === "LoadBalancer" ? { externalTrafficPolicy: "Local" } : {}),
+          selector,
+          ports: [
+            {
+              name: "http-proxy",
+              port: GATEWAY.proxyPort,
+              targetPort: "proxy",
+              protocol: "TCP",
+              appProtocol: "http",
+              ...(settings.serviceType === "NodePort" ? { nodePort: settings.nodePort } : {}),
+            },
+          ],
+        },
       },
-    }, childOpts);
+      childOpts,
+    );
 
     emitDocuments(this, args.artifactsDir, gatewaySpecDocuments());
     this.registerOutputs({ namespace, proxyService: this.proxyService.metadata.name });

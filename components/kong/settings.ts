@@ -31,7 +31,9 @@ export function kongSettings(environment: "dev" | "prod", value: Readonly<Record
   const settings = componentSettings<KongSettings>("kong", schema(environment), value);
   const key = (field: string) => `${CONFIG_NAMESPACE}:kong.${field}`;
   if (environment === "dev" && settings.serviceType === "LoadBalancer") {
-    throw new ConfigError(`${key("serviceType")} cannot be LoadBalancer on dev: kind never assigns it an address and the update would wait for one; use NodePort or ClusterIP`);
+    throw new ConfigError(
+      `${key("serviceType")} cannot be LoadBalancer on dev: kind never assigns it an address and the update would wait for one; use NodePort or ClusterIP`,
+    );
   }
   if (settings.jwtPublicKey !== undefined) {
     let type: string | undefined;

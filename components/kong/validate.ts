@@ -7,15 +7,35 @@ import { KongDeclarativeConfig } from "./declarative-config";
  */
 const PLUGIN_FIELDS: Readonly<Record<string, readonly string[]>> = {
   "rate-limiting": [
-    "second", "minute", "hour", "day", "month", "year", "limit_by", "header_name", "path", "policy",
-    "fault_tolerant", "redis", "hide_client_headers", "error_code", "error_message", "sync_rate",
+    "second",
+    "minute",
+    "hour",
+    "day",
+    "month",
+    "year",
+    "limit_by",
+    "header_name",
+    "path",
+    "policy",
+    "fault_tolerant",
+    "redis",
+    "hide_client_headers",
+    "error_code",
+    "error_message",
+    "sync_rate",
   ],
-  cors: [
-    "origins", "headers", "exposed_headers", "methods", "max_age", "credentials", "private_network", "preflight_continue",
-  ],
+  cors: ["origins", "headers", "exposed_headers", "methods", "max_age", "credentials", "private_network", "preflight_continue"],
   jwt: [
-    "uri_param_names", "cookie_names", "header_names", "key_claim_name", "secret_is_base64", "claims_to_verify",
-    "anonymous", "run_on_preflight", "maximum_expiration", "realm",
+    "uri_param_names",
+    "cookie_names",
+    "header_names",
+    "key_claim_name",
+    "secret_is_base64",
+    "claims_to_verify",
+    "anonymous",
+    "run_on_preflight",
+    "maximum_expiration",
+    "realm",
   ],
 };
 
@@ -87,7 +107,8 @@ export function kongConfigProblems(config: KongDeclarativeConfig): string[] {
       for (let i = 1; i < windows.length; i++) {
         if ((c[windows[i]] as number) < (c[windows[i - 1]] as number)) problems.push(`plugin rate-limiting: ${windows[i]} must be at least ${windows[i - 1]}`);
       }
-      if (!["local", "cluster", "redis"].includes((c.policy as string | undefined) ?? "local")) problems.push(`plugin rate-limiting: policy ${JSON.stringify(c.policy)} is not local, cluster or redis`);
+      if (!["local", "cluster", "redis"].includes((c.policy as string | undefined) ?? "local"))
+        problems.push(`plugin rate-limiting: policy ${JSON.stringify(c.policy)} is not local, cluster or redis`);
       if (c.policy === "cluster") problems.push("plugin rate-limiting: policy cluster needs a database (DB-less Kong has none)");
       if (!["consumer", "credential", "ip", "service", "header", "path", "consumer-group"].includes((c.limit_by as string | undefined) ?? "consumer")) {
         problems.push(`plugin rate-limiting: limit_by ${JSON.stringify(c.limit_by)} is not a Kong choice`);
@@ -99,7 +120,8 @@ export function kongConfigProblems(config: KongDeclarativeConfig): string[] {
       for (const origin of origins) {
         if (origin !== "*" && !/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`plugin cors: origin ${origin} is not scheme://host[:port]`);
       }
-      for (const method of (c.methods ?? []) as string[]) if (!HTTP_METHODS.includes(method)) problems.push(`plugin cors: method ${method} is not an HTTP method`);
+      for (const method of (c.methods ?? []) as string[])
+        if (!HTTP_METHODS.includes(method)) problems.push(`plugin cors: method ${method} is not an HTTP method`);
     }
     if (plugin.name === "jwt") {
       const claims = (c.claims_to_verify ?? []) as string[];

@@ -2,13 +2,25 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import * as pulumi from "@pulumi/pulumi";
 import { createHmac } from "crypto";
-import {
-  DATA_STORES, DatabaseGrant, POSTGRES, SAGAS, ServiceEntry, kubernetesName, sagaCoordinators, sagaDatabase, serviceDatabases,
-} from "../../catalog";
+import { DATA_STORES, DatabaseGrant, POSTGRES, SAGAS, ServiceEntry, kubernetesName, sagaCoordinators, sagaDatabase, serviceDatabases } from "../../catalog";
 import { emitDocuments } from "../artifacts/emit";
 import {
-  ResolvedSizing, StoreSettings, containerSecurityContext, dataNamespace, dataStoreHost, podSecurityContext, resolveSizing,
-  secretEnv, secretOptions, storeDisruptionBudget, storeLabels, storeServices, storeSettings, storeSettingsSchema, volumeClaim, secretConfig,
+  ResolvedSizing,
+  StoreSettings,
+  containerSecurityContext,
+  dataNamespace,
+  dataStoreHost,
+  podSecurityContext,
+  resolveSizing,
+  secretEnv,
+  secretOptions,
+  storeDisruptionBudget,
+  storeLabels,
+  storeServices,
+  storeSettings,
+  storeSettingsSchema,
+  volumeClaim,
+  secretConfig,
 } from "../data-stores/common";
 import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../platform";
 import { CONFIG_NAMESPACE, ConfigError } from "../settings";
@@ -90,35 +102,52 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
     // Generated passwords, or (for stacks without the random provider) derived from a config
     // secret: HMAC-SHA256(seed, role), one distinct password per role.
     const seed = secretConfig(PASSWORD_SEED_CONFIG_KEY);
-    const password = (id: string): { result: pulumi.Output<string> } => seed
-      ? { result: pulumi.secret(seed.apply((s) => createHmac("sha256", s).update(id).digest("hex").slice(0, 32))) }
-      : new random.RandomPassword(`${id}-password`, {
-        length: 32,
-        // Letters and digits only: safe in a URL and in SQL without quoting rules.
-        special: false,
-      }, { parent: this, additionalSecretOutputs: ["result"] });
+    const password = (id: string): { result: pulumi.Output<string> } =>
+      seed
+        ? { result: pulumi.secret(seed.apply((s) => createHmac("sha256", s).update(id).digest("hex").slice(0, 32))) }
+        : new random.RandomPassword(
+            `${id}-password`,
+            {
+              length: 32,
+              // Letters and digits only: safe in a URL and in SQL without quoting rules.
+              special: false,
+            },
+            { parent: this, additionalSecretOutputs: ["result"] },
+          );
     const superuserPassword = password("postgres-superuser");
     const passwords = new Map(this.grants.map((g) => [g.role, password(kubernetesName(g.role))]));
 
     // What PostgreSQL itself reads: the superuser's password and each role's (init script).
-    const credentials = new k8s.core.v1.Secret(CREDENTIALS, {
-      metadata: { name: CREDENTIALS, namespace, labels },
-      type: "Opaque",
-      stringData: {
-        [SUPERUSER_PASSWORD_KEY]: superuserPassword.result,
-        ...Object.fromEntries([...passwords].map(([role, p]) => [role, p.result])),
+    const credentials = new k8s.core.v1.Secret(
+      CREDENTIALS,
+      {
+        metadata: { name: CREDENTIALS, namespace, labels },
+        type: "Opaque",
+        stringData: {
+          [SUPERUSER_PASSWORD_KEY]: superuserPassword.result,
+          ...Object.fromEntries([...passwords].map(([role, p]) => [role, p.result])),
+        },
       },
-    }, secretOptions(this, args.provider));
+      secretOptions(this, args.provider),
+    );
 
-    const init = new k8s.core.v1.ConfigMap(`${NAME}-init`, {
-      metadata: { name: `${NAME}-init`, namespace, labels },
-      data: { [INIT_SCRIPT]: initScript(this.grants) },
-    }, childOpts);
+    const init = new k8s.core.v1.ConfigMap(
+      `${NAME}-init`,
+      {
+        metadata: { name: `${NAME}-init`, namespace, labels },
+        data: { [INIT_SCRIPT]: initScript(this.grants) },
+      },
+      childOpts,
+    );
 
-    const serviceAccount = new k8s.core.v1.ServiceAccount(NAME, {
-      metadata: { name: NAME, namespace, labels },
-      automountServiceAccountToken: false,
-    }, childOpts);
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+      NAME,
+      {
+        metadata: { name: NAME, namespace, labels },
+        automountServiceAccountToken: false,
+      },
+      childOpts,
+    );
 
     const { headless } = storeServices(this, args.provider, NAME, namespace, labels, [{ name: PORT_NAME, port: POSTGRES.port }]);
 
@@ -126,71 +155,81 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
       exec: { command: ["pg_isready", "--host=127.0.0.1", `--port=${POSTGRES.port}`, `--username=${POSTGRES.superuser}`] },
       timeoutSeconds: 5,
     };
-    this.statefulSet = new k8s.apps.v1.StatefulSet(NAME, {
-      metadata: { name: NAME, namespace, labels },
-      spec: {
-        serviceName: headless.metadata.name,
-        replicas: POSTGRES.sizing[args.environment].replicas,
-        selector: { matchLabels: { app: NAME } },
-        template: {
-          metadata: { labels },
-          spec: {
-            serviceAccountName: serviceAccount.metadata.name,
-            automountServiceAccountToken: false,
-            terminationGracePeriodSeconds: 60,
-            securityContext: podSecurityContext(POSTGRES.user),
-            containers: [{
-              name: "postgres",
-              image: this.image,
-              imagePullPolicy: "IfNotPresent",
-              ports: [{ name: PORT_NAME, containerPort: POSTGRES.port, protocol: "TCP" }],
-              env: [
-                { name: "POSTGRES_USER", value: POSTGRES.superuser },
-                secretEnv("POSTGRES_PASSWORD", credentials.metadata.name, SUPERUSER_PASSWORD_KEY),
-                { name: "PGDATA", value: POSTGRES.pgdata },
-                ...this.grants.map((g) => secretEnv(passwordVariable(g.role), credentials.metadata.name, g.role)),
+    this.statefulSet = new k8s.apps.v1.StatefulSet(
+      NAME,
+      {
+        metadata: { name: NAME, namespace, labels },
+        spec: {
+          serviceName: headless.metadata.name,
+          replicas: POSTGRES.sizing[args.environment].replicas,
+          selector: { matchLabels: { app: NAME } },
+          template: {
+            metadata: { labels },
+            spec: {
+              serviceAccountName: serviceAccount.metadata.name,
+              automountServiceAccountToken: false,
+              terminationGracePeriodSeconds: 60,
+              securityContext: podSecurityContext(POSTGRES.user),
+              containers: [
+                {
+                  name: "postgres",
+                  image: this.image,
+                  imagePullPolicy: "IfNotPresent",
+                  ports: [{ name: PORT_NAME, containerPort: POSTGRES.port, protocol: "TCP" }],
+                  env: [
+                    { name: "POSTGRES_USER", value: POSTGRES.superuser },
+                    secretEnv("POSTGRES_PASSWORD", credentials.metadata.name, SUPERUSER_PASSWORD_KEY),
+                    { name: "PGDATA", value: POSTGRES.pgdata },
+                    ...this.grants.map((g) => secretEnv(passwordVariable(g.role), credentials.metadata.name, g.role)),
+                  ],
+                  resources: sizing.resources,
+                  // Initialisation (initdb and the init script) may take a while on a slow disk.
+                  startupProbe: { ...ready, periodSeconds: 5, failureThreshold: 60 },
+                  readinessProbe: { ...ready, periodSeconds: 10, failureThreshold: 3 },
+                  livenessProbe: { ...ready, periodSeconds: 15, failureThreshold: 4 },
+                  securityContext: containerSecurityContext,
+                  volumeMounts: [
+                    { name: "data", mountPath: POSTGRES.dataMountPath },
+                    { name: "init", mountPath: INIT_DIR, readOnly: true },
+                    { name: "run", mountPath: "/var/run/postgresql" },
+                    { name: "tmp", mountPath: "/tmp" },
+                  ],
+                },
               ],
-              resources: sizing.resources,
-              // Initialisation (initdb and the init script) may take a while on a slow disk.
-              startupProbe: { ...ready, periodSeconds: 5, failureThreshold: 60 },
-              readinessProbe: { ...ready, periodSeconds: 10, failureThreshold: 3 },
-              livenessProbe: { ...ready, periodSeconds: 15, failureThreshold: 4 },
-              securityContext: containerSecurityContext,
-              volumeMounts: [
-                { name: "data", mountPath: POSTGRES.dataMountPath },
-                { name: "init", mountPath: INIT_DIR, readOnly: true },
-                { name: "run", mountPath: "/var/run/postgresql" },
-                { name: "tmp", mountPath: "/tmp" },
+              volumes: [
+                { name: "init", configMap: { name: init.metadata.name } },
+                { name: "run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
+                { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
               ],
-            }],
-            volumes: [
-              { name: "init", configMap: { name: init.metadata.name } },
-              { name: "run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
-              { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
-            ],
+            },
           },
+          volumeClaimTemplates: [volumeClaim("data", labels, sizing.storage)],
         },
-        volumeClaimTemplates: [volumeClaim("data", labels, sizing.storage)],
       },
-    }, childOpts);
+      childOpts,
+    );
 
     storeDisruptionBudget(this, args.provider, NAME, namespace, labels);
 
     // What the services read: one Secret per database, in the services' namespace.
     const serviceSecret = (secretName: string, grant: DatabaseGrant) => {
       const pw = passwords.get(grant.role)!.result;
-      return new k8s.core.v1.Secret(secretName, {
-        metadata: { name: secretName, namespace: args.namespace, labels: { ...labels, "app.kubernetes.io/component": "database-credentials" } },
-        type: "Opaque",
-        stringData: {
-          DATABASE_URL: databaseUrl(grant, pw),
-          PGHOST: this.host,
-          PGPORT: String(POSTGRES.port),
-          PGDATABASE: grant.database,
-          PGUSER: grant.role,
-          PGPASSWORD: pw,
+      return new k8s.core.v1.Secret(
+        secretName,
+        {
+          metadata: { name: secretName, namespace: args.namespace, labels: { ...labels, "app.kubernetes.io/component": "database-credentials" } },
+          type: "Opaque",
+          stringData: {
+            DATABASE_URL: databaseUrl(grant, pw),
+            PGHOST: this.host,
+            PGPORT: String(POSTGRES.port),
+            PGDATABASE: grant.database,
+            PGUSER: grant.role,
+            PGPASSWORD: pw,
+          },
         },
-      }, secretOptions(this, args.provider));
+        secretOptions(this, args.provider),
+      );
     };
     this.serviceSecrets = new Map(services.map((g) => [g.service!, serviceSecret(`${kubernetesName(g.service!)}-db`, g)]));
     const coordinators = sagaCoordinators(args.services);

@@ -24,15 +24,17 @@ interface SpecAlert {
 export function alertRules(): RuleFile {
   const spec = plainValue(PROMETHEUS.serviceMetrics) as { alerting_rules: Record<string, SpecAlert> };
   return {
-    groups: [{
-      name: "microservices",
-      rules: Object.entries(spec.alerting_rules).map(([alert, rule]) => ({
-        alert,
-        expr: rule.expr,
-        for: rule.for,
-        labels: { severity: rule.severity },
-        annotations: { summary: `${alert}: ${rule.expr} for ${rule.for}` },
-      })),
-    }],
+    groups: [
+      {
+        name: "microservices",
+        rules: Object.entries(spec.alerting_rules).map(([alert, rule]) => ({
+          alert,
+          expr: rule.expr,
+          for: rule.for,
+          labels: { severity: rule.severity },
+          annotations: { summary: `${alert}: ${rule.expr} for ${rule.for}` },
+        })),
+      },
+    ],
   };
 }

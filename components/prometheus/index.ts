@@ -64,47 +64,66 @@ export class Prometheus extends pulumi.ComponentResource {
     const configText = stringify(this.config, { lineWidth: 0 });
     const rulesText = stringify(this.rules, { lineWidth: 0 });
 
-    const serviceAccount = new k8s.core.v1.ServiceAccount(NAME, {
-      metadata: { name: PROMETHEUS.serviceAccount, namespace, labels },
-      // Kubernetes service discovery authenticates with the ServiceAccount's token.
-      automountServiceAccountToken: true,
-    }, childOpts);
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+      NAME,
+      {
+        metadata: { name: PROMETHEUS.serviceAccount, namespace, labels },
+        // Kubernetes service discovery authenticates with the ServiceAccount's token.
+        automountServiceAccountToken: true,
+      },
+      childOpts,
+    );
 
     // One Role per discovered namespace, bound there only: no cluster-wide read access.
-    const namespaceOf = (ns: string): pulumi.Input<string> =>
-      ns === args.namespaceName ? args.namespace : ns === PROMETHEUS.namespace ? namespace : ns;
+    const namespaceOf = (ns: string): pulumi.Input<string> => (ns === args.namespaceName ? args.namespace : ns === PROMETHEUS.namespace ? namespace : ns);
     const bindings = [...discoveryRules(discoveries(this.config))].map(([ns, rules]) => {
       const roleName = `${NAME}-discovery`;
-      const role = new k8s.rbac.v1.Role(`${roleName}-${ns}`, {
-        metadata: { name: roleName, namespace: namespaceOf(ns), labels },
-        rules,
-      }, childOpts);
-      return new k8s.rbac.v1.RoleBinding(`${roleName}-${ns}`, {
-        metadata: { name: roleName, namespace: namespaceOf(ns), labels },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-        subjects: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace }],
-      }, childOpts);
+      const role = new k8s.rbac.v1.Role(
+        `${roleName}-${ns}`,
+        {
+          metadata: { name: roleName, namespace: namespaceOf(ns), labels },
+          rules,
+        },
+        childOpts,
+      );
+      return new k8s.rbac.v1.RoleBinding(
+        `${roleName}-${ns}`,
+        {
+          metadata: { name: roleName, namespace: namespaceOf(ns), labels },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+          subjects: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace }],
+        },
+        childOpts,
+      );
     });
 
-    const configMap = new k8s.core.v1.ConfigMap(`${NAME}-config`, {
-      metadata: { name: `${NAME}-config`, namespace, labels },
-      data: { [CONFIG_FILE]: configText },
-    }, childOpts);
-    const rulesMap = new k8s.core.v1.ConfigMap(`${NAME}-rules`, {
-      metadata: { name: `${NAME}-rules`, namespace, labels },
-      data: { [RULES_FILE]: rulesText },
-    }, childOpts);
+    const configMap = new k8s.core.v1.ConfigMap(
+      `${NAME}-config`,
+      {
+        metadata: { name: `${NAME}-config`, namespace, labels },
+        data: { [CONFIG_FILE]: configText },
+      },
+      childOpts,
+    );
+    const rulesMap = new k8s.core.v1.ConfigMap(
+      `${NAME}-rules`,
+      {
+        metadata: { name: `${NAME}-rules`, namespace, labels },
+        data: { [RULES_FILE]: rulesText },
+      },
+      childOpts,
+    );
 
     const meshAnnotations: Record<string, string> = meshed
       ? {
-        // Istio's setup for scraping under STRICT mTLS: the sidecar writes Prometheus's workload
-        // certificate to a shared volume and leaves Prometheus's own traffic alone; Prometheus
-        // presents that certificate to the scraped sidecars.
-        "traffic.sidecar.istio.io/includeInboundPorts": "",
-        "traffic.sidecar.istio.io/includeOutboundIPRanges": "",
-        "proxy.istio.io/config": JSON.stringify({ proxyMetadata: { OUTPUT_CERTS: "/etc/istio-output-certs" } }),
-        "sidecar.istio.io/userVolumeMount": JSON.stringify([{ name: "istio-certs", mountPath: "/etc/istio-output-certs" }]),
-      }
+          // Istio's setup for scraping under STRICT mTLS: the sidecar writes Prometheus's workload
+          // certificate to a shared volume and leaves Prometheus's own traffic alone; Prometheus
+          // presents that certificate to the scraped sidecars.
+          "traffic.sidecar.istio.io/includeInboundPorts": "",
+          "traffic.sidecar.istio.io/includeOutboundIPRanges": "",
+          "proxy.istio.io/config": JSON.stringify({ proxyMetadata: { OUTPUT_CERTS: "/etc/istio-output-certs" } }),
+          "sidecar.istio.io/userVolumeMount": JSON.stringify([{ name: "istio-certs", mountPath: "/etc/istio-output-certs" }]),
+        }
       : {};
     const probe = (path: string) => ({
       httpGet: { path, port: "web", scheme: "HTTP" },
@@ -114,67 +133,77 @@ export class Prometheus extends pulumi.ComponentResource {
       failureThreshold: 3,
     });
 
-    new k8s.apps.v1.Deployment(NAME, {
-      metadata: { name: NAME, namespace, labels },
-      spec: {
-        replicas: sizing.replicas,
-        // Its TSDB is the pod's own volume: never two pods scraping and alerting at once.
-        strategy: { type: "Recreate" },
-        selector: { matchLabels: selector },
-        template: {
-          metadata: {
-            labels,
-            annotations: {
-              // Prometheus reads its config and rules at start: a change rolls the pod.
-              "checksum/config": configChecksum(configText, rulesText),
-              ...meshAnnotations,
+    new k8s.apps.v1.Deployment(
+      NAME,
+      {
+        metadata: { name: NAME, namespace, labels },
+        spec: {
+          replicas: sizing.replicas,
+          // Its TSDB is the pod's own volume: never two pods scraping and alerting at once.
+          strategy: { type: "Recreate" },
+          selector: { matchLabels: selector },
+          template: {
+            metadata: {
+              labels,
+              annotations: {
+                // Prometheus reads its config and rules at start: a change rolls the pod.
+                "checksum/config": configChecksum(configText, rulesText),
+                ...meshAnnotations,
+              },
             },
-          },
-          spec: {
-            serviceAccountName: serviceAccount.metadata.name,
-            automountServiceAccountToken: true,
-            securityContext: restrictedPodSecurity(PROMETHEUS_UID),
-            containers: [{
-              name: NAME,
-              image: PROMETHEUS.image,
-              imagePullPolicy: "IfNotPresent",
-              args: [
-                `--config.file=${CONFIG_DIR}/${CONFIG_FILE}`,
-                `--storage.tsdb.path=${DATA_DIR}`,
-                `--storage.tsdb.retention.time=${settings.retention}`,
-                `--web.listen-address=:${PROMETHEUS.port}`,
+            spec: {
+              serviceAccountName: serviceAccount.metadata.name,
+              automountServiceAccountToken: true,
+              securityContext: restrictedPodSecurity(PROMETHEUS_UID),
+              containers: [
+                {
+                  name: NAME,
+                  image: PROMETHEUS.image,
+                  imagePullPolicy: "IfNotPresent",
+                  args: [
+                    `--config.file=${CONFIG_DIR}/${CONFIG_FILE}`,
+                    `--storage.tsdb.path=${DATA_DIR}`,
+                    `--storage.tsdb.retention.time=${settings.retention}`,
+                    `--web.listen-address=:${PROMETHEUS.port}`,
+                  ],
+                  ports: [{ name: "web", containerPort: PROMETHEUS.port, protocol: "TCP" }],
+                  readinessProbe: probe("/-/ready"),
+                  livenessProbe: { ...probe("/-/healthy"), initialDelaySeconds: 30 },
+                  resources: sizing.resources,
+                  securityContext: restrictedContainerSecurity,
+                  volumeMounts: [
+                    { name: "config", mountPath: CONFIG_DIR, readOnly: true },
+                    { name: "rules", mountPath: PROMETHEUS.rulesDir, readOnly: true },
+                    { name: "data", mountPath: DATA_DIR },
+                    ...(meshed ? [{ name: "istio-certs", mountPath: ISTIO_CERTS_DIR, readOnly: true }] : []),
+                  ],
+                },
               ],
-              ports: [{ name: "web", containerPort: PROMETHEUS.port, protocol: "TCP" }],
-              readinessProbe: probe("/-/ready"),
-              livenessProbe: { ...probe("/-/healthy"), initialDelaySeconds: 30 },
-              resources: sizing.resources,
-              securityContext: restrictedContainerSecurity,
-              volumeMounts: [
-                { name: "config", mountPath: CONFIG_DIR, readOnly: true },
-                { name: "rules", mountPath: PROMETHEUS.rulesDir, readOnly: true },
-                { name: "data", mountPath: DATA_DIR },
-                ...(meshed ? [{ name: "istio-certs", mountPath: ISTIO_CERTS_DIR, readOnly: true }] : []),
+              volumes: [
+                { name: "config", configMap: { name: configMap.metadata.name } },
+                { name: "rules", configMap: { name: rulesMap.metadata.name } },
+                { name: "data", emptyDir: { sizeLimit: args.environment === "dev" ? "2Gi" : "20Gi" } },
+                ...(meshed ? [{ name: "istio-certs", emptyDir: { medium: "Memory" } }] : []),
               ],
-            }],
-            volumes: [
-              { name: "config", configMap: { name: configMap.metadata.name } },
-              { name: "rules", configMap: { name: rulesMap.metadata.name } },
-              { name: "data", emptyDir: { sizeLimit: args.environment === "dev" ? "2Gi" : "20Gi" } },
-              ...(meshed ? [{ name: "istio-certs", emptyDir: { medium: "Memory" } }] : []),
-            ],
+            },
           },
         },
       },
-    }, { ...childOpts, dependsOn: bindings });
+      { ...childOpts, dependsOn: bindings },
+    );
 
-    new k8s.core.v1.Service(PROMETHEUS.service, {
-      metadata: { name: PROMETHEUS.service, namespace, labels },
-      spec: {
-        type: "ClusterIP",
-        selector,
-        ports: [{ name: "http-web", port: PROMETHEUS.port, targetPort: "web", protocol: "TCP", appProtocol: "http" }],
+    new k8s.core.v1.Service(
+      PROMETHEUS.service,
+      {
+        metadata: { name: PROMETHEUS.service, namespace, labels },
+        spec: {
+          type: "ClusterIP",
+          selector,
+          ports: [{ name: "http-web", port: PROMETHEUS.port, targetPort: "web", protocol: "TCP", appProtocol: "http" }],
+        },
       },
-    }, childOpts);
+      childOpts,
+    );
 
     emitDocuments(this, args.artifactsDir, [
       { path: "monitoring/metrics/prometheus_config.yaml", content: PROMETHEUS.config },

@@ -68,15 +68,15 @@ export function prometheusConfig(input: PrometheusConfigInput): Json {
       ...job,
       ...(input.meshed
         ? {
-          scheme: "https",
-          tls_config: {
-            ca_file: `${ISTIO_CERTS_DIR}/root-cert.pem`,
-            cert_file: `${ISTIO_CERTS_DIR}/cert-chain.pem`,
-            key_file: `${ISTIO_CERTS_DIR}/key.pem`,
-            // Istio's certificates carry SPIFFE URIs, not the pod IPs Prometheus connects to.
-            insecure_skip_verify: true,
-          },
-        }
+            scheme: "https",
+            tls_config: {
+              ca_file: `${ISTIO_CERTS_DIR}/root-cert.pem`,
+              cert_file: `${ISTIO_CERTS_DIR}/cert-chain.pem`,
+              key_file: `${ISTIO_CERTS_DIR}/key.pem`,
+              // Istio's certificates carry SPIFFE URIs, not the pod IPs Prometheus connects to.
+              insecure_skip_verify: true,
+            },
+          }
         : {}),
       kubernetes_sd_configs: (job.kubernetes_sd_configs ?? []).map((sd) => ({ ...sd, namespaces: { names: [input.namespace] } })),
       relabel_configs: [...(job.relabel_configs ?? []).map(appliedRelabel), ...PORT_AND_LABEL_RELABELINGS],
@@ -104,8 +104,16 @@ export function discoveries(config: Json): Discovery[] {
 
 /** The namespaced resources Prometheus's Kubernetes discovery lists and watches, per role. */
 const ROLE_RESOURCES: Readonly<Record<string, readonly { apiGroup: string; resource: string }[]>> = {
-  endpoints: [{ apiGroup: "", resource: "endpoints" }, { apiGroup: "", resource: "services" }, { apiGroup: "", resource: "pods" }],
-  endpointslice: [{ apiGroup: "discovery.k8s.io", resource: "endpointslices" }, { apiGroup: "", resource: "services" }, { apiGroup: "", resource: "pods" }],
+  endpoints: [
+    { apiGroup: "", resource: "endpoints" },
+    { apiGroup: "", resource: "services" },
+    { apiGroup: "", resource: "pods" },
+  ],
+  endpointslice: [
+    { apiGroup: "discovery.k8s.io", resource: "endpointslices" },
+    { apiGroup: "", resource: "services" },
+    { apiGroup: "", resource: "pods" },
+  ],
   service: [{ apiGroup: "", resource: "services" }],
   pod: [{ apiGroup: "", resource: "pods" }],
   ingress: [{ apiGroup: "networking.k8s.io", resource: "ingresses" }],
@@ -130,8 +138,10 @@ export function discoveryRules(found: readonly Discovery[]): Map<string, PolicyR
     for (const r of resources) groups.set(r.apiGroup, (groups.get(r.apiGroup) ?? new Set()).add(r.resource));
     byNamespace.set(d.namespace, groups);
   }
-  return new Map([...byNamespace].map(([namespace, groups]) => [
-    namespace,
-    [...groups].map(([apiGroup, resources]) => ({ apiGroups: [apiGroup], resources: [...resources].sort(), verbs: [...DISCOVERY_VERBS] })),
-  ]));
+  return new Map(
+    [...byNamespace].map(([namespace, groups]) => [
+      namespace,
+      [...groups].map(([apiGroup, resources]) => ({ apiGroups: [apiGroup], resources: [...resources].sort(), verbs: [...DISCOVERY_VERBS] })),
+    ]),
+  );
 }

@@ -4,8 +4,23 @@ import * as pulumi from "@pulumi/pulumi";
 import { CACHE, DATA_STORES, REDIS, ServiceEntry, redisClients } from "../../catalog";
 import { emitDocuments } from "../artifacts/emit";
 import {
-  ResolvedSizing, StoreSettings, containerSecurityContext, dataNamespace, dataStoreHost, parseQuantity, podSecurityContext,
-  resolveSizing, secretConfig, secretEnv, secretOptions, storeDisruptionBudget, storeLabels, storeServices, storeSettings, storeSettingsSchema, volumeClaim,
+  ResolvedSizing,
+  StoreSettings,
+  containerSecurityContext,
+  dataNamespace,
+  dataStoreHost,
+  parseQuantity,
+  podSecurityContext,
+  resolveSizing,
+  secretConfig,
+  secretEnv,
+  secretOptions,
+  storeDisruptionBudget,
+  storeLabels,
+  storeServices,
+  storeSettings,
+  storeSettingsSchema,
+  volumeClaim,
 } from "../data-stores/common";
 import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../platform";
 import { configChecksum } from "../checksum";
@@ -22,8 +37,7 @@ export const PASSWORD_CONFIG_KEY = "redisPassword";
 export type RedisSettings = StoreSettings;
 
 /** Validates `microservices-ecosystem:redis` (one-line ConfigError naming the key). */
-export const redisSettings = (value: Readonly<Record<string, unknown>>): RedisSettings =>
-  storeSettings<RedisSettings>("redis", storeSettingsSchema(), value);
+export const redisSettings = (value: Readonly<Record<string, unknown>>): RedisSettings => storeSettings<RedisSettings>("redis", storeSettingsSchema(), value);
 
 /** redis.conf, without the password (added from the Secret when the server starts). */
 export function redisConfig(memoryLimit: string): string {
@@ -77,9 +91,7 @@ export class RedisCache extends pulumi.ComponentResource implements PlatformComp
     const fromConfig = secretConfig(PASSWORD_CONFIG_KEY);
     super("microservices:platform:Redis", name, {}, opts);
     this.settings = settings;
-    emitDocuments(this, args.artifactsDir, [
-      { path: "distributed_data/distributed_cache/cache_config.json", content: CACHE.config },
-    ]);
+    emitDocuments(this, args.artifactsDir, [{ path: "distributed_data/distributed_cache/cache_config.json", content: CACHE.config }]);
 
     const childOpts = { parent: this, provider: args.provider };
     const namespace = dataNamespace(args).metadata.name;
@@ -90,28 +102,46 @@ export class RedisCache extends pulumi.ComponentResource implements PlatformComp
     this.host = dataStoreHost(NAME);
     this.passwordFromConfig = fromConfig !== undefined;
 
-    const password = fromConfig ?? new random.RandomPassword(`${NAME}-password`, {
-      length: 32,
-      // Letters and digits only: usable in a redis:// URL as is.
-      special: false,
-    }, { parent: this, additionalSecretOutputs: ["result"] }).result;
+    const password =
+      fromConfig ??
+      new random.RandomPassword(
+        `${NAME}-password`,
+        {
+          length: 32,
+          // Letters and digits only: usable in a redis:// URL as is.
+          special: false,
+        },
+        { parent: this, additionalSecretOutputs: ["result"] },
+      ).result;
 
-    const auth = new k8s.core.v1.Secret(AUTH_SECRET, {
-      metadata: { name: AUTH_SECRET, namespace, labels },
-      type: "Opaque",
-      stringData: { [PASSWORD_KEY]: pulumi.secret(password) },
-    }, secretOptions(this, args.provider));
+    const auth = new k8s.core.v1.Secret(
+      AUTH_SECRET,
+      {
+        metadata: { name: AUTH_SECRET, namespace, labels },
+        type: "Opaque",
+        stringData: { [PASSWORD_KEY]: pulumi.secret(password) },
+      },
+      secretOptions(this, args.provider),
+    );
 
     const configText = redisConfig(sizing.resources.limits.memory);
-    const config = new k8s.core.v1.ConfigMap(`${NAME}-config`, {
-      metadata: { name: `${NAME}-config`, namespace, labels },
-      data: { [CONFIG_FILE]: configText },
-    }, childOpts);
+    const config = new k8s.core.v1.ConfigMap(
+      `${NAME}-config`,
+      {
+        metadata: { name: `${NAME}-config`, namespace, labels },
+        data: { [CONFIG_FILE]: configText },
+      },
+      childOpts,
+    );
 
-    const serviceAccount = new k8s.core.v1.ServiceAccount(NAME, {
-      metadata: { name: NAME, namespace, labels },
-      automountServiceAccountToken: false,
-    }, childOpts);
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+      NAME,
+      {
+        metadata: { name: NAME, namespace, labels },
+        automountServiceAccountToken: false,
+      },
+      childOpts,
+    );
 
     const { headless } = storeServices(this, args.provider, NAME, namespace, labels, [{ name: PORT_NAME, port: REDIS.port }]);
 
@@ -120,54 +150,57 @@ export class RedisCache extends pulumi.ComponentResource implements PlatformComp
       exec: { command: ["sh", "-c", `redis-cli -h 127.0.0.1 -p ${REDIS.port} ping | grep -Eq '${accept}'`] },
       timeoutSeconds: 5,
     });
-    this.statefulSet = new k8s.apps.v1.StatefulSet(NAME, {
-      metadata: { name: NAME, namespace, labels },
-      spec: {
-        serviceName: headless.metadata.name,
-        replicas: REDIS.sizing[args.environment].replicas,
-        selector: { matchLabels: { app: NAME } },
-        template: {
-          metadata: {
-            labels,
-            // Redis reads its config at start only: a new config rolls the pod.
-            annotations: { "checksum/config": configChecksum(configText) },
-          },
-          spec: {
-            serviceAccountName: serviceAccount.metadata.name,
-            automountServiceAccountToken: false,
-            terminationGracePeriodSeconds: 30,
-            securityContext: podSecurityContext(REDIS.user),
-            containers: [{
-              name: "redis",
-              image: this.image,
-              imagePullPolicy: "IfNotPresent",
-              command: ["sh", "-c", START_SCRIPT],
-              ports: [{ name: PORT_NAME, containerPort: REDIS.port, protocol: "TCP" }],
-              env: [
-                secretEnv(PASSWORD_KEY, auth.metadata.name, PASSWORD_KEY),
-                secretEnv("REDISCLI_AUTH", auth.metadata.name, PASSWORD_KEY),
+    this.statefulSet = new k8s.apps.v1.StatefulSet(
+      NAME,
+      {
+        metadata: { name: NAME, namespace, labels },
+        spec: {
+          serviceName: headless.metadata.name,
+          replicas: REDIS.sizing[args.environment].replicas,
+          selector: { matchLabels: { app: NAME } },
+          template: {
+            metadata: {
+              labels,
+              // Redis reads its config at start only: a new config rolls the pod.
+              annotations: { "checksum/config": configChecksum(configText) },
+            },
+            spec: {
+              serviceAccountName: serviceAccount.metadata.name,
+              automountServiceAccountToken: false,
+              terminationGracePeriodSeconds: 30,
+              securityContext: podSecurityContext(REDIS.user),
+              containers: [
+                {
+                  name: "redis",
+                  image: this.image,
+                  imagePullPolicy: "IfNotPresent",
+                  command: ["sh", "-c", START_SCRIPT],
+                  ports: [{ name: PORT_NAME, containerPort: REDIS.port, protocol: "TCP" }],
+                  env: [secretEnv(PASSWORD_KEY, auth.metadata.name, PASSWORD_KEY), secretEnv("REDISCLI_AUTH", auth.metadata.name, PASSWORD_KEY)],
+                  resources: sizing.resources,
+                  // Loading a large append-only file answers LOADING: alive, not ready.
+                  startupProbe: { ...ping("PONG|LOADING"), periodSeconds: 5, failureThreshold: 24 },
+                  readinessProbe: { ...ping("PONG"), periodSeconds: 10, failureThreshold: 3 },
+                  livenessProbe: { ...ping("PONG|LOADING"), periodSeconds: 15, failureThreshold: 4 },
+                  securityContext: containerSecurityContext,
+                  volumeMounts: [
+                    { name: "data", mountPath: REDIS.dataMountPath },
+                    { name: "config", mountPath: CONFIG_DIR, readOnly: true },
+                    { name: "tmp", mountPath: "/tmp" },
+                  ],
+                },
               ],
-              resources: sizing.resources,
-              // Loading a large append-only file answers LOADING: alive, not ready.
-              startupProbe: { ...ping("PONG|LOADING"), periodSeconds: 5, failureThreshold: 24 },
-              readinessProbe: { ...ping("PONG"), periodSeconds: 10, failureThreshold: 3 },
-              livenessProbe: { ...ping("PONG|LOADING"), periodSeconds: 15, failureThreshold: 4 },
-              securityContext: containerSecurityContext,
-              volumeMounts: [
-                { name: "data", mountPath: REDIS.dataMountPath },
-                { name: "config", mountPath: CONFIG_DIR, readOnly: true },
-                { name: "tmp", mountPath: "/tmp" },
+              volumes: [
+                { name: "config", configMap: { name: config.metadata.name } },
+                { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
               ],
-            }],
-            volumes: [
-              { name: "config", configMap: { name: config.metadata.name } },
-              { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
-            ],
+            },
           },
+          volumeClaimTemplates: [volumeClaim("data", labels, sizing.storage)],
         },
-        volumeClaimTemplates: [volumeClaim("data", labels, sizing.storage)],
       },
-    }, childOpts);
+      childOpts,
+    );
 
     storeDisruptionBudget(this, args.provider, NAME, namespace, labels);
 
@@ -175,11 +208,15 @@ export class RedisCache extends pulumi.ComponentResource implements PlatformComp
     this.clients = new Set(clients.map((s) => s.config.service_name));
     if (clients.length > 0) {
       // The services' copy of the password: a Secret is read only from its own namespace.
-      this.clientSecret = new k8s.core.v1.Secret(`${AUTH_SECRET}-services`, {
-        metadata: { name: AUTH_SECRET, namespace: args.namespace, labels: { ...labels, "app.kubernetes.io/component": "cache-credentials" } },
-        type: "Opaque",
-        stringData: { [PASSWORD_KEY]: pulumi.secret(password) },
-      }, secretOptions(this, args.provider));
+      this.clientSecret = new k8s.core.v1.Secret(
+        `${AUTH_SECRET}-services`,
+        {
+          metadata: { name: AUTH_SECRET, namespace: args.namespace, labels: { ...labels, "app.kubernetes.io/component": "cache-credentials" } },
+          type: "Opaque",
+          stringData: { [PASSWORD_KEY]: pulumi.secret(password) },
+        },
+        secretOptions(this, args.provider),
+      );
     }
 
     this.registerOutputs({ host: this.host, port: REDIS.port, namespace: DATA_STORES.namespace });

@@ -16,9 +16,21 @@ import { hpaReplicaBounds } from "./replicas/hpa-replica-bounds";
 import { pdbAllowsDisruption } from "./replicas/pdb-allows-disruption";
 
 export {
-  appTierMinReplicas, hpaReplicaBounds, pdbAllowsDisruption, meshMtlsStrict, circuitBreakerCoverage, destinationRuleCircuitBreaker,
-  containerProbes, containerResources, pinnedImageTags, restrictedPodSecurity, networkPolicyCoverage, virtualServiceSubsets,
-  canaryWeights, kongCorsOrigins, gatewayRouteProtection,
+  appTierMinReplicas,
+  hpaReplicaBounds,
+  pdbAllowsDisruption,
+  meshMtlsStrict,
+  circuitBreakerCoverage,
+  destinationRuleCircuitBreaker,
+  containerProbes,
+  containerResources,
+  pinnedImageTags,
+  restrictedPodSecurity,
+  networkPolicyCoverage,
+  virtualServiceSubsets,
+  canaryWeights,
+  kongCorsOrigins,
+  gatewayRouteProtection,
 };
 
 export type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;

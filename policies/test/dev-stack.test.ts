@@ -34,7 +34,8 @@ describe("the policy pack on the rendered dev stack", function () {
     const permissive = resources.map((r) =>
       /security\.istio\.io\/[^:]+:PeerAuthentication$/.test(r.type) && (r.props as any).metadata?.namespace === "istio-system"
         ? { ...r, props: { ...r.props, spec: { ...(r.props as any).spec, mtls: { mode: "PERMISSIVE" } } } }
-        : r);
+        : r,
+    );
     const result = await evaluate(MISSION_POLICIES, permissive);
     const found = result.violations.filter((v) => v.policy === "mesh-mtls-strict");
     assert.equal(found.length, 1, found.map((v) => v.message).join("\n"));

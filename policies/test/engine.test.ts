@@ -34,14 +34,23 @@ describe("the policy pack", () => {
   });
 
   it("the mission's policies are mandatory, the others advisory", () => {
-    assert.deepEqual(MISSION_POLICIES.map((p) => p.enforcementLevel), MISSION_POLICIES.map(() => "mandatory"));
-    assert.deepEqual(HYGIENE_POLICIES.map((p) => p.enforcementLevel), HYGIENE_POLICIES.map(() => "advisory"));
+    assert.deepEqual(
+      MISSION_POLICIES.map((p) => p.enforcementLevel),
+      MISSION_POLICIES.map(() => "mandatory"),
+    );
+    assert.deepEqual(
+      HYGIENE_POLICIES.map((p) => p.enforcementLevel),
+      HYGIENE_POLICIES.map(() => "advisory"),
+    );
   });
 
   it("every policy passes the compliant fixture stack", async () => {
     const evaluation = await evaluate(POLICIES, compliantStack());
     assert.deepEqual(evaluation.errors, []);
-    assert.deepEqual(evaluation.violations.map((v) => `${v.policy}: ${v.message}`), []);
+    assert.deepEqual(
+      evaluation.violations.map((v) => `${v.policy}: ${v.message}`),
+      [],
+    );
   });
 
   it("policies/config.dev.json is a valid config of this pack", () => {
@@ -56,12 +65,22 @@ describe("engine semantics (tools/policy/evaluate)", () => {
     description: "Test.",
     enforcementLevel: "mandatory",
     validateResource: [
-      () => { throw new Error("boom"); },
-      (args, report) => { if (args.type === T.deployment) report("second function still runs"); },
+      () => {
+        throw new Error("boom");
+      },
+      (args, report) => {
+        if (args.type === T.deployment) report("second function still runs");
+      },
       (args) => args.notApplicable("third is not applicable"),
     ],
   };
-  const stackThrows: StackValidationPolicy = { name: "t-stack", description: "Test.", validateStack: () => { throw new TypeError("bad"); } };
+  const stackThrows: StackValidationPolicy = {
+    name: "t-stack",
+    description: "Test.",
+    validateStack: () => {
+      throw new TypeError("bad");
+    },
+  };
   const stackOk: StackValidationPolicy = {
     name: "t-after",
     description: "Test.",
@@ -77,13 +96,21 @@ describe("engine semantics (tools/policy/evaluate)", () => {
     const evaluation = await evaluate([throwing, stackThrows, stackOk], resources);
     assert.equal(evaluation.errors.filter((e) => e.policy === "t-resource").length, 2, "one per resource");
     assert.match(evaluation.errors[0].message, /Error: boom/);
-    assert.deepEqual(evaluation.violations.map((v) => v.message), ["second function still runs", "saw 2 resources, parent user-service"]);
+    assert.deepEqual(
+      evaluation.violations.map((v) => v.message),
+      ["second function still runs", "saw 2 resources, parent user-service"],
+    );
     assert.match(evaluation.errors.find((e) => e.policy === "t-stack")!.message, /TypeError: bad/);
     assert.ok(blocksDeployment(evaluation));
   });
 
   it("records notApplicable without failing", async () => {
-    const na: ResourceValidationPolicy = { name: "t-na", description: "Test.", enforcementLevel: "mandatory", validateResource: (args) => args.notApplicable("never") };
+    const na: ResourceValidationPolicy = {
+      name: "t-na",
+      description: "Test.",
+      enforcementLevel: "mandatory",
+      validateResource: (args) => args.notApplicable("never"),
+    };
     const evaluation = await evaluate([na], resources);
     assert.equal(evaluation.notApplicable.length, 2);
     assert.deepEqual(evaluation.violations, []);
@@ -109,7 +136,13 @@ describe("engine semantics (tools/policy/evaluate)", () => {
 
   it("getConfig() gives no defaults (as outside the engine); policies apply them in code", async () => {
     let seen: object | undefined;
-    const spy: StackValidationPolicy = { name: "t-config", description: "Test.", validateStack: (args) => { seen = args.getConfig(); } };
+    const spy: StackValidationPolicy = {
+      name: "t-config",
+      description: "Test.",
+      validateStack: (args) => {
+        seen = args.getConfig();
+      },
+    };
     await evaluate([spy], resources, { "t-config": { enforcementLevel: "mandatory", threshold: 3 } });
     assert.deepEqual(seen, { threshold: 3 });
     const schema = { properties: { a: { type: "integer" as const, default: 2 }, b: { type: "array" as const, default: ["x"] } } };
@@ -130,7 +163,13 @@ describe("engine semantics (tools/policy/evaluate)", () => {
 
   it("unwraps secrets in props as the engine deserializes them", async () => {
     let value: unknown;
-    const spy: ResourceValidationPolicy = { name: "t-secret", description: "Test.", validateResource: (args) => { value = args.props.data?.password; } };
+    const spy: ResourceValidationPolicy = {
+      name: "t-secret",
+      description: "Test.",
+      validateResource: (args) => {
+        value = args.props.data?.password;
+      },
+    };
     const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "s3cret" };
     await evaluate([spy], [resource("kubernetes:core/v1:Secret", { kind: "Secret", metadata: { name: "db" }, data: { password: secret } })]);
     assert.equal(value, "s3cret");
@@ -148,7 +187,10 @@ describe("policy config validation", () => {
     ["a wrong type", { "app-tier-min-replicas": { minReplicas: "3" } }, /app-tier-min-replicas.minReplicas must be integer/],
   ] as const) {
     it(`rejects ${what} in one line`, () => {
-      assert.throws(() => checkPolicyConfig(config, POLICIES), (e: Error) => e instanceof PolicyConfigError && pattern.test(e.message) && !e.message.includes("\n"));
+      assert.throws(
+        () => checkPolicyConfig(config, POLICIES),
+        (e: Error) => e instanceof PolicyConfigError && pattern.test(e.message) && !e.message.includes("\n"),
+      );
     });
   }
 });

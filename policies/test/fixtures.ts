@@ -20,7 +20,9 @@ export function resource(type: string, props: Props, name = String(props.metadat
 export const clone = <T>(value: T): T => structuredClone(value);
 
 export const namespace = (name = NS, labels: Record<string, string> = { "istio-injection": "enabled" }): Props => ({
-  apiVersion: "v1", kind: "Namespace", metadata: { name, labels },
+  apiVersion: "v1",
+  kind: "Namespace",
+  metadata: { name, labels },
 });
 
 export function deployment(app = "user-service", replicas = 3, version = "v1"): Props {
@@ -36,15 +38,17 @@ export function deployment(app = "user-service", replicas = 3, version = "v1"): 
         metadata: { labels, annotations: { "prometheus.io/scrape": "true" } },
         spec: {
           securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
-          containers: [{
-            name: "service",
-            image: `localhost:5001/microservices/${app}:v1.0.0`,
-            ports: [{ name: "http", containerPort: 8001 }],
-            readinessProbe: { httpGet: { path: "/ready", port: "http" } },
-            livenessProbe: { httpGet: { path: "/health", port: "http" } },
-            resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
-            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
-          }],
+          containers: [
+            {
+              name: "service",
+              image: `localhost:5001/microservices/${app}:v1.0.0`,
+              ports: [{ name: "http", containerPort: 8001 }],
+              readinessProbe: { httpGet: { path: "/ready", port: "http" } },
+              livenessProbe: { httpGet: { path: "/health", port: "http" } },
+              resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
+            },
+          ],
         },
       },
     },
@@ -108,7 +112,12 @@ export const virtualService = (app = "order-service"): Props => ({
     hosts: [app],
     http: [
       { match: [{ headers: { canary: { exact: "true" } } }], route: [{ destination: { host: app, subset: "v2" } }] },
-      { route: [{ destination: { host: app, subset: "v1" }, weight: 90 }, { destination: { host: app, subset: "v2" }, weight: 10 }] },
+      {
+        route: [
+          { destination: { host: app, subset: "v1" }, weight: 90 },
+          { destination: { host: app, subset: "v2" }, weight: 10 },
+        ],
+      },
     ],
   },
 });
@@ -231,5 +240,9 @@ export async function expectOne(policy: Policy, resources: EvaluatedResource | E
 
 export async function expectNone(policy: Policy, resources: EvaluatedResource | EvaluatedResource[], settings?: Props): Promise<void> {
   const found = await violations(policy, resources, settings);
-  assert.deepEqual(found.map((v) => v.message), [], `${policy.name} should pass`);
+  assert.deepEqual(
+    found.map((v) => v.message),
+    [],
+    `${policy.name} should pass`,
+  );
 }

@@ -18,18 +18,46 @@ describe("policy kong-cors-origins", () => {
     await expectNone(kongCorsOrigins, resource(T.kongPlugin, kongPlugin()));
   });
   it("fails * in a global cors plugin, naming where it is", async () => {
-    await expectOne(kongCorsOrigins, config((d) => { plugin(d, "cors").config.origins = ["*"]; }), [/ConfigMap kong\/kong-declarative: data\["kong.yml"\] plugins\[1\].config.origins allows "\*"/]);
+    await expectOne(
+      kongCorsOrigins,
+      config((d) => {
+        plugin(d, "cors").config.origins = ["*"];
+      }),
+      [/ConfigMap kong\/kong-declarative: data\["kong.yml"\] plugins\[1\].config.origins allows "\*"/],
+    );
   });
   it("fails a cors plugin without origins (Kong then allows any origin)", async () => {
-    await expectOne(kongCorsOrigins, config((d) => { delete plugin(d, "cors").config.origins; }), [/config.origins is unset/]);
+    await expectOne(
+      kongCorsOrigins,
+      config((d) => {
+        delete plugin(d, "cors").config.origins;
+      }),
+      [/config.origins is unset/],
+    );
   });
   it("fails * in a route's own cors plugin and in a KongPlugin", async () => {
-    await expectOne(kongCorsOrigins, config((d) => { d.services[0].routes[0].plugins = [{ name: "cors", config: { origins: ["*"] } }]; }), [/services\[0\].routes\[0\].plugins\[0\]/]);
-    await expectOne(kongCorsOrigins, resource(T.kongPlugin, { ...kongPlugin(), config: { origins: ["*"] } }), [/KongPlugin microservices\/cors: config.origins allows "\*"/]);
+    await expectOne(
+      kongCorsOrigins,
+      config((d) => {
+        d.services[0].routes[0].plugins = [{ name: "cors", config: { origins: ["*"] } }];
+      }),
+      [/services\[0\].routes\[0\].plugins\[0\]/],
+    );
+    await expectOne(kongCorsOrigins, resource(T.kongPlugin, { ...kongPlugin(), config: { origins: ["*"] } }), [
+      /KongPlugin microservices\/cors: config.origins allows "\*"/,
+    ]);
   });
   it("ignores ConfigMaps that are not Kong configs, and disabled plugins", async () => {
-    await expectNone(kongCorsOrigins, resource(T.configMap, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x", namespace: NS }, data: { "a.yaml": "origins: ['*']" } }));
-    await expectNone(kongCorsOrigins, config((d) => { Object.assign(plugin(d, "cors"), { enabled: false, config: { origins: ["*"] } }); }));
+    await expectNone(
+      kongCorsOrigins,
+      resource(T.configMap, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x", namespace: NS }, data: { "a.yaml": "origins: ['*']" } }),
+    );
+    await expectNone(
+      kongCorsOrigins,
+      config((d) => {
+        Object.assign(plugin(d, "cors"), { enabled: false, config: { origins: ["*"] } });
+      }),
+    );
   });
 });
 
@@ -39,16 +67,26 @@ describe("policy gateway-route-protection (stack)", () => {
     await expectNone(gatewayRouteProtection, compliantStack());
   });
   it("fails every route when the global rate limiting goes, naming the route", async () => {
-    const found = await violations(gatewayRouteProtection, withConfig((d) => { d.plugins = d.plugins.filter((p: Props) => p.name !== "rate-limiting"); }));
+    const found = await violations(
+      gatewayRouteProtection,
+      withConfig((d) => {
+        d.plugins = d.plugins.filter((p: Props) => p.name !== "rate-limiting");
+      }),
+    );
     assert.equal(found.length, 2);
-    assert.match(found[0].message, /Kong route user-routes \(\/api\/users\) in data\["kong.yml"\] services\[0\].routes\[0\] is not rate limited: enable the rate-limiting plugin on the route, on its service user-service or globally/);
+    assert.match(
+      found[0].message,
+      /Kong route user-routes \(\/api\/users\) in data\["kong.yml"\] services\[0\].routes\[0\] is not rate limited: enable the rate-limiting plugin on the route, on its service user-service or globally/,
+    );
   });
   it("fails a route without authentication", async () => {
     const stack = withConfig((d) => {
       d.plugins = d.plugins.filter((p: Props) => p.name !== "jwt");
       d.services[1].plugins = [{ name: "key-auth" }];
     });
-    await expectOne(gatewayRouteProtection, stack, [/Kong route user-routes .* is not authenticated: enable an authentication plugin \(jwt, key-auth, oauth2…\)/]);
+    await expectOne(gatewayRouteProtection, stack, [
+      /Kong route user-routes .* is not authenticated: enable an authentication plugin \(jwt, key-auth, oauth2…\)/,
+    ]);
   });
   it("counts plugins scoped by reference, and not disabled or consumer-scoped ones", async () => {
     const scoped = withConfig((d) => {
@@ -66,12 +104,16 @@ describe("policy gateway-route-protection (stack)", () => {
     assert.equal((await violations(gatewayRouteProtection, weak)).length, 2);
   });
   it("checks Ingresses of class kong through their plugin annotations", async () => {
-    const ingress = (plugins: string) => resource(T.ingress, {
-      apiVersion: "networking.k8s.io/v1",
-      kind: "Ingress",
-      metadata: { name: "api", namespace: NS, annotations: { "konghq.com/plugins": plugins } },
-      spec: { ingressClassName: "kong", rules: [{ http: { paths: [{ path: "/api/users", pathType: "Prefix", backend: { service: { name: "user-service", port: { number: 8001 } } } }] } }] },
-    });
+    const ingress = (plugins: string) =>
+      resource(T.ingress, {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        metadata: { name: "api", namespace: NS, annotations: { "konghq.com/plugins": plugins } },
+        spec: {
+          ingressClassName: "kong",
+          rules: [{ http: { paths: [{ path: "/api/users", pathType: "Prefix", backend: { service: { name: "user-service", port: { number: 8001 } } } }] } }],
+        },
+      });
     const plugins = [
       resource(T.kongPlugin, { ...kongPlugin(), metadata: { name: "limit", namespace: NS }, plugin: "rate-limiting", config: { minute: 100 } }),
       resource(T.kongPlugin, { ...kongPlugin(), metadata: { name: "auth", namespace: NS }, plugin: "jwt", config: {} }),
@@ -81,12 +123,17 @@ describe("policy gateway-route-protection (stack)", () => {
     await expectOne(gatewayRouteProtection, [...base, ingress("limit")], [/Ingress microservices\/api: path \/api\/users .* is not authenticated/]);
   });
   describe("routes of an Istio ingress Gateway (around Kong)", () => {
-    const gatewayVs = (host = "user-service") => resource(T.virtualService, {
-      apiVersion: "networking.istio.io/v1",
-      kind: "VirtualService",
-      metadata: { name: "edge", namespace: NS },
-      spec: { hosts: ["api.example.com"], gateways: ["edge-gateway"], http: [{ name: "users", match: [{ uri: { prefix: "/api/users" } }], route: [{ destination: { host } }] }] },
-    });
+    const gatewayVs = (host = "user-service") =>
+      resource(T.virtualService, {
+        apiVersion: "networking.istio.io/v1",
+        kind: "VirtualService",
+        metadata: { name: "edge", namespace: NS },
+        spec: {
+          hosts: ["api.example.com"],
+          gateways: ["edge-gateway"],
+          http: [{ name: "users", match: [{ uri: { prefix: "/api/users" } }], route: [{ destination: { host } }] }],
+        },
+      });
     const envoyFilter = resource("kubernetes:networking.istio.io/v1alpha3:EnvoyFilter", {
       apiVersion: "networking.istio.io/v1alpha3",
       kind: "EnvoyFilter",
@@ -109,11 +156,14 @@ describe("policy gateway-route-protection (stack)", () => {
 
     it("fails a route without rate limiting and without end-user authentication", async () => {
       const found = await violations(gatewayRouteProtection, [...base, gatewayVs()]);
-      assert.deepEqual(found.map((v) => v.message.replace(/:.*?(is not \w+( \w+)?):.*/, ": $1")), [
-        "VirtualService microservices/edge: is not rate limited",
-        "VirtualService microservices/edge: is not authenticated",
-      ]);
-      assert.match(found[0].message, /route users \(spec.http\[0\], \/api\/users\) exposed by Istio gateway edge-gateway around Kong is not rate limited: add an EnvoyFilter with envoy.filters.http.local_ratelimit/);
+      assert.deepEqual(
+        found.map((v) => v.message.replace(/:.*?(is not \w+( \w+)?):.*/, ": $1")),
+        ["VirtualService microservices/edge: is not rate limited", "VirtualService microservices/edge: is not authenticated"],
+      );
+      assert.match(
+        found[0].message,
+        /route users \(spec.http\[0\], \/api\/users\) exposed by Istio gateway edge-gateway around Kong is not rate limited: add an EnvoyFilter with envoy.filters.http.local_ratelimit/,
+      );
     });
     it("passes with a local rate limit and an enforced JWT", async () => {
       await expectNone(gatewayRouteProtection, [...base, gatewayVs(), envoyFilter, requestAuthentication, requireJwt]);
@@ -125,6 +175,14 @@ describe("policy gateway-route-protection (stack)", () => {
   });
 
   it("is not applicable without Kong routes", async () => {
-    assert.equal((await violations(gatewayRouteProtection, compliantStack().filter((r) => r.type !== T.configMap))).length, 0);
+    assert.equal(
+      (
+        await violations(
+          gatewayRouteProtection,
+          compliantStack().filter((r) => r.type !== T.configMap),
+        )
+      ).length,
+      0,
+    );
   });
 });

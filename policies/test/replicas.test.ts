@@ -90,32 +90,49 @@ describe("policy pdb-allows-disruption (stack)", () => {
   });
 
   it("fails a PDB whose selector does not match the pod labels", async () => {
-    const stack = mutate(compliantStack(), T.pdb, "user-service", (p) => { p.spec.selector.matchLabels.app = "users"; });
+    const stack = mutate(compliantStack(), T.pdb, "user-service", (p) => {
+      p.spec.selector.matchLabels.app = "users";
+    });
     await expectOne(pdbAllowsDisruption, stack, [/no PodDisruptionBudget .* selects its pods \(app=user-service,version=v1\)/]);
   });
 
   it("fails a PDB in another namespace", async () => {
-    const stack = mutate(compliantStack(), T.pdb, "user-service", (p) => { p.metadata.namespace = "default"; });
+    const stack = mutate(compliantStack(), T.pdb, "user-service", (p) => {
+      p.metadata.namespace = "default";
+    });
     await expectOne(pdbAllowsDisruption, stack, [/no PodDisruptionBudget in namespace microservices/]);
   });
 
   it("fails maxUnavailable 0", async () => {
-    const stack = mutate(compliantStack(), T.pdb, "user-service", (p) => { p.spec.maxUnavailable = 0; });
+    const stack = mutate(compliantStack(), T.pdb, "user-service", (p) => {
+      p.spec.maxUnavailable = 0;
+    });
     await expectOne(pdbAllowsDisruption, stack, [/maxUnavailable 0 allows no pod/, /blocks node drains/]);
   });
 
   it("fails minAvailable equal to the replicas (and a 100% minAvailable)", async () => {
-    const stack = mutate(compliantStack(), T.pdb, "user-service", (p) => { delete p.spec.maxUnavailable; p.spec.minAvailable = 3; });
+    const stack = mutate(compliantStack(), T.pdb, "user-service", (p) => {
+      delete p.spec.maxUnavailable;
+      p.spec.minAvailable = 3;
+    });
     await expectOne(pdbAllowsDisruption, stack, [/minAvailable 3 keeps all 3 pods/]);
-    const percent = mutate(compliantStack(), T.pdb, "user-service", (p) => { delete p.spec.maxUnavailable; p.spec.minAvailable = "100%"; });
+    const percent = mutate(compliantStack(), T.pdb, "user-service", (p) => {
+      delete p.spec.maxUnavailable;
+      p.spec.minAvailable = "100%";
+    });
     await expectOne(pdbAllowsDisruption, percent, [/minAvailable "100%"/]);
   });
 
   it("checks minAvailable against the autoscaler's lowest scale", async () => {
     // 5 replicas, HPA down to 5: minAvailable 4 still allows one eviction; with the HPA at 4 it does not.
-    const ok = mutate(compliantStack(), T.pdb, "order-service", (p) => { delete p.spec.maxUnavailable; p.spec.minAvailable = 4; });
+    const ok = mutate(compliantStack(), T.pdb, "order-service", (p) => {
+      delete p.spec.maxUnavailable;
+      p.spec.minAvailable = 4;
+    });
     await expectNone(pdbAllowsDisruption, ok);
-    const low = mutate(ok, T.hpa, "order-service", (h) => { h.spec.minReplicas = 4; });
+    const low = mutate(ok, T.hpa, "order-service", (h) => {
+      h.spec.minReplicas = 4;
+    });
     await expectOne(pdbAllowsDisruption, low, [/lowest scale 4/]);
   });
 
@@ -131,7 +148,7 @@ describe("policy pdb-allows-disruption (stack)", () => {
 
   it("ignores single-replica workloads and exempt namespaces", async () => {
     const stack = compliantStack().filter((r) => r.type !== T.pdb && r.type !== T.hpa);
-    const single = stack.map((r) => r.type === T.deployment ? { ...r, props: { ...r.props, spec: { ...r.props.spec as object, replicas: 1 } } } : r);
+    const single = stack.map((r) => (r.type === T.deployment ? { ...r, props: { ...r.props, spec: { ...(r.props.spec as object), replicas: 1 } } } : r));
     assert.equal((await violations(pdbAllowsDisruption, single)).length, 0);
     assert.equal((await violations(pdbAllowsDisruption, stack, { exemptNamespaces: [NS] })).length, 0);
   });

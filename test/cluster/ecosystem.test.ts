@@ -4,8 +4,21 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import {
-  Cluster, CONFIG_NAMESPACE, Lane, PARALLEL, POLICIES, POLICY_CONFIG, ROOT, SWITCHED_OFF, clusterDown, clusterUp, engineDir,
-  kubectl, kubectlJson, laneStack, tempDir,
+  Cluster,
+  CONFIG_NAMESPACE,
+  Lane,
+  PARALLEL,
+  POLICIES,
+  POLICY_CONFIG,
+  ROOT,
+  SWITCHED_OFF,
+  clusterDown,
+  clusterUp,
+  engineDir,
+  kubectl,
+  kubectlJson,
+  laneStack,
+  tempDir,
 } from "./lane";
 
 // npm run test:cluster: the kwok stack deployed by the real engine and the upstream Kubernetes provider
@@ -28,8 +41,12 @@ function assertNothingTargetsAService(cluster: Cluster): void {
   for (const kind of ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"]) {
     for (const config of items(kubectlJson(cluster, "get", kind))) {
       for (const hook of config.webhooks ?? []) {
-        if (hook.clientConfig?.service) offenders.push(`${config.kind} ${config.metadata.name} webhook ${hook.name} → Service ${hook.clientConfig.service.namespace}/${hook.clientConfig.service.name}`);
-        else if (hook.clientConfig?.url && !/^https:\/\/(127\.0\.0\.1|\[::1\]|localhost)[:/]/.test(hook.clientConfig.url)) offenders.push(`${config.kind} ${config.metadata.name} webhook ${hook.name} → ${hook.clientConfig.url}`);
+        if (hook.clientConfig?.service)
+          offenders.push(
+            `${config.kind} ${config.metadata.name} webhook ${hook.name} → Service ${hook.clientConfig.service.namespace}/${hook.clientConfig.service.name}`,
+          );
+        else if (hook.clientConfig?.url && !/^https:\/\/(127\.0\.0\.1|\[::1\]|localhost)[:/]/.test(hook.clientConfig.url))
+          offenders.push(`${config.kind} ${config.metadata.name} webhook ${hook.name} → ${hook.clientConfig.url}`);
       }
     }
   }
@@ -43,7 +60,8 @@ function assertNothingTargetsAService(cluster: Cluster): void {
 function unavailableWorkloads(cluster: Cluster): string[] {
   const late: string[] = [];
   for (const d of items(kubectlJson(cluster, "get", "deployments", "-A"))) {
-    if ((d.status?.availableReplicas ?? 0) !== d.spec.replicas || (d.status?.updatedReplicas ?? 0) !== d.spec.replicas) late.push(`${ref(d)} ${d.status?.availableReplicas ?? 0}/${d.spec.replicas} available`);
+    if ((d.status?.availableReplicas ?? 0) !== d.spec.replicas || (d.status?.updatedReplicas ?? 0) !== d.spec.replicas)
+      late.push(`${ref(d)} ${d.status?.availableReplicas ?? 0}/${d.spec.replicas} available`);
   }
   for (const s of items(kubectlJson(cluster, "get", "statefulsets", "-A"))) {
     if ((s.status?.readyReplicas ?? 0) !== s.spec.replicas) late.push(`${ref(s)} ${s.status?.readyReplicas ?? 0}/${s.spec.replicas} ready`);
@@ -54,8 +72,11 @@ function unavailableWorkloads(cluster: Cluster): string[] {
 /** Services with a selector and no ready endpoint in their EndpointSlices. */
 function servicesWithoutEndpoints(cluster: Cluster): string[] {
   const slices = items(kubectlJson(cluster, "get", "endpointslices", "-A"));
-  const ready = new Set(slices.filter((s) => (s.endpoints ?? []).some((e: Obj) => e.conditions?.ready !== false))
-    .map((s) => `${s.metadata.namespace}/${s.metadata.labels?.["kubernetes.io/service-name"]}`));
+  const ready = new Set(
+    slices
+      .filter((s) => (s.endpoints ?? []).some((e: Obj) => e.conditions?.ready !== false))
+      .map((s) => `${s.metadata.namespace}/${s.metadata.labels?.["kubernetes.io/service-name"]}`),
+  );
   return items(kubectlJson(cluster, "get", "services", "-A"))
     .filter((s) => s.spec.selector && Object.keys(s.spec.selector).length > 0)
     .filter((s) => !ready.has(`${s.metadata.namespace}/${s.metadata.name}`))
@@ -63,14 +84,23 @@ function servicesWithoutEndpoints(cluster: Cluster): string[] {
 }
 
 /** The engine's planned steps of a preview, with the Kubernetes object each one is about. */
-interface PlannedStep { readonly op: OpType; readonly type: string; readonly object?: string }
+interface PlannedStep {
+  readonly op: OpType;
+  readonly type: string;
+  readonly object?: string;
+}
 function collectSteps(events: EngineEvent[]): PlannedStep[] {
-  return events.filter((e) => e.resourcePreEvent).map((e) => {
-    const m = e.resourcePreEvent!.metadata;
-    const inputs = (m.new ?? m.old)?.inputs as Obj | undefined;
-    const object = inputs?.kind && inputs?.metadata?.name ? `${inputs.kind} ${inputs.metadata.namespace ? `${inputs.metadata.namespace}/` : ""}${inputs.metadata.name}` : undefined;
-    return { op: m.op, type: m.type, object };
-  });
+  return events
+    .filter((e) => e.resourcePreEvent)
+    .map((e) => {
+      const m = e.resourcePreEvent!.metadata;
+      const inputs = (m.new ?? m.old)?.inputs as Obj | undefined;
+      const object =
+        inputs?.kind && inputs?.metadata?.name
+          ? `${inputs.kind} ${inputs.metadata.namespace ? `${inputs.metadata.namespace}/` : ""}${inputs.metadata.name}`
+          : undefined;
+      return { op: m.op, type: m.type, object };
+    });
 }
 
 /** The steps that change a Kubernetes object (the spec's artifact files and providers aside). */
@@ -96,7 +126,13 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
     cluster = clusterUp("test-lane", Number(process.env.CLUSTER_TEST_PORT_BASE ?? 26453), binDir, path.join(work, "cluster"));
     lane = await laneStack(cluster, work, charts);
     const plugins = spawnSync("pulumi", ["plugin", "ls"], { env: { ...process.env, ...lane.env }, encoding: "utf8" }).stdout;
-    console.log(`    engine plugins:\n${plugins.trim().split("\n").map((l) => `      ${l}`).join("\n")}`);
+    console.log(
+      `    engine plugins:\n${plugins
+        .trim()
+        .split("\n")
+        .map((l) => `      ${l}`)
+        .join("\n")}`,
+    );
   });
 
   after(() => {
@@ -111,7 +147,10 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
   it("runs the upstream Kubernetes provider 4.25.0", () => {
     const plugins = spawnSync("pulumi", ["plugin", "ls", "--json"], { env: { ...process.env, ...lane.env }, encoding: "utf8" });
     const kubernetes = (JSON.parse(plugins.stdout) as Obj[]).filter((p) => p.name === "kubernetes");
-    assert.deepEqual(kubernetes.map((p) => [p.kind, p.version]), [["resource", "4.25.0"]]);
+    assert.deepEqual(
+      kubernetes.map((p) => [p.kind, p.version]),
+      [["resource", "4.25.0"]],
+    );
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules/@pulumi/kubernetes/package.json"), "utf8"));
     assert.equal(pkg.version, "4.25.0", "the SDK and the plugin must agree");
   });
@@ -148,7 +187,14 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
     const count = fs.readdirSync(manifests, { recursive: true }).filter((f) => String(f).endsWith(".yaml")).length;
     assert.ok(count > 100, `expected the render's manifests, found ${count}`);
     const applied = kubectl(cluster, "apply", "--server-side", "--force-conflicts", "--dry-run=server", "--validate=strict", "-R", "-f", manifests);
-    assert.equal(applied.trim().split("\n").filter((l) => /serverside-applied \(server dry run\)$/.test(l)).length, count, applied);
+    assert.equal(
+      applied
+        .trim()
+        .split("\n")
+        .filter((l) => /serverside-applied \(server dry run\)$/.test(l)).length,
+      count,
+      applied,
+    );
   });
 
   it("3. a second pulumi up and pulumi refresh change nothing (no drift)", async () => {
@@ -170,14 +216,21 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
     const events: EngineEvent[] = [];
     await lane.stack.preview({ onEvent: (e) => events.push(e), onOutput });
     const planned = changed(collectSteps(events));
-    assert.deepEqual(planned.map((s) => s.op), planned.map(() => "update"), `only in-place updates: ${JSON.stringify(planned)}`);
+    assert.deepEqual(
+      planned.map((s) => s.op),
+      planned.map(() => "update"),
+      `only in-place updates: ${JSON.stringify(planned)}`,
+    );
     // The service's config file names its replicas: its ConfigMap changes, and its checksum rolls the pods.
-    assert.deepEqual(planned.map((s) => s.object).sort(), [
-      `ConfigMap ${NAMESPACE}/${DAY2_DEPLOYMENT}-config`,
-      `Deployment ${NAMESPACE}/${DAY2_DEPLOYMENT}`,
-      `HorizontalPodAutoscaler ${NAMESPACE}/${DAY2_DEPLOYMENT}`,
-      `VirtualService ${NAMESPACE}/traffic-splitting`,
-    ].sort());
+    assert.deepEqual(
+      planned.map((s) => s.object).sort(),
+      [
+        `ConfigMap ${NAMESPACE}/${DAY2_DEPLOYMENT}-config`,
+        `Deployment ${NAMESPACE}/${DAY2_DEPLOYMENT}`,
+        `HorizontalPodAutoscaler ${NAMESPACE}/${DAY2_DEPLOYMENT}`,
+        `VirtualService ${NAMESPACE}/traffic-splitting`,
+      ].sort(),
+    );
 
     const upEvents: EngineEvent[] = [];
     await lane.stack.up({ parallel: PARALLEL, onEvent: (e) => upEvents.push(e), onOutput });
@@ -188,7 +241,13 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
     assert.equal(after.spec.replicas, replicas);
     const canary = kubectlJson(cluster, "get", "virtualservice", "traffic-splitting", "-n", NAMESPACE);
     const split = (canary.spec.http as Obj[]).find((h) => h.name === "canary-split")!;
-    assert.deepEqual(split.route.map((r: Obj) => [r.destination.subset, r.weight]), [["v1", 100 - CANARY_WEIGHT], ["v2", CANARY_WEIGHT]]);
+    assert.deepEqual(
+      split.route.map((r: Obj) => [r.destination.subset, r.weight]),
+      [
+        ["v1", 100 - CANARY_WEIGHT],
+        ["v2", CANARY_WEIGHT],
+      ],
+    );
     assert.deepEqual(unavailableWorkloads(cluster), []);
     done.add(4);
   });
@@ -201,16 +260,25 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
     const target = ["deployment", "payment-service", "-n", NAMESPACE];
     const desired = kubectlJson(cluster, "get", ...target).spec.replicas as number;
     const edit = path.join(work, "drift.json");
-    fs.writeFileSync(edit, JSON.stringify({
-      apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "payment-service", namespace: NAMESPACE }, spec: { replicas: desired + 2 },
-    }));
+    fs.writeFileSync(
+      edit,
+      JSON.stringify({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "payment-service", namespace: NAMESPACE },
+        spec: { replicas: desired + 2 },
+      }),
+    );
     kubectl(cluster, "apply", "--server-side", "--force-conflicts", "-f", edit);
     assert.equal(kubectlJson(cluster, "get", ...target).spec.replicas, desired + 2);
     const refresh = await lane.stack.refresh({ onOutput });
     assert.equal(refresh.summary.resourceChanges?.update, 1, `refresh should find one drifted object: ${JSON.stringify(refresh.summary.resourceChanges)}`);
     const events: EngineEvent[] = [];
     await lane.stack.up({ parallel: PARALLEL, onEvent: (e) => events.push(e), onOutput });
-    assert.deepEqual(changed(collectSteps(events)).map((s) => `${s.op} ${s.object}`), [`update Deployment ${NAMESPACE}/payment-service`]);
+    assert.deepEqual(
+      changed(collectSteps(events)).map((s) => `${s.op} ${s.object}`),
+      [`update Deployment ${NAMESPACE}/payment-service`],
+    );
     assert.equal(kubectlJson(cluster, "get", ...target).spec.replicas, desired);
     done.add(5);
   });
@@ -240,7 +308,9 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
     requireStep(2);
     await lane.stack.destroy({ parallel: PARALLEL, onOutput });
     const left: string[] = [];
-    const namespaced = kubectl(cluster, "api-resources", "--namespaced=true", "--verbs=list", "-o", "name").trim().split("\n")
+    const namespaced = kubectl(cluster, "api-resources", "--namespaced=true", "--verbs=list", "-o", "name")
+      .trim()
+      .split("\n")
       .filter((r) => !/^(events|events\.events\.k8s\.io|leases\.coordination\.k8s\.io)$/.test(r));
     for (const object of items(kubectlJson(cluster, "get", namespaced.join(","), "-A"))) {
       const ns = object.metadata.namespace;
@@ -250,7 +320,14 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
     for (const ns of items(kubectlJson(cluster, "get", "namespaces"))) {
       if (!["default", "kube-system", "kube-public", "kube-node-lease"].includes(ns.metadata.name)) left.push(ref(ns));
     }
-    for (const kind of ["clusterroles", "clusterrolebindings", "persistentvolumes", "storageclasses", "mutatingwebhookconfigurations", "validatingwebhookconfigurations"]) {
+    for (const kind of [
+      "clusterroles",
+      "clusterrolebindings",
+      "persistentvolumes",
+      "storageclasses",
+      "mutatingwebhookconfigurations",
+      "validatingwebhookconfigurations",
+    ]) {
       for (const object of items(kubectlJson(cluster, "get", kind))) {
         if (object.metadata.labels?.["app.kubernetes.io/part-of"] === "microservices-ecosystem" || /istio/.test(object.metadata.name)) left.push(ref(object));
         if (kind === "persistentvolumes") left.push(ref(object));
@@ -258,7 +335,15 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
     }
     assert.deepEqual([...new Set(left)], []);
     const kept = items(kubectlJson(cluster, "get", "crd")).filter((c) => c.metadata.annotations?.["helm.sh/resource-policy"] === "keep");
-    console.log(`      kept by Helm on purpose (helm.sh/resource-policy: keep): ${kept.length} CRDs: ${kept.map((c) => c.metadata.name).sort().join(", ")}`);
-    assert.ok(items(kubectlJson(cluster, "get", "crd")).every((c) => c.metadata.annotations?.["helm.sh/resource-policy"] === "keep"), "a CRD without Helm's keep policy was left");
+    console.log(
+      `      kept by Helm on purpose (helm.sh/resource-policy: keep): ${kept.length} CRDs: ${kept
+        .map((c) => c.metadata.name)
+        .sort()
+        .join(", ")}`,
+    );
+    assert.ok(
+      items(kubectlJson(cluster, "get", "crd")).every((c) => c.metadata.annotations?.["helm.sh/resource-policy"] === "keep"),
+      "a CRD without Helm's keep policy was left",
+    );
   });
 });

@@ -74,7 +74,10 @@ export function clusterUp(name: string, portBase: number, binDir: string, stateD
 
 export function clusterDown(cluster: Cluster, purge = true): void {
   run("bash", ["scripts/cluster.sh", "down", ...(purge ? ["--purge"] : [])], {
-    ...process.env, CLUSTER_NAME: cluster.name, CLUSTER_BIN_DIR: cluster.binDir, CLUSTER_STATE_DIR: cluster.stateDir,
+    ...process.env,
+    CLUSTER_NAME: cluster.name,
+    CLUSTER_BIN_DIR: cluster.binDir,
+    CLUSTER_STATE_DIR: cluster.stateDir,
   });
 }
 
@@ -121,11 +124,14 @@ export async function laneStack(cluster: Cluster, work: string, istioCharts: str
   fs.symlinkSync(env.ENGINE_BIN_DIR, path.join(cliRoot, "bin"));
   const pulumiCommand = await PulumiCommand.get({ root: cliRoot, skipVersionCheck: true });
   const stack = await LocalWorkspace.createOrSelectStack({ stackName: STACK, workDir: project }, { pulumiCommand, envVars: env });
-  await stack.setAllConfig({
-    [`${CONFIG_NAMESPACE}:kubeContext`]: { value: cluster.context },
-    [`${CONFIG_NAMESPACE}:artifactsDir`]: { value: path.join(work, "artifacts") },
-    [`${CONFIG_NAMESPACE}:istio.chartsDir`]: { value: istioCharts },
-  }, true);
+  await stack.setAllConfig(
+    {
+      [`${CONFIG_NAMESPACE}:kubeContext`]: { value: cluster.context },
+      [`${CONFIG_NAMESPACE}:artifactsDir`]: { value: path.join(work, "artifacts") },
+      [`${CONFIG_NAMESPACE}:istio.chartsDir`]: { value: istioCharts },
+    },
+    true,
+  );
   return { cluster, stack, work, project, env };
 }
 

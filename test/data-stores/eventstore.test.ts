@@ -15,11 +15,17 @@ describe("EventStore (alone, dev)", () => {
     const s = r.object("StatefulSet", "eventstore", "data") as Obj;
     assert.equal(s.spec.replicas, 1);
     assert.equal(s.spec.serviceName, "eventstore-headless");
-    assert.deepEqual(s.spec.volumeClaimTemplates.map((v: Obj) => [v.metadata.name, v.spec.resources.requests.storage]), [["data", "2Gi"]]);
+    assert.deepEqual(
+      s.spec.volumeClaimTemplates.map((v: Obj) => [v.metadata.name, v.spec.resources.requests.storage]),
+      [["data", "2Gi"]],
+    );
     const c = firstContainer(s);
     assert.equal(envVar(c, "EVENTSTORE_CLUSTER_SIZE")!.value, "1");
     assert.equal(envVar(c, "EVENTSTORE_DISCOVER_VIA_DNS"), undefined);
-    assert.deepEqual(c.volumeMounts.find((m: Obj) => m.name === "data"), { name: "data", mountPath: "/var/lib/eventstore" });
+    assert.deepEqual(
+      c.volumeMounts.find((m: Obj) => m.name === "data"),
+      { name: "data", mountPath: "/var/lib/eventstore" },
+    );
   });
 
   it("runs the pinned 24.10 image with projections on and, behind the mesh, without TLS", () => {
@@ -34,7 +40,11 @@ describe("EventStore (alone, dev)", () => {
   it("is restricted: the image's uid 1000, read-only root, no capabilities; probes on /health/live", () => {
     const spec = (r.object("StatefulSet", "eventstore") as Obj).spec.template.spec;
     assert.deepEqual(spec.securityContext, {
-      runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, fsGroupChangePolicy: "OnRootMismatch",
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      fsGroup: 1000,
+      fsGroupChangePolicy: "OnRootMismatch",
       seccompProfile: { type: "RuntimeDefault" },
     });
     const c = spec.containers[0];
@@ -53,7 +63,10 @@ describe("EventStore (alone, dev)", () => {
     const headless = r.object("Service", "eventstore-headless", "data") as Obj;
     assert.equal(headless.spec.clusterIP, "None");
     assert.equal(headless.spec.publishNotReadyAddresses, true);
-    assert.deepEqual(headless.spec.ports.map((p: Obj) => p.port), [2113, 1112]);
+    assert.deepEqual(
+      headless.spec.ports.map((p: Obj) => p.port),
+      [2113, 1112],
+    );
     const pdb = r.object("PodDisruptionBudget", "eventstore", "data") as Obj;
     assert.deepEqual(pdb.spec, { maxUnavailable: 1, selector: { matchLabels: { app: "eventstore" } } });
   });
@@ -67,10 +80,14 @@ describe("EventStore (alone, dev)", () => {
     // Owners of user-, order- and payment-events; analytics_service's pipelines and
     // notification_service's triggers read their events (order.created, payment.failed, …).
     const expected = ["user_service", "order_service", "payment_service", "notification_service", "analytics_service"];
-    assert.deepEqual(eventStoreClients(SERVICES).map((s) => s.config.service_name), expected);
+    assert.deepEqual(
+      eventStoreClients(SERVICES).map((s) => s.config.service_name),
+      expected,
+    );
     for (const { config } of SERVICES) {
       const url = envVar(firstContainer(r.object("Deployment", kubernetesName(config.service_name)) as Obj), "EVENTSTORE_URL");
-      if (expected.includes(config.service_name)) assert.deepEqual(url, { name: "EVENTSTORE_URL", value: "esdb://eventstore.data.svc.cluster.local:2113?tls=false" });
+      if (expected.includes(config.service_name))
+        assert.deepEqual(url, { name: "EVENTSTORE_URL", value: "esdb://eventstore.data.svc.cluster.local:2113?tls=false" });
       else assert.equal(url, undefined, config.service_name);
     }
   });
@@ -126,17 +143,23 @@ describe("EventStore settings", () => {
   });
 
   it("rejects an unknown field with one line naming it", async () => {
-    await assert.rejects(render({ components: ["eventstore"], eventstore: { clusterSise: 3 } }),
-      oneLine(`${NS}:eventstore has an unknown field "clusterSise": remove it or check its spelling (known fields: image, storage, resources, clusterSize)`));
+    await assert.rejects(
+      render({ components: ["eventstore"], eventstore: { clusterSise: 3 } }),
+      oneLine(`${NS}:eventstore has an unknown field "clusterSise": remove it or check its spelling (known fields: image, storage, resources, clusterSize)`),
+    );
   });
 
   it("rejects a cluster size without a quorum", async () => {
-    await assert.rejects(render({ components: ["eventstore"], eventstore: { clusterSize: 2 } }),
-      oneLine(`${NS}:eventstore.clusterSize must be one of 1, 3, 5`));
+    await assert.rejects(
+      render({ components: ["eventstore"], eventstore: { clusterSize: 2 } }),
+      oneLine(`${NS}:eventstore.clusterSize must be one of 1, 3, 5`),
+    );
   });
 
   it("rejects an unpinned image", async () => {
-    await assert.rejects(render({ components: ["eventstore"], eventstore: { image: "eventstore/eventstore:latest" } }),
-      oneLine(`${NS}:eventstore.image "eventstore/eventstore:latest" is not pinned: use a version tag (not latest) or a sha256 digest`));
+    await assert.rejects(
+      render({ components: ["eventstore"], eventstore: { image: "eventstore/eventstore:latest" } }),
+      oneLine(`${NS}:eventstore.image "eventstore/eventstore:latest" is not pinned: use a version tag (not latest) or a sha256 digest`),
+    );
   });
 });

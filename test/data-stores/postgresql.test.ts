@@ -15,7 +15,10 @@ describe("PostgreSQL (alone, dev)", () => {
   });
 
   it("the catalog has the six service databases the spec names", () => {
-    assert.deepEqual(WITH_DATABASE.map(([, db]) => db), ["users_db", "orders_db", "payments_db", "inventory_db", "analytics_db", "auth_db"]);
+    assert.deepEqual(
+      WITH_DATABASE.map(([, db]) => db),
+      ["users_db", "orders_db", "payments_db", "inventory_db", "analytics_db", "auth_db"],
+    );
   });
 
   it("the init script creates exactly the catalog's databases plus saga_db, each owned by its own role", () => {
@@ -40,10 +43,14 @@ describe("PostgreSQL (alone, dev)", () => {
     const c = firstContainer(s);
     for (const role of [...WITH_DATABASE.map(([svc]) => svc), "saga_user"]) {
       assert.deepEqual(envVar(c, `PASSWORD_${role.toUpperCase()}`), {
-        name: `PASSWORD_${role.toUpperCase()}`, valueFrom: { secretKeyRef: { name: "postgres-credentials", key: role } },
+        name: `PASSWORD_${role.toUpperCase()}`,
+        valueFrom: { secretKeyRef: { name: "postgres-credentials", key: role } },
       });
     }
-    assert.deepEqual(envVar(c, "POSTGRES_PASSWORD"), { name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: "postgres-credentials", key: "POSTGRES_PASSWORD" } } });
+    assert.deepEqual(envVar(c, "POSTGRES_PASSWORD"), {
+      name: "POSTGRES_PASSWORD",
+      valueFrom: { secretKeyRef: { name: "postgres-credentials", key: "POSTGRES_PASSWORD" } },
+    });
     assert.equal(envVar(c, "PGDATA")!.value, "/var/lib/postgresql/data/pgdata");
     assert.ok(c.volumeMounts.some((m: Obj) => m.name === "init" && m.mountPath === "/docker-entrypoint-initdb.d" && m.readOnly));
     // Every generated password is in the credentials Secret, a Pulumi secret.
@@ -65,7 +72,9 @@ describe("PostgreSQL (alone, dev)", () => {
     }
     assert.deepEqual(c.resources, { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } });
     assert.equal(s.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "1Gi");
-    assert.deepEqual((r.object("Service", "postgres", "data") as Obj).spec.ports, [{ name: "tcp-postgres", port: 5432, targetPort: "tcp-postgres", protocol: "TCP" }]);
+    assert.deepEqual((r.object("Service", "postgres", "data") as Obj).spec.ports, [
+      { name: "tcp-postgres", port: 5432, targetPort: "tcp-postgres", protocol: "TCP" },
+    ]);
     assert.equal((r.object("PodDisruptionBudget", "postgres", "data") as Obj).spec.maxUnavailable, 1);
   });
 
@@ -91,7 +100,8 @@ describe("PostgreSQL (full stack, dev): services' connection settings", () => {
       assert.ok(deployments.length >= 1);
       for (const d of deployments) {
         assert.deepEqual(envVar(firstContainer(d as Obj), "DATABASE_URL"), {
-          name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: `${name}-db`, key: "DATABASE_URL" } },
+          name: "DATABASE_URL",
+          valueFrom: { secretKeyRef: { name: `${name}-db`, key: "DATABASE_URL" } },
         });
       }
       const data = secretStringData(rawSecret(r, `${name}-db`, "microservices"));
@@ -115,8 +125,10 @@ describe("PostgreSQL (full stack, dev): services' connection settings", () => {
   it("the saga coordinator (order_service: saga_coordinator enabled) gets SAGA_DATABASE_URL for saga_db", () => {
     const c = firstContainer(r.object("Deployment", "order-service") as Obj);
     assert.deepEqual(envVar(c, "SAGA_DATABASE_URL"), { name: "SAGA_DATABASE_URL", valueFrom: { secretKeyRef: { name: "saga-db", key: "DATABASE_URL" } } });
-    assert.equal(secretStringData(rawSecret(r, "saga-db", "microservices")).DATABASE_URL,
-      `postgresql://saga_user:${MOCK_PASSWORD}@postgres.data.svc.cluster.local:5432/saga_db?sslmode=disable`);
+    assert.equal(
+      secretStringData(rawSecret(r, "saga-db", "microservices")).DATABASE_URL,
+      `postgresql://saga_user:${MOCK_PASSWORD}@postgres.data.svc.cluster.local:5432/saga_db?sslmode=disable`,
+    );
     const others = SERVICES.filter((s) => s.config.service_name !== "order_service");
     for (const { config } of others) {
       assert.equal(envVar(firstContainer(r.object("Deployment", kubernetesName(config.service_name)) as Obj), "SAGA_DATABASE_URL"), undefined);
@@ -125,9 +137,10 @@ describe("PostgreSQL (full stack, dev): services' connection settings", () => {
 
   it("one RandomPassword per role and one for the superuser, letters and digits only", () => {
     const passwords = r.ofType("random:index/randomPassword:RandomPassword").filter((p) => !p.name.startsWith("redis"));
-    assert.deepEqual(passwords.map((p) => p.name).sort(), [
-      "postgres-superuser-password", ...WITH_DATABASE.map(([s]) => `${kubernetesName(s)}-password`), "saga-user-password",
-    ].sort());
+    assert.deepEqual(
+      passwords.map((p) => p.name).sort(),
+      ["postgres-superuser-password", ...WITH_DATABASE.map(([s]) => `${kubernetesName(s)}-password`), "saga-user-password"].sort(),
+    );
     for (const p of passwords) assert.deepEqual([p.inputs.length, p.inputs.special], [32, false]);
   });
 });
@@ -141,18 +154,24 @@ describe("PostgreSQL settings", () => {
   });
 
   it("rejects an unknown field with one line naming it", async () => {
-    await assert.rejects(render({ components: ["postgresql"], postgresql: { databases: ["x"] } }),
-      oneLine(`${NS}:postgresql has an unknown field "databases": remove it or check its spelling (known fields: image, storage, resources)`));
+    await assert.rejects(
+      render({ components: ["postgresql"], postgresql: { databases: ["x"] } }),
+      oneLine(`${NS}:postgresql has an unknown field "databases": remove it or check its spelling (known fields: image, storage, resources)`),
+    );
   });
 
   it("rejects an image older than PostgreSQL 15 (the init script needs psql's \\getenv)", async () => {
-    await assert.rejects(render({ components: ["postgresql"], postgresql: { image: "postgres:13.16-alpine" } }),
-      oneLine(`${NS}:postgresql.image postgres:13.16-alpine is PostgreSQL 13: use 15 or later (the init script reads passwords with psql's \\getenv)`));
+    await assert.rejects(
+      render({ components: ["postgresql"], postgresql: { image: "postgres:13.16-alpine" } }),
+      oneLine(`${NS}:postgresql.image postgres:13.16-alpine is PostgreSQL 13: use 15 or later (the init script reads passwords with psql's \\getenv)`),
+    );
   });
 
   it("rejects a malformed quantity", async () => {
-    await assert.rejects(render({ components: ["postgresql"], postgresql: { resources: { limits: { memory: "lots" } } } }),
-      oneLine(`${NS}:postgresql.resources.limits.memory must match pattern "^[0-9]+(\\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$"`));
+    await assert.rejects(
+      render({ components: ["postgresql"], postgresql: { resources: { limits: { memory: "lots" } } } }),
+      oneLine(`${NS}:postgresql.resources.limits.memory must match pattern "^[0-9]+(\\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$"`),
+    );
   });
 });
 
@@ -180,7 +199,9 @@ describe("PostgreSQL with the postgresPasswordSeed config secret (stacks without
   });
 
   it("rejects a seed set in plain text, with one line", async () => {
-    await assert.rejects(render({ components: ["postgresql"], postgresPasswordSeed: "plain" }),
-      oneLine(`${NS}:postgresPasswordSeed is set in plain text: set it with \`pulumi config set --secret postgresPasswordSeed <value>\``));
+    await assert.rejects(
+      render({ components: ["postgresql"], postgresPasswordSeed: "plain" }),
+      oneLine(`${NS}:postgresPasswordSeed is set in plain text: set it with \`pulumi config set --secret postgresPasswordSeed <value>\``),
+    );
   });
 });

@@ -46,7 +46,10 @@ describe("Redis (alone, dev)", () => {
 
   it("the password is a generated secret in the Redis Secret", () => {
     const passwords = r.ofType("random:index/randomPassword:RandomPassword");
-    assert.deepEqual(passwords.map((p) => p.name), ["redis-password"]);
+    assert.deepEqual(
+      passwords.map((p) => p.name),
+      ["redis-password"],
+    );
     assert.deepEqual(secretStringData(rawSecret(r, "redis-auth", "data")), { REDIS_PASSWORD: MOCK_PASSWORD });
   });
 
@@ -58,7 +61,10 @@ describe("Redis (alone, dev)", () => {
 
   it("services that cache in Redis or lock with it get REDIS_PASSWORD from a Secret and REDIS_URL built from it", () => {
     // inventory_service: caching.provider redis; order_service: distributed_lock.json's lock_provider redis.
-    assert.deepEqual(redisClients(SERVICES).map((s) => s.config.service_name), ["order_service", "inventory_service"]);
+    assert.deepEqual(
+      redisClients(SERVICES).map((s) => s.config.service_name),
+      ["order_service", "inventory_service"],
+    );
     for (const { config } of SERVICES) {
       const c = firstContainer(r.object("Deployment", kubernetesName(config.service_name)) as Obj);
       if (["order_service", "inventory_service"].includes(config.service_name)) {
@@ -99,8 +105,10 @@ describe("Redis with the redisPassword config secret", () => {
 
 describe("Redis settings", () => {
   it("rejects a redisPassword set in plain text, with one line", async () => {
-    await assert.rejects(render({ components: ["redis"], redisPassword: "plain" }),
-      oneLine(`${NS}:redisPassword is set in plain text: set it with \`pulumi config set --secret redisPassword <value>\``));
+    await assert.rejects(
+      render({ components: ["redis"], redisPassword: "plain" }),
+      oneLine(`${NS}:redisPassword is set in plain text: set it with \`pulumi config set --secret redisPassword <value>\``),
+    );
   });
 
   it("an empty redisPassword (Pulumi.yaml's default) means generated", async () => {
@@ -109,8 +117,10 @@ describe("Redis settings", () => {
   });
 
   it("rejects an unknown field with one line naming it", async () => {
-    await assert.rejects(render({ components: ["redis"], redis: { password: "x" } }),
-      oneLine(`${NS}:redis has an unknown field "password": remove it or check its spelling (known fields: image, storage, resources)`));
+    await assert.rejects(
+      render({ components: ["redis"], redis: { password: "x" } }),
+      oneLine(`${NS}:redis has an unknown field "password": remove it or check its spelling (known fields: image, storage, resources)`),
+    );
   });
 
   it("a memory limit sets maxmemory to 75% of it", async () => {

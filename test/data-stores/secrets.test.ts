@@ -41,8 +41,16 @@ describe("data stores in the full dev stack: secrets", () => {
       return STORES.includes(labels.app);
     });
     assert.deepEqual(secrets.map((s) => (s.inputs as Obj).metadata.name).sort(), [
-      "analytics-service-db", "auth-service-db", "inventory-service-db", "order-service-db", "payment-service-db",
-      "postgres-credentials", "redis-auth", "redis-auth", "saga-db", "user-service-db",
+      "analytics-service-db",
+      "auth-service-db",
+      "inventory-service-db",
+      "order-service-db",
+      "payment-service-db",
+      "postgres-credentials",
+      "redis-auth",
+      "redis-auth",
+      "saga-db",
+      "user-service-db",
     ]);
     for (const s of secrets) {
       assert.ok(isSecretValue((s.inputs as Obj).stringData), (s.inputs as Obj).metadata.name);
@@ -62,8 +70,10 @@ describe("data stores in the full dev stack: secrets", () => {
   it("the stores' dev requests, Istio sidecars included, are the catalog's sizing: 650m CPU, 1216 MiB", () => {
     const mine = r.resources.filter((x) => {
       const o = x.inputs as Obj;
-      return (x.type === "kubernetes:core/v1:Namespace" && o.metadata?.name === "data") ||
-        (x.type === "kubernetes:apps/v1:StatefulSet" && o.metadata?.namespace === "data");
+      return (
+        (x.type === "kubernetes:core/v1:Namespace" && o.metadata?.name === "data") ||
+        (x.type === "kubernetes:apps/v1:StatefulSet" && o.metadata?.namespace === "data")
+      );
     });
     const f = footprint(mine);
     const sidecars = 3;

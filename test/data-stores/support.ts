@@ -19,11 +19,7 @@ const fullKey = (key: string) => (key.includes(":") ? key : `${NS}:${key}`);
  * Renders the dev stack (or `stack`) with config overrides and with `secrets` set as the engine
  * sets `pulumi config set --secret` values: in the config, and listed as secret keys.
  */
-export async function renderWithSecrets(
-  overrides: Record<string, unknown>,
-  secrets: Record<string, string>,
-  stack = "dev",
-): Promise<Rendered> {
+export async function renderWithSecrets(overrides: Record<string, unknown>, secrets: Record<string, string>, stack = "dev"): Promise<Rendered> {
   const settings = loadStackSettings(PROJECT_DIR, stack, Object.fromEntries(Object.entries(overrides).map(([k, v]) => [fullKey(k), v])));
   const secretEntries = Object.entries(secrets).map(([k, v]) => [fullKey(k), v] as const);
   const withSecrets = {
@@ -56,7 +52,8 @@ export function renderedFiles(resources: readonly RecordedResource[]): Map<strin
 
 /** The recorded inputs of the Secret `name` in `namespace`, secrets not masked. */
 export function rawSecret(r: Rendered, name: string, namespace: string): Obj {
-  const found = r.ofType("kubernetes:core/v1:Secret")
+  const found = r
+    .ofType("kubernetes:core/v1:Secret")
     .map((s) => s.inputs as Obj)
     .filter((s) => s.metadata?.name === name && s.metadata?.namespace === namespace);
   if (found.length !== 1) throw new Error(`expected one Secret ${namespace}/${name}, found ${found.length}`);
@@ -76,8 +73,10 @@ export const envVar = (container: Obj, name: string): Obj | undefined => (contai
 export const firstContainer = (workload: Obj): Obj => workload.spec.template.spec.containers[0];
 
 /** Asserts the rejection is a one-line error with exactly this message. */
-export const oneLine = (message: string) => (error: Error): boolean => {
-  if (error.message !== message) throw new Error(`expected "${message}", got "${error.message}"`);
-  if (error.message.includes("\n")) throw new Error("the message spans several lines");
-  return true;
-};
+export const oneLine =
+  (message: string) =>
+  (error: Error): boolean => {
+    if (error.message !== message) throw new Error(`expected "${message}", got "${error.message}"`);
+    if (error.message.includes("\n")) throw new Error("the message spans several lines");
+    return true;
+  };

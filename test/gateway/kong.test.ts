@@ -54,7 +54,10 @@ describe("Kong", () => {
         const k8sService = r.object("Service", name, "microservices") as Obj;
         assert.ok(k8sService.spec.ports.some((p: Obj) => p.port === port));
         assert.deepEqual(svc.routes[0].paths, [route.path]);
-        assert.deepEqual(svc.routes[0].methods.filter((m) => m !== "OPTIONS"), [...route.methods]);
+        assert.deepEqual(
+          svc.routes[0].methods.filter((m) => m !== "OPTIONS"),
+          [...route.methods],
+        );
         assert.ok(svc.routes[0].methods.includes("OPTIONS"), "CORS preflights match the route");
         assert.equal(svc.routes[0].strip_path, false);
       }
@@ -102,7 +105,10 @@ describe("Kong", () => {
       const volume = pod.volumes.find((v: Obj) => v.name === mount.name);
       assert.equal(volume.configMap.name, "kong-declarative-config");
       assert.equal(env.KONG_DECLARATIVE_CONFIG, `${mount.mountPath}/kong.yml`);
-      assert.ok(c.volumeMounts.some((m: Obj) => m.mountPath === env.KONG_PREFIX), "writable prefix on a read-only root");
+      assert.ok(
+        c.volumeMounts.some((m: Obj) => m.mountPath === env.KONG_PREFIX),
+        "writable prefix on a read-only root",
+      );
       assert.deepEqual(c.ports.map((p: Obj) => p.containerPort).sort(), [GATEWAY.proxyPort, GATEWAY.statusPort].sort());
       assert.equal(c.readinessProbe.httpGet.path, "/status/ready");
       assert.deepEqual(c.resources, GATEWAY.sizing.dev.resources);
@@ -114,9 +120,16 @@ describe("Kong", () => {
       const s = r.object("Service", "kong-proxy", GATEWAY.namespace) as Obj;
       assert.equal(s.spec.type, "NodePort");
       assert.notEqual(s.spec.type, "LoadBalancer");
-      assert.deepEqual(s.spec.ports, [{
-        name: "http-proxy", port: GATEWAY.proxyPort, targetPort: "proxy", protocol: "TCP", appProtocol: "http", nodePort: 30080,
-      }]);
+      assert.deepEqual(s.spec.ports, [
+        {
+          name: "http-proxy",
+          port: GATEWAY.proxyPort,
+          targetPort: "proxy",
+          protocol: "TCP",
+          appProtocol: "http",
+          nodePort: 30080,
+        },
+      ]);
       assert.equal(r.objects("Service").filter((o) => o.metadata.namespace === GATEWAY.namespace).length, 1, "no admin Service");
     });
 
@@ -167,10 +180,12 @@ describe("Kong", () => {
     });
 
     it("gives the issuer consumer an RS256 credential keyed by the iss claim", () => {
-      assert.deepEqual(config.consumers, [{
-        username: GATEWAY.authService,
-        jwt_secrets: [{ key: GATEWAY.authService, algorithm: "RS256", rsa_public_key: pem }],
-      }]);
+      assert.deepEqual(config.consumers, [
+        {
+          username: GATEWAY.authService,
+          jwt_secrets: [{ key: GATEWAY.authService, algorithm: "RS256", rsa_public_key: pem }],
+        },
+      ]);
       assert.deepEqual(kongConfigProblems(config), []);
     });
   });
@@ -233,18 +248,84 @@ describe("Kong declarative config checks", () => {
   });
 
   it("rejects what Kong would reject", () => {
-    assert.match(broken((c) => { c._format_version = "2.1"; }).join(), /_format_version/);
-    assert.match(broken((c) => { c.services[0].url = "user-service:8001"; }).join(), /not a URL|protocol/);
-    assert.match(broken((c) => { c.services[0].routes[0].paths = ["api/users"]; }).join(), /normalized path/);
-    assert.match(broken((c) => { c.services[1].routes[0].name = c.services[0].routes[0].name; }).join(), /used twice/);
-    assert.match(broken((c) => { c.services[0].routes[0].methods.push("FETCH"); }).join(), /not an HTTP method/);
-    assert.match(broken((c) => { c.plugins[0].config.per_minute = 5; }).join(), /unknown field per_minute/);
-    assert.match(broken((c) => { c.plugins[0].config.hour = 10; }).join(), /hour must be at least minute/);
-    assert.match(broken((c) => { c.plugins[0].config.policy = "cluster"; }).join(), /needs a database/);
-    assert.match(broken((c) => { c.plugins[1].config.origins = ["*"]; c.plugins[1].config.credentials = true; }).join(), /credentials cannot be combined/);
-    assert.match(broken((c) => { c.plugins.push({ name: "jwt-signer", config: {} }); }).join(), /jwt-signer/);
-    assert.match(broken((c) => { c.plugins[2].config.claims_to_verify = ["aud"]; }).join(), /claims_to_verify/);
-    assert.match(broken((c) => { c.consumers[0].jwt_secrets = [{ key: "auth_service", algorithm: "RS256" }]; }).join(), /needs rsa_public_key/);
-    assert.match(broken((c) => { c.consumers[0].jwt_secrets = [{ key: "auth_service", algorithm: "RS256", rsa_public_key: "x" }]; }).join(), /not a PEM/);
+    assert.match(
+      broken((c) => {
+        c._format_version = "2.1";
+      }).join(),
+      /_format_version/,
+    );
+    assert.match(
+      broken((c) => {
+        c.services[0].url = "user-service:8001";
+      }).join(),
+      /not a URL|protocol/,
+    );
+    assert.match(
+      broken((c) => {
+        c.services[0].routes[0].paths = ["api/users"];
+      }).join(),
+      /normalized path/,
+    );
+    assert.match(
+      broken((c) => {
+        c.services[1].routes[0].name = c.services[0].routes[0].name;
+      }).join(),
+      /used twice/,
+    );
+    assert.match(
+      broken((c) => {
+        c.services[0].routes[0].methods.push("FETCH");
+      }).join(),
+      /not an HTTP method/,
+    );
+    assert.match(
+      broken((c) => {
+        c.plugins[0].config.per_minute = 5;
+      }).join(),
+      /unknown field per_minute/,
+    );
+    assert.match(
+      broken((c) => {
+        c.plugins[0].config.hour = 10;
+      }).join(),
+      /hour must be at least minute/,
+    );
+    assert.match(
+      broken((c) => {
+        c.plugins[0].config.policy = "cluster";
+      }).join(),
+      /needs a database/,
+    );
+    assert.match(
+      broken((c) => {
+        c.plugins[1].config.origins = ["*"];
+        c.plugins[1].config.credentials = true;
+      }).join(),
+      /credentials cannot be combined/,
+    );
+    assert.match(
+      broken((c) => {
+        c.plugins.push({ name: "jwt-signer", config: {} });
+      }).join(),
+      /jwt-signer/,
+    );
+    assert.match(
+      broken((c) => {
+        c.plugins[2].config.claims_to_verify = ["aud"];
+      }).join(),
+      /claims_to_verify/,
+    );
+    assert.match(
+      broken((c) => {
+        c.consumers[0].jwt_secrets = [{ key: "auth_service", algorithm: "RS256" }];
+      }).join(),
+      /needs rsa_public_key/,
+    );
+    assert.match(
+      broken((c) => {
+        c.consumers[0].jwt_secrets = [{ key: "auth_service", algorithm: "RS256", rsa_public_key: "x" }];
+      }).join(),
+      /not a PEM/,
+    );
   });
 });

@@ -11,7 +11,10 @@ export class Rendered {
 
   /** Kubernetes objects (secrets masked), optionally of one kind. */
   objects(kind?: string): KubernetesObject[] {
-    return this.resources.filter(isKubernetesObject).map(kubernetesObject).filter((o) => !kind || o.kind === kind);
+    return this.resources
+      .filter(isKubernetesObject)
+      .map(kubernetesObject)
+      .filter((o) => !kind || o.kind === kind);
   }
 
   object(kind: string, name: string, namespace?: string): KubernetesObject {

@@ -41,7 +41,7 @@ type Structural = Record<string, any>;
 type CelCheck = (self: any) => boolean;
 
 const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
-const DURATION_UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
+const DURATION_UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
 
 /** Milliseconds of a Go/CEL duration string (`1.5s`, `1h30m`), or undefined when it is not one. */
 export function durationMs(value: unknown): number | undefined {
@@ -164,9 +164,27 @@ function newAjv(): Ajv {
 let unevaluatedSink: string[] | undefined;
 
 const VALUE_KEYWORDS = [
-  "type", "enum", "format", "pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum",
-  "exclusiveMaximum", "multipleOf", "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties", "required",
-  "x-kubernetes-int-or-string", "x-kubernetes-list-type", "x-kubernetes-list-map-keys", "x-kubernetes-validations",
+  "type",
+  "enum",
+  "format",
+  "pattern",
+  "minLength",
+  "maxLength",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
+  "minItems",
+  "maxItems",
+  "uniqueItems",
+  "minProperties",
+  "maxProperties",
+  "required",
+  "x-kubernetes-int-or-string",
+  "x-kubernetes-list-type",
+  "x-kubernetes-list-map-keys",
+  "x-kubernetes-validations",
 ];
 
 /**
@@ -228,7 +246,12 @@ function loadKubernetesTypes(): KubernetesSchemas {
     }
   };
   walk(root);
-  const moduleId = (file: string) => path.relative(root, file).replace(/\.d\.ts$/, "").split(path.sep).join(".");
+  const moduleId = (file: string) =>
+    path
+      .relative(root, file)
+      .replace(/\.d\.ts$/, "")
+      .split(path.sep)
+      .join(".");
   const definitions: Record<string, SchemaObject> = {};
   const kinds = new Map<string, string>();
 
@@ -251,11 +274,15 @@ function loadKubernetesTypes(): KubernetesSchemas {
     };
     const convert = (node: ts.TypeNode): SchemaObject => {
       switch (node.kind) {
-        case ts.SyntaxKind.StringKeyword: return { type: "string" };
-        case ts.SyntaxKind.NumberKeyword: return { type: "number" };
-        case ts.SyntaxKind.BooleanKeyword: return { type: "boolean" };
+        case ts.SyntaxKind.StringKeyword:
+          return { type: "string" };
+        case ts.SyntaxKind.NumberKeyword:
+          return { type: "number" };
+        case ts.SyntaxKind.BooleanKeyword:
+          return { type: "boolean" };
         case ts.SyntaxKind.AnyKeyword:
-        case ts.SyntaxKind.UnknownKeyword: return {};
+        case ts.SyntaxKind.UnknownKeyword:
+          return {};
       }
       if (ts.isLiteralTypeNode(node) && ts.isStringLiteral(node.literal)) return { const: node.literal.text };
       if (ts.isParenthesizedTypeNode(node)) return convert(node.type);
@@ -333,7 +360,10 @@ export class SchemaValidator {
       for (const v of crd.spec.versions) {
         if (!v.served) continue;
         this.crds.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, {
-          group: crd.spec.group, version: v.name, kind: crd.spec.names.kind, schema: v.schema.openAPIV3Schema,
+          group: crd.spec.group,
+          version: v.name,
+          kind: crd.spec.names.kind,
+          schema: v.schema.openAPIV3Schema,
         });
       }
     }

@@ -23,7 +23,12 @@ function recordDependencies(): { registrations: Registration[]; restore: () => v
       callback(err, resp);
     });
   };
-  return { registrations, restore: () => { MockMonitor.prototype.registerResource = original; } };
+  return {
+    registrations,
+    restore: () => {
+      MockMonitor.prototype.registerResource = original;
+    },
+  };
 }
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -52,7 +57,9 @@ describe("Istio install order: CRDs and webhooks before anything that needs them
 
   it("the platform's injected namespaces (kong, data, monitoring) wait for istiod, so their pods get sidecars", () => {
     const istiod = urnOf(RELEASE, MESH.install.releases.istiod);
-    const namespaces = registrations.filter((r) => r.type === "kubernetes:core/v1:Namespace" && ["kong-namespace", "data", "monitoring-namespace"].includes(r.name));
+    const namespaces = registrations.filter(
+      (r) => r.type === "kubernetes:core/v1:Namespace" && ["kong-namespace", "data", "monitoring-namespace"].includes(r.name),
+    );
     assert.equal(namespaces.length, 3);
     for (const ns of namespaces) assert.ok(ns.dependencies.has(istiod), `${ns.name} waits for istiod`);
   });
@@ -63,7 +70,10 @@ describe("Istio install order: CRDs and webhooks before anything that needs them
     const releases = registrations.filter((r) => r.type === RELEASE);
     assert.ok(releases.find((r) => r.name === "istiod")!.dependencies.has(base));
     assert.ok(releases.find((r) => r.name === "istio-ingress")!.dependencies.has(istiod));
-    assert.ok(rendered.ofType(RELEASE).every((r) => r.inputs.skipAwait === false), "releases are awaited");
+    assert.ok(
+      rendered.ofType(RELEASE).every((r) => r.inputs.skipAwait === false),
+      "releases are awaited",
+    );
   });
 
   it("every Istio object waits for the awaited istiod release (CRDs installed, webhook answering)", () => {
@@ -108,7 +118,12 @@ describe("Istio install order without webhooks (the cluster lane): only the CRDs
 
   it("no service and no platform namespace waits for istiod (no injection webhook to wait for)", () => {
     const istiod = urnOf(MESH.install.releases.istiod);
-    const waiting = registrations.filter((r) => (r.type === "microservices:ecosystem:MicroService" || r.type === "kubernetes:core/v1:Namespace") && r.dependencies.has(istiod));
-    assert.deepEqual(waiting.map((r) => r.name), []);
+    const waiting = registrations.filter(
+      (r) => (r.type === "microservices:ecosystem:MicroService" || r.type === "kubernetes:core/v1:Namespace") && r.dependencies.has(istiod),
+    );
+    assert.deepEqual(
+      waiting.map((r) => r.name),
+      [],
+    );
   });
 });

@@ -2,9 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import {
-  DEFAULT_CIRCUIT_BREAKER, GATEWAY, MESH, PLATFORM_COMPONENTS, SERVICES, kubernetesName, service,
-} from "../../catalog";
+import { DEFAULT_CIRCUIT_BREAKER, GATEWAY, MESH, PLATFORM_COMPONENTS, SERVICES, kubernetesName, service } from "../../catalog";
 import { PLATFORM_ENDPOINTS } from "../../components/istio/platform-endpoints";
 import { ISTIO_CHARTS } from "../../components/istio/settings";
 import { Rendered, render } from "../helpers/render";
@@ -14,8 +12,7 @@ const RELEASE = "kubernetes:helm.sh/v3:Release";
 const WITHOUT_KONG = { components: PLATFORM_COMPONENTS.filter((c) => c !== "kong") };
 const principalOf = (namespace: string, account: string) => `cluster.local/ns/${namespace}/sa/${account}`;
 const fqdn = (specName: string, namespace: string) => `${kubernetesName(specName)}.${namespace}.svc.cluster.local`;
-const labelsMatch = (selector: Record<string, string>, labels: Record<string, string>) =>
-  Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+const labelsMatch = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 
 /** Every principal an AuthorizationPolicy's rules allow, with the operations allowed to it. */
 function allowed(policy: Obj): Map<string, Obj[]> {
@@ -122,13 +119,25 @@ describe("Istio mesh (dev stack, every component composed)", function () {
           }
         }
       }
-      assert.ok((vs.spec.http as Obj[]).every((h) => !h.fault), "no fault unless istio.faultInjection");
+      assert.ok(
+        (vs.spec.http as Obj[]).every((h) => !h.fault),
+        "no fault unless istio.faultInjection",
+      );
     });
 
     it("without Kong, keeps the order route's canary split and the spec's retries at the gateway", async () => {
       const vs = (await renderOnce(WITHOUT_KONG)).object("VirtualService", MESH.specGatewayRoutesName, ns) as Obj;
       const orders = (vs.spec.http as Obj[]).filter((h) => h.match.some((m: Obj) => m.uri?.prefix === "/api/orders"));
-      assert.deepEqual(orders.map((h) => h.route.map((r: Obj) => [r.destination.subset, r.weight])), [[["v2", 100]], [["v1", 90], ["v2", 10]]]);
+      assert.deepEqual(
+        orders.map((h) => h.route.map((r: Obj) => [r.destination.subset, r.weight])),
+        [
+          [["v2", 100]],
+          [
+            ["v1", 90],
+            ["v2", 10],
+          ],
+        ],
+      );
       assert.deepEqual(orders[0].match[0].headers, { canary: { exact: "true" } });
       for (const h of orders) assert.deepEqual(h.retries, { attempts: 3, perTryTimeout: "10s" });
     });
@@ -149,12 +158,27 @@ describe("Istio mesh (dev stack, every component composed)", function () {
 
     it("every platform Service in a meshed namespace has one DestinationRule (resilience defaults)", () => {
       const rules = dev.objects("DestinationRule") as Obj[];
-      const meshed = new Set(dev.objects("Namespace").filter((n) => (n as Obj).metadata.labels?.["istio-injection"] === "enabled").map((n) => n.metadata.name));
-      const platform = dev.objects("Service").filter((s) => s.metadata.namespace !== ns && meshed.has(s.metadata.namespace!) && (s as Obj).spec.clusterIP !== "None");
-      assert.deepEqual(platform.map((s) => `${s.metadata.name}.${s.metadata.namespace}`).sort(), PLATFORM_ENDPOINTS.map((e) => `${e.service}.${e.namespace}`).sort());
+      const meshed = new Set(
+        dev
+          .objects("Namespace")
+          .filter((n) => (n as Obj).metadata.labels?.["istio-injection"] === "enabled")
+          .map((n) => n.metadata.name),
+      );
+      const platform = dev
+        .objects("Service")
+        .filter((s) => s.metadata.namespace !== ns && meshed.has(s.metadata.namespace!) && (s as Obj).spec.clusterIP !== "None");
+      assert.deepEqual(
+        platform.map((s) => `${s.metadata.name}.${s.metadata.namespace}`).sort(),
+        PLATFORM_ENDPOINTS.map((e) => `${e.service}.${e.namespace}`).sort(),
+      );
       for (const s of platform) {
         const [rule] = rules.filter((r) => r.spec.host === `${s.metadata.name}.${s.metadata.namespace}.svc.cluster.local`);
-        assert.deepEqual(rule.spec.trafficPolicy.outlierDetection, { consecutive5xxErrors: DEFAULT_CIRCUIT_BREAKER.failure_threshold, interval: "30s", baseEjectionTime: `${DEFAULT_CIRCUIT_BREAKER.timeout}s`, maxEjectionPercent: 50 });
+        assert.deepEqual(rule.spec.trafficPolicy.outlierDetection, {
+          consecutive5xxErrors: DEFAULT_CIRCUIT_BREAKER.failure_threshold,
+          interval: "30s",
+          baseEjectionTime: `${DEFAULT_CIRCUIT_BREAKER.timeout}s`,
+          maxEjectionPercent: 50,
+        });
       }
     });
 
@@ -187,7 +211,10 @@ describe("Istio mesh (dev stack, every component composed)", function () {
   describe("the order service's canary (traffic_splitting.yaml)", () => {
     it("its DestinationRule has the subsets v1 and v2, keyed on `version`", () => {
       const rule = dev.object("DestinationRule", "order-service", ns) as Obj;
-      assert.deepEqual(rule.spec.subsets, [{ name: "v1", labels: { version: "v1" } }, { name: "v2", labels: { version: "v2" } }]);
+      assert.deepEqual(rule.spec.subsets, [
+        { name: "v1", labels: { version: "v1" } },
+        { name: "v2", labels: { version: "v2" } },
+      ]);
     });
 
     it("each subset selects the pods of a real Deployment that the Service also selects", () => {
@@ -195,8 +222,9 @@ describe("Istio mesh (dev stack, every component composed)", function () {
       const svc = dev.object("Service", "order-service", ns) as Obj;
       const deployments = dev.objects("Deployment").filter((d) => d.metadata.namespace === ns) as Obj[];
       for (const subset of rule.spec.subsets as Obj[]) {
-        const matching = deployments.filter((d) =>
-          labelsMatch(subset.labels, d.spec.template.metadata.labels) && labelsMatch(svc.spec.selector, d.spec.template.metadata.labels));
+        const matching = deployments.filter(
+          (d) => labelsMatch(subset.labels, d.spec.template.metadata.labels) && labelsMatch(svc.spec.selector, d.spec.template.metadata.labels),
+        );
         assert.equal(matching.length, 1, `subset ${subset.name}`);
         assert.ok(matching[0].spec.replicas >= 1);
       }
@@ -204,7 +232,7 @@ describe("Istio mesh (dev stack, every component composed)", function () {
       assert.equal((dev.object("Deployment", "order-service", ns) as Obj).spec.template.metadata.labels.version, "v1");
     });
 
-    it("inside the mesh: header canary: \"true\" → v2, else v1 90 / v2 10, with the spec's retries", () => {
+    it('inside the mesh: header canary: "true" → v2, else v1 90 / v2 10, with the spec\'s retries', () => {
       const vs = dev.object("VirtualService", MESH.canary.name, ns) as Obj;
       const host = fqdn("order_service", ns);
       assert.deepEqual(vs.spec.hosts, [host]);
@@ -213,7 +241,13 @@ describe("Istio mesh (dev stack, every component composed)", function () {
       assert.deepEqual(header.match, [{ headers: { canary: { exact: "true" } } }]);
       assert.deepEqual(header.route, [{ destination: { host, port: { number: 8002 }, subset: "v2" }, weight: 100 }]);
       assert.equal(split.match, undefined);
-      assert.deepEqual(split.route.map((r: Obj) => [r.destination.subset, r.weight]), [["v1", 90], ["v2", 10]]);
+      assert.deepEqual(
+        split.route.map((r: Obj) => [r.destination.subset, r.weight]),
+        [
+          ["v1", 90],
+          ["v2", 10],
+        ],
+      );
       for (const h of [header, split]) assert.deepEqual(h.retries, { attempts: 3, perTryTimeout: "10s" });
     });
   });
@@ -239,7 +273,8 @@ describe("Istio mesh (dev stack, every component composed)", function () {
       for (const entry of SERVICES) {
         const name = kubernetesName(entry.config.service_name);
         const callers = SERVICES.filter((s) => s.config.dependencies.includes(entry.config.service_name))
-          .map((s) => principalOf(ns, kubernetesName(s.config.service_name))).sort();
+          .map((s) => principalOf(ns, kubernetesName(s.config.service_name)))
+          .sort();
         const policy = policies.get(name)!;
         const inNamespace = [...allowed(policy).keys()].filter((p) => p.startsWith(`cluster.local/ns/${ns}/`)).sort();
         assert.deepEqual(inNamespace, callers, name);
@@ -291,7 +326,10 @@ describe("Istio settings (microservices-ecosystem:istio)", function () {
     assert.deepEqual(vs.spec.http[0].match, [{ sourceNamespace: "kong" }]);
     assert.deepEqual(vs.spec.http[0].fault, { delay: { percentage: { value: 0.1 }, fixedDelay: "5s" } });
     assert.equal(vs.spec.http[1].fault, undefined);
-    assert.equal((await renderOnce()).objects("VirtualService").some((v) => v.metadata.name === "user-service-fault"), false);
+    assert.equal(
+      (await renderOnce()).objects("VirtualService").some((v) => v.metadata.name === "user-service-fault"),
+      false,
+    );
   });
 
   it("faultInjection: true without Kong adds the spec's delay to the gateway's user route only", async () => {
@@ -311,7 +349,11 @@ describe("Istio settings (microservices-ecosystem:istio)", function () {
     assert.equal(r.objects("DestinationRule").length, SERVICES.length);
     // Istio alone: no Kong or Prometheus to allow, the ingress gateway still reaches exposed services.
     const user = r.objects("AuthorizationPolicy").find((p) => p.metadata.name === "user-service") as Obj;
-    assert.deepEqual([...allowed(user).keys()].sort(), [principalOf("istio-ingress", "istio-ingress"), principalOf("microservices", "order-service"), principalOf("microservices", "payment-service")]);
+    assert.deepEqual([...allowed(user).keys()].sort(), [
+      principalOf("istio-ingress", "istio-ingress"),
+      principalOf("microservices", "order-service"),
+      principalOf("microservices", "payment-service"),
+    ]);
   });
 
   it("prod: the ingress gateway is a LoadBalancer and istiod takes the spec's IstioOperator sizes", async () => {
@@ -339,7 +381,10 @@ describe("Istio settings (microservices-ecosystem:istio)", function () {
       const r = await render({ components: ["istio"], istio: { chartsDir: charts, webhooks: false } });
       const releases = Object.fromEntries(r.ofType(RELEASE).map((x) => [x.name, x.inputs as Obj]));
       assert.deepEqual(Object.keys(releases).sort(), [MESH.install.releases.base, MESH.install.releases.istiod].sort());
-      for (const [name, chart] of [[MESH.install.releases.base, "base"], [MESH.install.releases.istiod, "istiod"]]) {
+      for (const [name, chart] of [
+        [MESH.install.releases.base, "base"],
+        [MESH.install.releases.istiod, "istiod"],
+      ]) {
         const release = releases[name];
         assert.equal(release.chart, path.join(charts, chart));
         assert.equal(release.repositoryOpts, undefined, `${name} must not reach for a chart repository`);
@@ -365,7 +410,10 @@ describe("Istio settings (microservices-ecosystem:istio)", function () {
       fs.rmSync(path.join(charts, "istiod"), { recursive: true });
       try {
         await assert.rejects(render({ components: ["istio"], istio: { chartsDir: charts } }), (e: Error) => {
-          assert.equal(e.message, `microservices-ecosystem:istio.chartsDir ${charts} has no istiod/Chart.yaml: run \`bash scripts/engine.sh istio-charts\` (it prints the folder to set) or clear chartsDir to use Istio's chart repository`);
+          assert.equal(
+            e.message,
+            `microservices-ecosystem:istio.chartsDir ${charts} has no istiod/Chart.yaml: run \`bash scripts/engine.sh istio-charts\` (it prints the folder to set) or clear chartsDir to use Istio's chart repository`,
+          );
           return true;
         });
       } finally {
@@ -390,13 +438,23 @@ describe("Istio settings (microservices-ecosystem:istio)", function () {
   });
 
   const errors: [string, Record<string, unknown>, string][] = [
-    ["an unknown key", { istio: { faults: true } }, 'microservices-ecosystem:istio has an unknown field "faults": remove it or check its spelling (known fields: install, chartsDir, webhooks, canaryWeight, faultInjection, networkPolicies, ingressServiceType)'],
+    [
+      "an unknown key",
+      { istio: { faults: true } },
+      'microservices-ecosystem:istio has an unknown field "faults": remove it or check its spelling (known fields: install, chartsDir, webhooks, canaryWeight, faultInjection, networkPolicies, ingressServiceType)',
+    ],
     ["a non-boolean install", { istio: { install: "yes" } }, "microservices-ecosystem:istio.install must be boolean"],
     ["a canary weight above 100", { istio: { canaryWeight: 101 } }, "microservices-ecosystem:istio.canaryWeight must be <= 100"],
-    ["install settings with install false", { istio: { install: false, webhooks: false } },
-      "microservices-ecosystem:istio.webhooks configures the Istio install, but istio.install is false (Istio already runs in the cluster): remove webhooks or set install to true"],
-    ["a LoadBalancer on dev", { istio: { ingressServiceType: "LoadBalancer" } },
-      "microservices-ecosystem:istio.ingressServiceType cannot be LoadBalancer on dev: kind never assigns it an address and the gateway release would wait for one; use NodePort or ClusterIP"],
+    [
+      "install settings with install false",
+      { istio: { install: false, webhooks: false } },
+      "microservices-ecosystem:istio.webhooks configures the Istio install, but istio.install is false (Istio already runs in the cluster): remove webhooks or set install to true",
+    ],
+    [
+      "a LoadBalancer on dev",
+      { istio: { ingressServiceType: "LoadBalancer" } },
+      "microservices-ecosystem:istio.ingressServiceType cannot be LoadBalancer on dev: kind never assigns it an address and the gateway release would wait for one; use NodePort or ClusterIP",
+    ],
   ];
   for (const [what, overrides, message] of errors) {
     it(`rejects ${what} with one line`, async () => {

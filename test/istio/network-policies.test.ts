@@ -11,8 +11,10 @@ const nsPeer = (namespace: string, podLabels?: Record<string, string>): Peer => 
 const tcp = (...ports: number[]) => ports.map((port) => ({ port, protocol: "TCP" }));
 /** The ports a policy's rules open towards (egress) or from (ingress) a peer. */
 const portsFor = (rules: Obj[] | undefined, peer: Peer, direction: "to" | "from"): number[] =>
-  (rules ?? []).filter((r) => r[direction].some((p: Peer) => JSON.stringify(p) === JSON.stringify(peer)))
-    .flatMap((r) => r.ports.map((p: Obj) => p.port)).sort((a: number, b: number) => a - b);
+  (rules ?? [])
+    .filter((r) => r[direction].some((p: Peer) => JSON.stringify(p) === JSON.stringify(peer)))
+    .flatMap((r) => r.ports.map((p: Obj) => p.port))
+    .sort((a: number, b: number) => a - b);
 
 describe("NetworkPolicies from the service graph", function () {
   this.timeout(120_000);
@@ -33,7 +35,15 @@ describe("NetworkPolicies from the service graph", function () {
     assert.deepEqual(policies.get("allow-dns")!.spec, {
       podSelector: {},
       policyTypes: ["Egress"],
-      egress: [{ to: [nsPeer("kube-system", { "k8s-app": "kube-dns" })], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }],
+      egress: [
+        {
+          to: [nsPeer("kube-system", { "k8s-app": "kube-dns" })],
+          ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+          ],
+        },
+      ],
     });
   });
 
@@ -54,17 +64,27 @@ describe("NetworkPolicies from the service graph", function () {
       const deployments = dev.objects("Deployment").filter((d) => (d as Obj).spec.template.metadata.labels.app === name);
       assert.ok(deployments.length >= 1, name);
     }
-    assert.equal(dev.objects("Deployment").filter((d) => (d as Obj).spec.template.metadata.labels.app === "order-service").length, 2, "the canary's v2 is covered too");
+    assert.equal(
+      dev.objects("Deployment").filter((d) => (d as Obj).spec.template.metadata.labels.app === "order-service").length,
+      2,
+      "the canary's v2 is covered too",
+    );
   });
 
   it("ingress on a service's port only from its declared callers (payment: order, not email)", () => {
     for (const entry of SERVICES) {
       const name = kubernetesName(entry.config.service_name);
       const ingress = (policies.get(name)!.spec.ingress ?? []) as Obj[];
-      const podPeers = ingress.flatMap((r) => r.from.filter((p: Peer) => p.podSelector && !p.namespaceSelector).map((p: Peer) => p.podSelector.matchLabels.app));
+      const podPeers = ingress.flatMap((r) =>
+        r.from.filter((p: Peer) => p.podSelector && !p.namespaceSelector).map((p: Peer) => p.podSelector.matchLabels.app),
+      );
       const callers = SERVICES.filter((s) => s.config.dependencies.includes(entry.config.service_name)).map((s) => kubernetesName(s.config.service_name));
       assert.deepEqual(podPeers.sort(), callers.sort(), name);
-      for (const rule of ingress) assert.ok(rule.ports.some((p: Obj) => p.port === entry.config.port), `${name}: its own port`);
+      for (const rule of ingress)
+        assert.ok(
+          rule.ports.some((p: Obj) => p.port === entry.config.port),
+          `${name}: its own port`,
+        );
     }
     const payment = policies.get("payment-service")!.spec.ingress as Obj[];
     assert.deepEqual(portsFor(payment, { podSelector: { matchLabels: { app: "order-service" } } }, "from"), [8003]);
@@ -126,11 +146,15 @@ describe("NetworkPolicies from the service graph", function () {
     const postgres = new Set([...SERVICES.filter((s) => s.config.database), ...sagaCoordinators(SERVICES)].map((s) => s.config.service_name));
     for (const entry of SERVICES) {
       const name = entry.config.service_name;
-      assert.deepEqual(stores(name), {
-        postgres: postgres.has(name) ? [5432] : [],
-        redis: redis.has(name) ? [6379] : [],
-        eventstore: events.has(name) ? [2113] : [],
-      }, name);
+      assert.deepEqual(
+        stores(name),
+        {
+          postgres: postgres.has(name) ? [5432] : [],
+          redis: redis.has(name) ? [6379] : [],
+          eventstore: events.has(name) ? [2113] : [],
+        },
+        name,
+      );
     }
   });
 
@@ -138,7 +162,10 @@ describe("NetworkPolicies from the service graph", function () {
     const alone = byName(await renderOnce({ components: ["istio"], istio: { install: false } }), "NetworkPolicy", ns);
     const order = alone.get("order-service")!.spec;
     assert.deepEqual(order.ingress, [{ from: [nsPeer("istio-ingress", { istio: "ingress" })], ports: tcp(8002) }]);
-    assert.ok((order.egress as Obj[]).every((r) => r.to.every((p: Peer) => !p.namespaceSelector)), "only the dependencies");
+    assert.ok(
+      (order.egress as Obj[]).every((r) => r.to.every((p: Peer) => !p.namespaceSelector)),
+      "only the dependencies",
+    );
     const none = await renderOnce({ components: ["istio"], istio: { install: false, networkPolicies: false } });
     assert.equal(none.objects("NetworkPolicy").length, 0);
   });

@@ -20,7 +20,10 @@ export type Obj = Record<string, any>;
 
 /** The spec of each object of `kind`, by name (objects of the services' namespace, or of `namespace`). */
 export function byName(r: Rendered, kind: string, namespace?: string): Map<string, Obj> {
-  return new Map(r.objects(kind)
-    .filter((o) => !namespace || o.metadata.namespace === namespace)
-    .map((o) => [o.metadata.name, o as Obj]));
+  return new Map(
+    r
+      .objects(kind)
+      .filter((o) => !namespace || o.metadata.namespace === namespace)
+      .map((o) => [o.metadata.name, o as Obj]),
+  );
 }

@@ -70,9 +70,15 @@ describe("Jaeger", () => {
 
     it("collector Service takes OTLP on 4317/4318, query Service serves the UI on 16686", () => {
       const collector = r.object("Service", JAEGER.collectorService, NS) as Obj;
-      assert.deepEqual(collector.spec.ports.map((p: Obj) => p.port), [4317, 4318, JAEGER.samplingPort]);
+      assert.deepEqual(
+        collector.spec.ports.map((p: Obj) => p.port),
+        [4317, 4318, JAEGER.samplingPort],
+      );
       const query = r.object("Service", JAEGER.queryService, NS) as Obj;
-      assert.deepEqual(query.spec.ports.map((p: Obj) => p.port), [16686]);
+      assert.deepEqual(
+        query.spec.ports.map((p: Obj) => p.port),
+        [16686],
+      );
       for (const s of [collector, query]) assert.equal(s.spec.type, "ClusterIP");
     });
 
@@ -137,7 +143,10 @@ describe("Jaeger", () => {
     it("runs no all-in-one and points services at the operator's collector", () => {
       assert.equal(r.objects("Deployment").filter((o) => o.metadata.namespace === NS).length, 0);
       const d = r.object("Deployment", "payment-service", "microservices") as Obj;
-      assert.equal(envOf(d.spec.template.spec.containers[0]).OTEL_EXPORTER_OTLP_ENDPOINT, "http://microservices-jaeger-collector.monitoring.svc.cluster.local:4318");
+      assert.equal(
+        envOf(d.spec.template.spec.containers[0]).OTEL_EXPORTER_OTLP_ENDPOINT,
+        "http://microservices-jaeger-collector.monitoring.svc.cluster.local:4318",
+      );
     });
   });
 

@@ -178,7 +178,11 @@ describe("Prometheus", () => {
     it("prod keeps the spec's environment label and the prod retention", async () => {
       const r = await render({ components: ["prometheus"], environment: "prod" });
       assert.equal(configOf(r).global.external_labels.environment, "production");
-      assert.ok((r.object("Deployment", "prometheus", NS) as Obj).spec.template.spec.containers[0].args.includes(`--storage.tsdb.retention.time=${PROMETHEUS.sizing.prod.retention}`));
+      assert.ok(
+        (r.object("Deployment", "prometheus", NS) as Obj).spec.template.spec.containers[0].args.includes(
+          `--storage.tsdb.retention.time=${PROMETHEUS.sizing.prod.retention}`,
+        ),
+      );
     });
   });
 });

@@ -7,9 +7,9 @@ import { SchemaValidator, schemaValidator } from "../helpers/schema-validator";
 
 /** The objects of the gateway and observability components (their namespaces, and Prometheus's Roles). */
 const ours = (r: Rendered): KubernetesObject[] =>
-  r.objects().filter((o) =>
-    [GATEWAY.namespace, JAEGER.namespace].includes(o.metadata.namespace ?? o.metadata.name) ||
-    (o.metadata.name === "prometheus-discovery"));
+  r
+    .objects()
+    .filter((o) => [GATEWAY.namespace, JAEGER.namespace].includes(o.metadata.namespace ?? o.metadata.name) || o.metadata.name === "prometheus-discovery");
 
 function violations(validator: SchemaValidator, objects: readonly KubernetesObject[]): string[] {
   return objects.flatMap((o) => {

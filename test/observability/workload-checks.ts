@@ -16,7 +16,10 @@ export function assertHardenedDeployment(r: Rendered, name: string, namespace: s
     assert.doesNotMatch(c.image, /:latest$/);
     assert.equal(c.imagePullPolicy, "IfNotPresent");
     assert.deepEqual(c.securityContext, {
-      allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] },
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ["ALL"] },
     });
     for (const kind of ["requests", "limits"]) {
       assert.ok(c.resources?.[kind]?.cpu && c.resources?.[kind]?.memory, `${name}/${c.name}: ${kind} set`);
@@ -24,9 +27,13 @@ export function assertHardenedDeployment(r: Rendered, name: string, namespace: s
     assert.ok(c.readinessProbe?.httpGet, `${name}/${c.name}: readiness probe`);
     assert.ok(c.livenessProbe?.httpGet, `${name}/${c.name}: liveness probe`);
     const ports = new Set((c.ports as Obj[]).map((p) => p.name));
-    for (const probe of [c.readinessProbe, c.livenessProbe]) assert.ok(ports.has(probe.httpGet.port), `${name}: probe port ${probe.httpGet.port} is a named container port`);
+    for (const probe of [c.readinessProbe, c.livenessProbe])
+      assert.ok(ports.has(probe.httpGet.port), `${name}: probe port ${probe.httpGet.port} is a named container port`);
     for (const mount of c.volumeMounts as Obj[]) {
-      assert.ok((pod.volumes as Obj[]).some((v) => v.name === mount.name), `${name}: volume ${mount.name} exists`);
+      assert.ok(
+        (pod.volumes as Obj[]).some((v) => v.name === mount.name),
+        `${name}: volume ${mount.name} exists`,
+      );
     }
   }
   return d;

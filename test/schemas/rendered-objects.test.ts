@@ -56,7 +56,11 @@ describe("rendered objects validate strictly against their schemas", function ()
     });
 
     it("composes every platform component and renders Istio objects of each applied kind", () => {
-      const kinds = new Set(applied(all).filter(isIstio).map((o) => `${o.apiVersion}/${o.kind}`));
+      const kinds = new Set(
+        applied(all)
+          .filter(isIstio)
+          .map((o) => `${o.apiVersion}/${o.kind}`),
+      );
       assert.deepEqual([...kinds].sort(), [
         "networking.istio.io/v1/DestinationRule",
         "networking.istio.io/v1/Gateway",

@@ -6,8 +6,7 @@ import { SchemaValidator, durationMs, schemaValidator, toAjvSchema } from "../he
 import Ajv from "ajv";
 
 const SPEC = path.resolve(__dirname, "..", "fixtures", "spec", "microservices_ecosystem");
-const specDocuments = (file: string) =>
-  parseAllDocuments(fs.readFileSync(path.join(SPEC, file), "utf8")).map((d) => d.toJS() as Record<string, any>);
+const specDocuments = (file: string) => parseAllDocuments(fs.readFileSync(path.join(SPEC, file), "utf8")).map((d) => d.toJS() as Record<string, any>);
 
 /** A valid DestinationRule to change one field of at a time. */
 const destinationRule = () => ({
@@ -31,8 +30,13 @@ describe("strict schema validator: Istio CRDs (test/fixtures/schemas/istio-crds.
   });
 
   it("serves the v1 kinds the stack applies", () => {
-    for (const kind of ["networking.istio.io/v1/DestinationRule", "networking.istio.io/v1/VirtualService", "networking.istio.io/v1/Gateway",
-      "security.istio.io/v1/PeerAuthentication", "security.istio.io/v1/AuthorizationPolicy"]) {
+    for (const kind of [
+      "networking.istio.io/v1/DestinationRule",
+      "networking.istio.io/v1/VirtualService",
+      "networking.istio.io/v1/Gateway",
+      "security.istio.io/v1/PeerAuthentication",
+      "security.istio.io/v1/AuthorizationPolicy",
+    ]) {
       assert.ok(validator.customKinds().includes(kind), kind);
     }
   });
@@ -70,10 +74,19 @@ describe("strict schema validator: Istio CRDs (test/fixtures/schemas/istio-crds.
     (dr.spec.trafficPolicy as Record<string, unknown>).loadBalancer = { simple: "FASTEST" };
     (dr.spec.trafficPolicy.connectionPool.tcp as Record<string, unknown>).maxConnections = "100";
     const errors = validator.validate(dr).errors;
-    assert.ok(errors.some((e) => e.startsWith("/spec/trafficPolicy/outlierDetection/baseEjectionTime must be a valid duration greater than 1ms")), errors.join("\n"));
-    assert.ok(errors.some((e) => e.startsWith("/spec/trafficPolicy/loadBalancer/simple must be one of")), errors.join("\n"));
+    assert.ok(
+      errors.some((e) => e.startsWith("/spec/trafficPolicy/outlierDetection/baseEjectionTime must be a valid duration greater than 1ms")),
+      errors.join("\n"),
+    );
+    assert.ok(
+      errors.some((e) => e.startsWith("/spec/trafficPolicy/loadBalancer/simple must be one of")),
+      errors.join("\n"),
+    );
     assert.ok(errors.includes("/spec/trafficPolicy/connectionPool/tcp/maxConnections must be integer"), errors.join("\n"));
-    assert.throws(() => validator.validate({ ...destinationRule(), apiVersion: "networking.istio.io/v2" }), /no schema for networking.istio.io\/v2\/DestinationRule/);
+    assert.throws(
+      () => validator.validate({ ...destinationRule(), apiVersion: "networking.istio.io/v2" }),
+      /no schema for networking.istio.io\/v2\/DestinationRule/,
+    );
   });
 
   it("evaluates the CEL rules of AuthorizationPolicy (selector xor targetRefs; serviceAccounts xor principals)", () => {
@@ -103,7 +116,10 @@ describe("strict schema validator: Istio CRDs (test/fixtures/schemas/istio-crds.
       spec: { hosts: ["example.com"], resolution: "DNS_ROUND_ROBIN", endpoints: [{ address: "a.example.com" }] },
     };
     const result = validator.validate(entry);
-    assert.ok(result.unevaluated.some((u) => u.includes("DNS_ROUND_ROBIN")), result.unevaluated.join("\n"));
+    assert.ok(
+      result.unevaluated.some((u) => u.includes("DNS_ROUND_ROBIN")),
+      result.unevaluated.join("\n"),
+    );
   });
 });
 
@@ -163,13 +179,15 @@ describe("strict schema validator: Kubernetes API types (kubernetes-types)", fun
       template: {
         metadata: { labels: { app: "d" } },
         spec: {
-          containers: [{
-            name: "c",
-            image: "registry/app:v1.0.0",
-            ports: [{ name: "http", containerPort: 8080, protocol: "TCP" }],
-            readinessProbe: { httpGet: { path: "/ready", port: "http" } },
-            resources: { requests: { cpu: "250m", memory: 268435456 } },
-          }],
+          containers: [
+            {
+              name: "c",
+              image: "registry/app:v1.0.0",
+              ports: [{ name: "http", containerPort: 8080, protocol: "TCP" }],
+              readinessProbe: { httpGet: { path: "/ready", port: "http" } },
+              resources: { requests: { cpu: "250m", memory: 268435456 } },
+            },
+          ],
         },
       },
     },

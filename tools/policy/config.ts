@@ -34,7 +34,8 @@ export function checkPolicyConfig(raw: unknown, policies: readonly Policy[], sou
       if (!LEVELS.includes(value)) throw new PolicyConfigError(`${source}: ${name} is "${value}": use one of ${LEVELS.join(", ")}`);
       continue;
     }
-    if (!value || typeof value !== "object" || Array.isArray(value)) throw new PolicyConfigError(`${source}: ${name} must be an enforcement level or an object`);
+    if (!value || typeof value !== "object" || Array.isArray(value))
+      throw new PolicyConfigError(`${source}: ${name} must be an enforcement level or an object`);
     const schema = {
       type: "object",
       additionalProperties: false,
@@ -45,9 +46,10 @@ export function checkPolicyConfig(raw: unknown, policies: readonly Policy[], sou
     if (!validate(value)) {
       const e = validate.errors![0];
       const key = [name, ...e.instancePath.split("/").filter(Boolean)].join(".");
-      const detail = e.keyword === "additionalProperties"
-        ? `has an unknown setting "${e.params.additionalProperty}": use ${Object.keys(schema.properties).join(", ")}`
-        : e.message;
+      const detail =
+        e.keyword === "additionalProperties"
+          ? `has an unknown setting "${e.params.additionalProperty}": use ${Object.keys(schema.properties).join(", ")}`
+          : e.message;
       throw new PolicyConfigError(`${source}: ${key} ${detail}`);
     }
   }

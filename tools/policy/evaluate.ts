@@ -1,6 +1,14 @@
 import type {
-  EnforcementLevel, PolicyResource, PolicyResourceOptions, ReportViolation, ResourceValidation, ResourceValidationArgs,
-  ResourceValidationPolicy, Severity, StackValidationArgs, StackValidationPolicy,
+  EnforcementLevel,
+  PolicyResource,
+  PolicyResourceOptions,
+  ReportViolation,
+  ResourceValidation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  Severity,
+  StackValidationArgs,
+  StackValidationPolicy,
 } from "@pulumi/policy";
 import { isSecretValue } from "../render/mock-engine";
 
@@ -145,11 +153,7 @@ function errorMessage(error: unknown): string {
 }
 
 /** Evaluates `policies` against `resources` (registration order) with a policy pack config. */
-export async function evaluate(
-  policies: readonly Policy[],
-  resources: readonly EvaluatedResource[],
-  config: PolicyPackConfig = {},
-): Promise<Evaluation> {
+export async function evaluate(policies: readonly Policy[], resources: readonly EvaluatedResource[], config: PolicyPackConfig = {}): Promise<Evaluation> {
   const result: Evaluation = { violations: [], errors: [], notApplicable: [], policies: [] };
   const stackTags: ReadonlyMap<string, string> = new Map();
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
@@ -162,31 +166,34 @@ export async function evaluate(
     if (!stack && !isResourcePolicy(policy)) continue;
     const run: PolicyRun = { name: policy.name, enforcementLevel, kind: stack ? "stack" : "resource", applied: 0 };
     result.policies.push(run);
-    const report = (urn?: string): ReportViolation => (message: string, reportedUrn?: string) => {
-      const target = reportedUrn ?? urn;
-      const resource = target ? byUrn.get(target) : undefined;
+    const report =
+      (urn?: string): ReportViolation =>
+      (message: string, reportedUrn?: string) => {
+        const target = reportedUrn ?? urn;
+        const resource = target ? byUrn.get(target) : undefined;
+        result.violations.push({
+          policy: policy.name,
+          description: policy.description,
+          enforcementLevel,
+          severity: policy.severity,
+          urn: target,
+          type: resource?.type,
+          name: resource?.name,
+          message,
+        });
+      };
+    const getConfig = getConfigOf(policy, config);
+    const unknown = (p: Policy, error: unknown, resource?: EvaluatedResource) =>
       result.violations.push({
-        policy: policy.name,
-        description: policy.description,
-        enforcementLevel,
-        severity: policy.severity,
-        urn: target,
+        policy: p.name,
+        description: p.description,
+        enforcementLevel: "advisory",
+        severity: p.severity,
+        urn: resource?.urn,
         type: resource?.type,
         name: resource?.name,
-        message,
+        message: `can't run policy '${p.name}' during preview: ${(error as Error).message}`,
       });
-    };
-    const getConfig = getConfigOf(policy, config);
-    const unknown = (p: Policy, error: unknown, resource?: EvaluatedResource) => result.violations.push({
-      policy: p.name,
-      description: p.description,
-      enforcementLevel: "advisory",
-      severity: p.severity,
-      urn: resource?.urn,
-      type: resource?.type,
-      name: resource?.name,
-      message: `can't run policy '${p.name}' during preview: ${(error as Error).message}`,
-    });
 
     if (stack) {
       const policyResources: PolicyResource[] = resources.map((r) => {
@@ -258,8 +265,9 @@ export async function evaluate(
 }
 
 /** The rendered program's resources as the engine hands them to policies. */
-export const fromRecorded = (recorded: readonly { type: string; name: string; urn: string; parent?: string; inputs: Record<string, unknown> }[]): EvaluatedResource[] =>
-  recorded.map((r) => ({ type: r.type, name: r.name, urn: r.urn, parent: r.parent, props: r.inputs }));
+export const fromRecorded = (
+  recorded: readonly { type: string; name: string; urn: string; parent?: string; inputs: Record<string, unknown> }[],
+): EvaluatedResource[] => recorded.map((r) => ({ type: r.type, name: r.name, urn: r.urn, parent: r.parent, props: r.inputs }));
 
 /** Whether an evaluation must fail a deployment: a mandatory violation, or a policy that threw. */
 export const blocksDeployment = (evaluation: Evaluation): boolean =>

@@ -15,13 +15,14 @@ export function formatReport(pack: string, version: string, evaluation: Evaluati
   const blocked = evaluation.errors.length > 0 || evaluation.violations.some((v) => v.enforcementLevel === "mandatory");
   lines.push(`Policies (stack ${options.stack}):`);
   lines.push(`    ${blocked ? "❌" : evaluation.violations.length ? "⚠️ " : "✅"} ${pack}@v${version} (local: ${options.source})`);
-  const sorted = [...evaluation.violations].sort((a, b) =>
-    ORDER[a.enforcementLevel] - ORDER[b.enforcementLevel] || a.policy.localeCompare(b.policy));
+  const sorted = [...evaluation.violations].sort((a, b) => ORDER[a.enforcementLevel] - ORDER[b.enforcementLevel] || a.policy.localeCompare(b.policy));
   const byPolicy = new Map<string, Violation[]>();
   for (const v of sorted) byPolicy.set(v.policy, [...(byPolicy.get(v.policy) ?? []), v]);
   for (const [policy, violations] of byPolicy) {
     const first = violations[0];
-    lines.push(`        - [${first.enforcementLevel}] ${first.severity ? `[severity: ${first.severity}]  ` : " "}${policy}  (${violations.length} violation${violations.length === 1 ? "" : "s"})`);
+    lines.push(
+      `        - [${first.enforcementLevel}] ${first.severity ? `[severity: ${first.severity}]  ` : " "}${policy}  (${violations.length} violation${violations.length === 1 ? "" : "s"})`,
+    );
     lines.push(`          ${first.description}`);
     for (const v of violations) lines.push(`          • (${resourceLabel(v)}) ${v.message}`);
   }
@@ -48,6 +49,8 @@ export function formatReport(pack: string, version: string, evaluation: Evaluati
   const mandatory = evaluation.violations.filter((v) => v.enforcementLevel === "mandatory").length;
   const advisory = evaluation.violations.filter((v) => v.enforcementLevel === "advisory").length;
   lines.push("");
-  lines.push(`${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}, ${advisory} advisory, ${evaluation.errors.length} policy error${evaluation.errors.length === 1 ? "" : "s"}: ${blocked ? "the deployment would be BLOCKED" : "the deployment may proceed"}.`);
+  lines.push(
+    `${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}, ${advisory} advisory, ${evaluation.errors.length} policy error${evaluation.errors.length === 1 ? "" : "s"}: ${blocked ? "the deployment would be BLOCKED" : "the deployment may proceed"}.`,
+  );
   return lines.join("\n");
 }

@@ -7,7 +7,16 @@ const DEFAULT_SIDECAR = { cpu: "100m", memory: "128Mi" };
 type Requests = { cpu?: string; memory?: string };
 
 const UNITS: Record<string, number> = {
-  "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4,
+  "": 1,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
 };
 
 /** A Kubernetes quantity (`250m`, `1Gi`, `0.5`) as a number of cores or bytes. */
@@ -34,9 +43,9 @@ const dig = (value: unknown, ...keys: string[]): unknown =>
  */
 export function footprint(resources: readonly RecordedResource[]): Footprint {
   const objects = resources.filter(isKubernetesObject).map(kubernetesObject);
-  const injected = new Set(objects
-    .filter((o) => o.kind === "Namespace" && dig(o, "metadata", "labels", "istio-injection") === "enabled")
-    .map((o) => o.metadata.name));
+  const injected = new Set(
+    objects.filter((o) => o.kind === "Namespace" && dig(o, "metadata", "labels", "istio-injection") === "enabled").map((o) => o.metadata.name),
+  );
   const releases = resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
   const sidecar = (releases.map((r) => dig(r.inputs, "values", "global", "proxy", "resources", "requests")).find(Boolean) ?? DEFAULT_SIDECAR) as Requests;
 

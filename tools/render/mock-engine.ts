@@ -36,10 +36,15 @@ function computedOutputs(type: string, inputs: Record<string, unknown>): Record<
  */
 export async function runUnderMocks(settings: StackSettings, program: () => unknown): Promise<RecordedResource[]> {
   const recorded: RecordedResource[] = [];
-  await pulumi.runtime.setMocks({
-    newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...computedOutputs(args.type, args.inputs) } }),
-    call: (args) => args.inputs,
-  }, settings.project, settings.stack, false);
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...computedOutputs(args.type, args.inputs) } }),
+      call: (args) => args.inputs,
+    },
+    settings.project,
+    settings.stack,
+    false,
+  );
   pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
 
   // The mock monitor reports neither URNs nor parents to `newResource`: read them off the request.

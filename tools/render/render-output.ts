@@ -26,8 +26,7 @@ export function maskSecrets(value: unknown): unknown {
 /** Types the Kubernetes provider cannot write as YAML (Helm releases need a cluster). */
 const NOT_RENDERABLE = new Set(["kubernetes:helm.sh/v3:Release"]);
 
-export const isKubernetesObject = (r: RecordedResource): boolean =>
-  r.custom && r.type.startsWith("kubernetes:") && !NOT_RENDERABLE.has(r.type);
+export const isKubernetesObject = (r: RecordedResource): boolean => r.custom && r.type.startsWith("kubernetes:") && !NOT_RENDERABLE.has(r.type);
 
 export interface KubernetesObject {
   apiVersion: string;
@@ -87,8 +86,9 @@ function foldStringData(object: KubernetesObject): KubernetesObject {
   if (object.kind !== "Secret" || (!object.stringData && !object.data)) return object;
   const { stringData, ...rest } = object;
   const encode = (v: string) => (v === SECRET_PLACEHOLDER ? SECRET_PLACEHOLDER_BASE64 : Buffer.from(v).toString("base64"));
-  const data: Record<string, string> = Object.fromEntries(Object.entries((rest.data ?? {}) as Record<string, string>).map(([k, v]) =>
-    [k, v === SECRET_PLACEHOLDER ? SECRET_PLACEHOLDER_BASE64 : v]));
+  const data: Record<string, string> = Object.fromEntries(
+    Object.entries((rest.data ?? {}) as Record<string, string>).map(([k, v]) => [k, v === SECRET_PLACEHOLDER ? SECRET_PLACEHOLDER_BASE64 : v]),
+  );
   for (const [k, v] of Object.entries((stringData ?? {}) as Record<string, string>)) data[k] = encode(v);
   return { ...rest, data } as KubernetesObject;
 }

@@ -40,7 +40,10 @@ export function loadStackSettings(projectDir: string, stack: string, overrides: 
   const project = readYamlFile(path.join(projectDir, "Pulumi.yaml")) as ProjectFile;
   const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(stackFile)) {
-    const known = fs.readdirSync(projectDir).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.split(".")[1]);
+    const known = fs
+      .readdirSync(projectDir)
+      .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
+      .map((f) => f.split(".")[1]);
     throw new Error(`no stack "${stack}": ${stackFile} does not exist (stacks: ${known.join(", ") || "none"})`);
   }
   const stackConfig = ((readYamlFile(stackFile) ?? {}) as { config?: Record<string, unknown> }).config ?? {};

@@ -45,20 +45,29 @@ export const circuitBreakerCoverage = stackPolicy<CoverageSettings>(
     });
     if (meshed.length === 0) args.notApplicable("no Service runs in a namespace with sidecar injection");
     const domain = settings.clusterDomain;
-    const rules = stack.ofTypes(DESTINATION_RULE_TYPES).map((r) => ({
-      resource: r,
-      host: String(r.props.spec?.host ?? ""),
-      resolved: resolveHost(String(r.props.spec?.host ?? ""), namespaceOf(r.props), domain),
-    })).filter((r) => r.host);
+    const rules = stack
+      .ofTypes(DESTINATION_RULE_TYPES)
+      .map((r) => ({
+        resource: r,
+        host: String(r.props.spec?.host ?? ""),
+        resolved: resolveHost(String(r.props.spec?.host ?? ""), namespaceOf(r.props), domain),
+      }))
+      .filter((r) => r.host);
     for (const service of meshed) {
       const fqdn = serviceFqdn(service.props, domain);
       if (rules.some((r) => hostCovers(r.resolved, fqdn))) continue;
       const nearMiss = rules.find((r) => intendedServiceFqdn(r.host, domain) === fqdn);
       const name = nameOf(service.props);
       if (nearMiss) {
-        report(`${describe(service.props, "Service")}: ${describe(nearMiss.resource.props, "DestinationRule")} names host ${nearMiss.host}, which Istio takes literally (only dotless short names are expanded), so it does not apply: set spec.host to ${name} (in namespace ${namespaceOf(service.props)}) or ${fqdn}.`, service.urn);
+        report(
+          `${describe(service.props, "Service")}: ${describe(nearMiss.resource.props, "DestinationRule")} names host ${nearMiss.host}, which Istio takes literally (only dotless short names are expanded), so it does not apply: set spec.host to ${name} (in namespace ${namespaceOf(service.props)}) or ${fqdn}.`,
+          service.urn,
+        );
       } else {
-        report(`${describe(service.props, "Service")} is in the mesh but no DestinationRule has host ${name} or ${fqdn}, so its callers never eject failing pods: add a DestinationRule with spec.host ${fqdn}, outlierDetection and connectionPool.`, service.urn);
+        report(
+          `${describe(service.props, "Service")} is in the mesh but no DestinationRule has host ${name} or ${fqdn}, so its callers never eject failing pods: add a DestinationRule with spec.host ${fqdn}, outlierDetection and connectionPool.`,
+          service.urn,
+        );
       }
     }
   },

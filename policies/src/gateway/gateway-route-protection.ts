@@ -1,7 +1,13 @@
 import { Props, SERVICE_TYPES, describe, nameOf, namespaceOf, typesOf } from "../lib/k8s";
 import { VIRTUAL_SERVICE_TYPES } from "../lib/istio";
 import {
-  KONG_CLUSTER_PLUGIN_TYPES, KONG_PLUGIN_TYPES, annotatedPlugins, declarativeConfigsOf, isGlobalClusterPlugin, isKongIngress, pluginsForRoute,
+  KONG_CLUSTER_PLUGIN_TYPES,
+  KONG_PLUGIN_TYPES,
+  annotatedPlugins,
+  declarativeConfigsOf,
+  isGlobalClusterPlugin,
+  isKongIngress,
+  pluginsForRoute,
 } from "../lib/kong";
 import { ADVISORY, stackPolicy } from "../lib/policy";
 
@@ -18,9 +24,11 @@ const AUTHORIZATION_POLICY_TYPES = typesOf("security.istio.io", "AuthorizationPo
 
 /** Whether an AuthorizationPolicy only lets requests with a validated JWT through (requestPrincipals / request.auth.*). */
 const requiresJwt = (policy: Props): boolean =>
-  ((policy.spec?.rules ?? []) as Props[]).some((rule) =>
-    ((rule?.from ?? []) as Props[]).some((f) => (f?.source?.requestPrincipals ?? []).length > 0) ||
-    ((rule?.when ?? []) as Props[]).some((w) => String(w?.key ?? "").startsWith("request.auth.")));
+  ((policy.spec?.rules ?? []) as Props[]).some(
+    (rule) =>
+      ((rule?.from ?? []) as Props[]).some((f) => (f?.source?.requestPrincipals ?? []).length > 0) ||
+      ((rule?.when ?? []) as Props[]).some((w) => String(w?.key ?? "").startsWith("request.auth.")),
+  );
 
 /** One gateway route, whether it is rate limited and authenticated, and how to fix each. */
 interface ExposedRoute {
@@ -50,13 +58,15 @@ function declarativeRoutes(resources: readonly { type: string; urn: string; prop
   for (const r of resources) {
     for (const config of declarativeConfigsOf(r.type, r.props)) {
       for (const route of config.routes) {
-        out.push(kongRoute(
-          `${describe(r.props, "ConfigMap")}: Kong route ${route.name}${route.paths.length ? ` (${route.paths.join(", ")})` : ""} in data["${config.key}"] ${route.path}`,
-          r.urn,
-          pluginsForRoute(config, route).map((p) => p.name),
-          route.service ? `on the route, on its service ${route.service} or globally` : "on the route or globally",
-          settings,
-        ));
+        out.push(
+          kongRoute(
+            `${describe(r.props, "ConfigMap")}: Kong route ${route.name}${route.paths.length ? ` (${route.paths.join(", ")})` : ""} in data["${config.key}"] ${route.path}`,
+            r.urn,
+            pluginsForRoute(config, route).map((p) => p.name),
+            route.service ? `on the route, on its service ${route.service} or globally` : "on the route or globally",
+            settings,
+          ),
+        );
       }
     }
   }
@@ -85,13 +95,15 @@ function ingressRoutes(resources: readonly { type: string; urn: string; props: P
       ((rule?.http?.paths ?? []) as Props[]).forEach((p, j) => {
         const backend = p?.backend?.service?.name ?? p?.backend?.serviceName;
         const service = services.get(`${ns}/${backend}`);
-        out.push(kongRoute(
-          `${describe(r.props, "Ingress")}: path ${p?.path ?? "/"} (spec.rules[${i}].http.paths[${j}])`,
-          r.urn,
-          [...global, ...own, ...(service ? resolve(ns, annotatedPlugins(service)) : [])],
-          "through the Ingress's or the backend Service's konghq.com/plugins annotation, or a global KongClusterPlugin",
-          settings,
-        ));
+        out.push(
+          kongRoute(
+            `${describe(r.props, "Ingress")}: path ${p?.path ?? "/"} (spec.rules[${i}].http.paths[${j}])`,
+            r.urn,
+            [...global, ...own, ...(service ? resolve(ns, annotatedPlugins(service)) : [])],
+            "through the Ingress's or the backend Service's konghq.com/plugins annotation, or a global KongClusterPlugin",
+            settings,
+          ),
+        );
       });
     });
   }
@@ -107,8 +119,8 @@ function ingressRoutes(resources: readonly { type: string; urn: string; props: P
 function istioIngressRoutes(resources: readonly { type: string; urn: string; props: Props }[], settings: RouteProtectionSettings): ExposedRoute[] {
   const of = (types: readonly string[]) => resources.filter((r) => types.includes(r.type) && r.props);
   const rateLimited = of(ENVOY_FILTER_TYPES).some((f) => settings.rateLimitFilters.some((name) => JSON.stringify(f.props.spec ?? {}).includes(name)));
-  const authenticated = of(REQUEST_AUTHENTICATION_TYPES).some((r) => (r.props.spec?.jwtRules ?? []).length > 0) &&
-    of(AUTHORIZATION_POLICY_TYPES).some((p) => requiresJwt(p.props));
+  const authenticated =
+    of(REQUEST_AUTHENTICATION_TYPES).some((r) => (r.props.spec?.jwtRules ?? []).length > 0) && of(AUTHORIZATION_POLICY_TYPES).some((p) => requiresJwt(p.props));
   const out: ExposedRoute[] = [];
   for (const vs of of(VIRTUAL_SERVICE_TYPES)) {
     const gateways = ((vs.props.spec?.gateways ?? []) as string[]).filter((g) => g !== "mesh");
@@ -170,7 +182,11 @@ export const gatewayRouteProtection = stackPolicy<RouteProtectionSettings>(
     },
   },
   (stack, settings, report, args) => {
-    const routes = [...declarativeRoutes(stack.resources, settings), ...ingressRoutes(stack.resources, settings), ...istioIngressRoutes(stack.resources, settings)];
+    const routes = [
+      ...declarativeRoutes(stack.resources, settings),
+      ...ingressRoutes(stack.resources, settings),
+      ...istioIngressRoutes(stack.resources, settings),
+    ];
     if (routes.length === 0) args.notApplicable("no gateway route in the stack");
     for (const route of routes) {
       if (!route.rateLimited) report(`${route.description} is not rate limited: ${route.rateLimitFix}.`, route.urn);

@@ -33,7 +33,9 @@ export const kongCorsOrigins = resourcePolicy<CorsSettings>(
       const where = at ? `${at}.config.origins` : "config.origins";
       const open = openOrigins(config, settings.forbiddenOrigins);
       if (open === "unset") {
-        report(`${describe(props)}: ${where} is unset, so Kong answers Access-Control-Allow-Origin: * for any site: list the allowed origins (e.g. https://app.example.com).`);
+        report(
+          `${describe(props)}: ${where} is unset, so Kong answers Access-Control-Allow-Origin: * for any site: list the allowed origins (e.g. https://app.example.com).`,
+        );
       } else if (open.length) {
         report(`${describe(props)}: ${where} allows ${open.map((o) => JSON.stringify(o)).join(", ")}, i.e. any site: list the allowed origins instead.`);
       }

@@ -28,7 +28,9 @@ export const canaryWeights = resourcePolicy<WeightSettings>(
         const sum = routes.reduce((total, r) => total + (typeof r?.weight === "number" ? r.weight : 0), 0);
         if (sum !== settings.total) {
           const parts = routes.map((r) => `${r?.destination?.subset ?? r?.destination?.host ?? "?"}=${r?.weight ?? "unset"}`).join(", ");
-          report(`${describe(props, "VirtualService")}: the weights of spec.${protocol}[${i}].route add up to ${sum} (${parts}), not ${settings.total}: adjust them to sum to ${settings.total}.`);
+          report(
+            `${describe(props, "VirtualService")}: the weights of spec.${protocol}[${i}].route add up to ${sum} (${parts}), not ${settings.total}: adjust them to sum to ${settings.total}.`,
+          );
         }
       });
     }

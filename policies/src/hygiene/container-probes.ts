@@ -30,7 +30,9 @@ export const containerProbes = resourcePolicy<ProbeSettings>(
     if (!SERVING_KINDS.has(template.kind)) args.notApplicable(`${template.kind} pods run to completion`);
     for (const { container, path } of containersOf(template)) {
       if (settings.requireReadiness && !container.readinessProbe) {
-        report(`${describe(props)}: ${path}.readinessProbe is unset, so traffic reaches the container before it is ready: add an httpGet/tcpSocket/grpc readinessProbe.`);
+        report(
+          `${describe(props)}: ${path}.readinessProbe is unset, so traffic reaches the container before it is ready: add an httpGet/tcpSocket/grpc readinessProbe.`,
+        );
       }
       if (settings.requireLiveness && !container.livenessProbe) {
         report(`${describe(props)}: ${path}.livenessProbe is unset, so a hung container is never restarted: add a livenessProbe.`);

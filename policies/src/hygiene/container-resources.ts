@@ -34,7 +34,9 @@ export const containerResources = resourcePolicy<ResourceSettings>(
     for (const { container, path } of containersOf(template, { init: true })) {
       for (const [block, resource] of required) {
         if (container.resources?.[block]?.[resource] === undefined) {
-          report(`${describe(props)}: ${path}.resources.${block}.${resource} is unset: set it (e.g. ${resource === "cpu" ? "250m" : "256Mi"}) so the scheduler${block === "limits" ? " and the OOM killer" : ""} can plan for the container.`);
+          report(
+            `${describe(props)}: ${path}.resources.${block}.${resource} is unset: set it (e.g. ${resource === "cpu" ? "250m" : "256Mi"}) so the scheduler${block === "limits" ? " and the OOM killer" : ""} can plan for the container.`,
+          );
         }
       }
     }

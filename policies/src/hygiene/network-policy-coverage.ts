@@ -23,7 +23,10 @@ export const networkPolicyCoverage = stackPolicy<NetworkPolicySettings>(
     for (const { resource, template } of app) {
       const covered = policies.some((p) => namespaceOf(p.props) === template.namespace && selectorMatches(p.props.spec?.podSelector, template.labels));
       if (!covered) {
-        report(`${describe(resource.props)}: no NetworkPolicy in namespace ${template.namespace} selects its pods (${podIdentity(template.labels)}), so any pod may reach them: add a NetworkPolicy whose spec.podSelector matches them and allows only their callers.`, resource.urn);
+        report(
+          `${describe(resource.props)}: no NetworkPolicy in namespace ${template.namespace} selects its pods (${podIdentity(template.labels)}), so any pod may reach them: add a NetworkPolicy whose spec.podSelector matches them and allows only their callers.`,
+          resource.urn,
+        );
       }
     }
   },

@@ -23,7 +23,12 @@ export const restrictedPodSecurity = resourcePolicy<SecuritySettings>(
     configSchema: {
       properties: {
         requireReadOnlyRootFilesystem: { type: "boolean", default: true, description: "Containers set securityContext.readOnlyRootFilesystem true." },
-        allowedSeccompProfiles: { type: "array", items: { type: "string" }, default: ["RuntimeDefault", "Localhost"], description: "Seccomp profile types allowed." },
+        allowedSeccompProfiles: {
+          type: "array",
+          items: { type: "string" },
+          default: ["RuntimeDefault", "Localhost"],
+          description: "Seccomp profile types allowed.",
+        },
         exemptNamespaces: exemptNamespacesSchema("workloads"),
       },
     },
@@ -50,10 +55,15 @@ export const restrictedPodSecurity = resourcePolicy<SecuritySettings>(
         report(`${what}: ${path}.securityContext.allowPrivilegeEscalation is ${sc.allowPrivilegeEscalation ?? "unset (true)"}: set it to false.`);
       }
       const drop: string[] = sc.capabilities?.drop ?? [];
-      if (!drop.includes("ALL")) report(`${what}: ${path}.securityContext.capabilities.drop does not include ALL: set capabilities.drop [ALL] (add back only NET_BIND_SERVICE if needed).`);
+      if (!drop.includes("ALL"))
+        report(
+          `${what}: ${path}.securityContext.capabilities.drop does not include ALL: set capabilities.drop [ALL] (add back only NET_BIND_SERVICE if needed).`,
+        );
       const seccomp = sc.seccompProfile?.type ?? pod.seccompProfile?.type;
       if (!settings.allowedSeccompProfiles.includes(seccomp)) {
-        report(`${what}: ${path} has seccomp profile ${seccomp ?? "unset (Unconfined)"}: set securityContext.seccompProfile.type RuntimeDefault (pod or container).`);
+        report(
+          `${what}: ${path} has seccomp profile ${seccomp ?? "unset (Unconfined)"}: set securityContext.seccompProfile.type RuntimeDefault (pod or container).`,
+        );
       }
       if (settings.requireReadOnlyRootFilesystem && sc.readOnlyRootFilesystem !== true) {
         report(`${what}: ${path}.securityContext.readOnlyRootFilesystem is not true: set it and mount an emptyDir where the process writes (e.g. /tmp).`);

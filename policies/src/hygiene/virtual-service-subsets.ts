@@ -44,7 +44,10 @@ export const virtualServiceSubsets = stackPolicy<SubsetSettings>(
         if (!destination.subset) continue;
         const host = resolveHost(String(destination.host ?? ""), namespaceOf(vs.props), domain);
         if (rules.some((r) => hostCovers(r.resolved, host) && r.subsets.has(destination.subset))) continue;
-        report(`${describe(vs.props, "VirtualService")}: ${path} routes to subset ${destination.subset} of ${destination.host}, but no DestinationRule for ${host} defines it, so that traffic fails with 503: add subset ${destination.subset} (labels version: ${destination.subset}) to the host's DestinationRule.`, vs.urn);
+        report(
+          `${describe(vs.props, "VirtualService")}: ${path} routes to subset ${destination.subset} of ${destination.host}, but no DestinationRule for ${host} defines it, so that traffic fails with 503: add subset ${destination.subset} (labels version: ${destination.subset}) to the host's DestinationRule.`,
+          vs.urn,
+        );
       }
     }
   },

@@ -23,8 +23,7 @@ export interface HasConfig {
 }
 
 /** Reads a policy's settings: config values over schema defaults. */
-export const settingsOf = <T extends object>(schema: PolicyConfigSchema, args: HasConfig): T =>
-  withDefaults<T>(schema, args.getConfig<object>());
+export const settingsOf = <T extends object>(schema: PolicyConfigSchema, args: HasConfig): T => withDefaults<T>(schema, args.getConfig<object>());
 
 /** The JSON schema of a list of namespaces a policy skips. */
 export const exemptNamespacesSchema = (what: string) => ({

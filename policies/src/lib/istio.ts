@@ -68,8 +68,7 @@ export function intendedServiceFqdn(host: string, domain = CLUSTER_DOMAIN): stri
 }
 
 /** The FQDN of a Kubernetes Service. */
-export const serviceFqdn = (service: Props, domain = CLUSTER_DOMAIN): string =>
-  `${service?.metadata?.name}.${namespaceOf(service)}.svc.${domain}`;
+export const serviceFqdn = (service: Props, domain = CLUSTER_DOMAIN): string => `${service?.metadata?.name}.${namespaceOf(service)}.svc.${domain}`;
 
 /** A traffic policy with the path messages name it by. */
 export interface TrafficPolicyRef {
@@ -92,8 +91,7 @@ export function trafficPolicies(rule: Props): TrafficPolicyRef[] {
     });
   };
   visit(rule?.spec?.trafficPolicy, "spec.trafficPolicy");
-  ((rule?.spec?.subsets ?? []) as Props[]).forEach((subset, i) =>
-    visit(subset?.trafficPolicy, `spec.subsets[${i}] (${subset?.name ?? i}).trafficPolicy`));
+  ((rule?.spec?.subsets ?? []) as Props[]).forEach((subset, i) => visit(subset?.trafficPolicy, `spec.subsets[${i}] (${subset?.name ?? i}).trafficPolicy`));
   return out;
 }
 

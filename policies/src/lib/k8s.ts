@@ -76,13 +76,13 @@ export function podTemplateOf(type: string, props: Props): PodTemplate | undefin
   const from = (template: Props | undefined, path: string): PodTemplate | undefined =>
     template?.spec
       ? {
-        kind: t.kind,
-        namespace,
-        labels: template.metadata?.labels ?? {},
-        annotations: template.metadata?.annotations ?? {},
-        spec: template.spec,
-        path,
-      }
+          kind: t.kind,
+          namespace,
+          labels: template.metadata?.labels ?? {},
+          annotations: template.metadata?.annotations ?? {},
+          spec: template.spec,
+          path,
+        }
       : undefined;
   switch (t.kind) {
     case "Deployment":
@@ -161,7 +161,9 @@ export const hasLabels = (labels: Record<string, string>, required: Record<strin
 
 /** `tier=microservices` for messages. */
 export const formatLabels = (labels: Record<string, string>): string =>
-  Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
+  Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
 
 /** The labels that identify a pod in messages: its app and version when it has them, else all. */
 export function podIdentity(labels: Record<string, string>): string {

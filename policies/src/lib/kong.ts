@@ -47,24 +47,26 @@ const refOf = (ref: unknown): string | undefined => {
 
 function pluginsAt(list: unknown, path: string, scope: KongPlugin["scope"], target?: string): KongPlugin[] {
   if (!Array.isArray(list)) return [];
-  return list.filter((p) => p && typeof p === "object").map((p: Props, i) => {
-    let pluginScope = scope;
-    let pluginTarget = target;
-    if (scope === "global") {
-      // A top-level plugin is scoped by its service/route/consumer reference.
-      if (p.route !== undefined) [pluginScope, pluginTarget] = ["route", refOf(p.route)];
-      else if (p.service !== undefined) [pluginScope, pluginTarget] = ["service", refOf(p.service)];
-      else if (p.consumer !== undefined) [pluginScope, pluginTarget] = ["consumer", refOf(p.consumer)];
-    }
-    return {
-      name: String(p.name ?? ""),
-      config: p.config ?? {},
-      enabled: p.enabled !== false,
-      scope: pluginScope,
-      target: pluginTarget,
-      path: `${path}[${i}]`,
-    };
-  });
+  return list
+    .filter((p) => p && typeof p === "object")
+    .map((p: Props, i) => {
+      let pluginScope = scope;
+      let pluginTarget = target;
+      if (scope === "global") {
+        // A top-level plugin is scoped by its service/route/consumer reference.
+        if (p.route !== undefined) [pluginScope, pluginTarget] = ["route", refOf(p.route)];
+        else if (p.service !== undefined) [pluginScope, pluginTarget] = ["service", refOf(p.service)];
+        else if (p.consumer !== undefined) [pluginScope, pluginTarget] = ["consumer", refOf(p.consumer)];
+      }
+      return {
+        name: String(p.name ?? ""),
+        config: p.config ?? {},
+        enabled: p.enabled !== false,
+        scope: pluginScope,
+        target: pluginTarget,
+        path: `${path}[${i}]`,
+      };
+    });
 }
 
 /** The Kong entities of one parsed declarative config. */
@@ -82,12 +84,13 @@ export function readDeclarativeConfig(key: string, doc: Props): KongDeclarativeC
     const serviceName = String(service.name ?? service.id ?? `services[${i}]`);
     plugins.push(...pluginsAt(service.plugins, `services[${i}].plugins`, "service", serviceName));
     (Array.isArray(service.routes) ? service.routes : []).forEach((route: Props, j: number) =>
-      addRoute(route, `services[${i}].routes[${j}]`, serviceName, service.id));
+      addRoute(route, `services[${i}].routes[${j}]`, serviceName, service.id),
+    );
   });
-  (Array.isArray(doc.routes) ? doc.routes : []).forEach((route: Props, j: number) =>
-    addRoute(route, `routes[${j}]`, refOf(route?.service)));
+  (Array.isArray(doc.routes) ? doc.routes : []).forEach((route: Props, j: number) => addRoute(route, `routes[${j}]`, refOf(route?.service)));
   (Array.isArray(doc.consumers) ? doc.consumers : []).forEach((consumer: Props, i: number) =>
-    plugins.push(...pluginsAt(consumer?.plugins, `consumers[${i}].plugins`, "consumer", String(consumer?.username ?? consumer?.id ?? i))));
+    plugins.push(...pluginsAt(consumer?.plugins, `consumers[${i}].plugins`, "consumer", String(consumer?.username ?? consumer?.id ?? i))),
+  );
   return { key, plugins, routes };
 }
 
@@ -110,11 +113,13 @@ export function declarativeConfigsOf(type: string, props: Props): KongDeclarativ
 
 /** The plugins Kong runs for a route: global ones, its service's and its own (consumer-scoped ones apply to one consumer only). */
 export function pluginsForRoute(config: KongDeclarativeConfig, route: KongRoute): KongPlugin[] {
-  return config.plugins.filter((p) => p.enabled && (
-    p.scope === "global" ||
-    (p.scope === "service" && p.target !== undefined && (p.target === route.service || p.target === route.serviceId)) ||
-    (p.scope === "route" && p.target !== undefined && (p.target === route.name || p.target === route.id))
-  ));
+  return config.plugins.filter(
+    (p) =>
+      p.enabled &&
+      (p.scope === "global" ||
+        (p.scope === "service" && p.target !== undefined && (p.target === route.service || p.target === route.serviceId)) ||
+        (p.scope === "route" && p.target !== undefined && (p.target === route.name || p.target === route.id))),
+  );
 }
 
 /** Whether an Ingress is served by Kong (ingressClassName or the legacy class annotation). */
@@ -124,7 +129,10 @@ export const isKongIngress = (type: string, props: Props): boolean =>
 
 /** The KongPlugin names an object's `konghq.com/plugins` annotation lists. */
 export const annotatedPlugins = (props: Props): string[] =>
-  String(annotationsOf(props)[PLUGINS_ANNOTATION] ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  String(annotationsOf(props)[PLUGINS_ANNOTATION] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** A KongClusterPlugin labelled `global: "true"` applies to every route. */
 export const isGlobalClusterPlugin = (props: Props): boolean => labelsOf(props).global === "true";

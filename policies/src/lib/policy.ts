@@ -1,5 +1,10 @@
 import type {
-  PolicyConfigSchema, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy,
+  PolicyConfigSchema,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
 } from "@pulumi/policy";
 import { settingsOf } from "./config";
 import { StackView } from "./stack";

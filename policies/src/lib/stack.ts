@@ -39,13 +39,16 @@ export class StackView {
   /** The HorizontalPodAutoscaler that scales a workload, if any. */
   autoscalerOf(workload: StackResource): Props | undefined {
     const kind = workload.props.kind;
-    return this.ofTypes(HPA_TYPES).map((r) => r.props).find((hpa) =>
-      namespaceOf(hpa) === namespaceOf(workload.props) &&
-      hpa.spec?.scaleTargetRef?.name === nameOf(workload.props) &&
-      (!kind || !hpa.spec?.scaleTargetRef?.kind || hpa.spec.scaleTargetRef.kind === kind));
+    return this.ofTypes(HPA_TYPES)
+      .map((r) => r.props)
+      .find(
+        (hpa) =>
+          namespaceOf(hpa) === namespaceOf(workload.props) &&
+          hpa.spec?.scaleTargetRef?.name === nameOf(workload.props) &&
+          (!kind || !hpa.spec?.scaleTargetRef?.kind || hpa.spec.scaleTargetRef.kind === kind),
+      );
   }
 }
 
 /** A workload's replica count as Kubernetes reads it (`spec.replicas`, 1 when unset). */
-export const replicasOf = (workload: Props): number =>
-  typeof workload?.spec?.replicas === "number" ? workload.spec.replicas : 1;
+export const replicasOf = (workload: Props): number => (typeof workload?.spec?.replicas === "number" ? workload.spec.replicas : 1);

@@ -2,8 +2,18 @@ import { MESH } from "../../../catalog/platform/mesh";
 import { APP_TIER_LABELS, appTierLabelsSchema, exemptNamespacesSchema } from "../lib/config";
 import { Props, describe, formatLabels, hasLabels, labelsOf, namespaceOf } from "../lib/k8s";
 import {
-  CLUSTER_DOMAIN, DESTINATION_RULE_TYPES, INJECTION_ENABLED, INJECTION_LABEL, INJECT_ANNOTATION, PEER_AUTHENTICATION_TYPES,
-  hostCovers, injectionEnabled, intendedServiceFqdn, isIstioResource, resolveHost, trafficPolicies,
+  CLUSTER_DOMAIN,
+  DESTINATION_RULE_TYPES,
+  INJECTION_ENABLED,
+  INJECTION_LABEL,
+  INJECT_ANNOTATION,
+  PEER_AUTHENTICATION_TYPES,
+  hostCovers,
+  injectionEnabled,
+  intendedServiceFqdn,
+  isIstioResource,
+  resolveHost,
+  trafficPolicies,
 } from "../lib/istio";
 import { MANDATORY, stackPolicy } from "../lib/policy";
 
@@ -30,7 +40,8 @@ const hasSelector = (pa: Props): boolean => Object.keys(pa.spec?.selector?.match
 export const meshMtlsStrict = stackPolicy<MtlsSettings>(
   {
     name: "mesh-mtls-strict",
-    description: "Service-to-service traffic is mutual TLS only: a mesh-wide STRICT PeerAuthentication, nothing that relaxes it, and every app pod in the mesh.",
+    description:
+      "Service-to-service traffic is mutual TLS only: a mesh-wide STRICT PeerAuthentication, nothing that relaxes it, and every app pod in the mesh.",
     enforcementLevel: MANDATORY,
     severity: "critical",
     configSchema: {
@@ -52,7 +63,9 @@ export const meshMtlsStrict = stackPolicy<MtlsSettings>(
   (stack, settings, report, args) => {
     if (!stack.resources.some((r) => isIstioResource(r.type, r.props))) {
       if (!settings.requireMesh) args.notApplicable("the stack has no Istio resource and requireMesh is false");
-      report("mTLS is not configured: the stack has no Istio resource (no mesh, no PeerAuthentication): compose the istio component with a mesh-wide STRICT PeerAuthentication, or set requireMesh false for a stack that must run without a mesh.");
+      report(
+        "mTLS is not configured: the stack has no Istio resource (no mesh, no PeerAuthentication): compose the istio component with a mesh-wide STRICT PeerAuthentication, or set requireMesh false for a stack that must run without a mesh.",
+      );
       return;
     }
     const domain = settings.clusterDomain;
@@ -61,14 +74,23 @@ export const meshMtlsStrict = stackPolicy<MtlsSettings>(
     const tier = settings.appTierLabels ?? APP_TIER_LABELS;
 
     // App namespaces: where app-tier pods run. Each must be a Namespace of the stack with injection on.
-    const appNamespaces = new Set(templates.filter(({ resource, template }) => hasLabels({ ...labelsOf(resource.props), ...template.labels }, tier)).map(({ template }) => template.namespace));
+    const appNamespaces = new Set(
+      templates
+        .filter(({ resource, template }) => hasLabels({ ...labelsOf(resource.props), ...template.labels }, tier))
+        .map(({ template }) => template.namespace),
+    );
     for (const name of [...appNamespaces].sort()) {
       const ns = namespaces.get(name);
       if (!ns) {
-        report(`Namespace ${name} runs app-tier pods (${formatLabels(tier)}) but is not declared by the stack, so its sidecar injection cannot be checked: declare it with label ${INJECTION_LABEL}: ${INJECTION_ENABLED}.`);
+        report(
+          `Namespace ${name} runs app-tier pods (${formatLabels(tier)}) but is not declared by the stack, so its sidecar injection cannot be checked: declare it with label ${INJECTION_LABEL}: ${INJECTION_ENABLED}.`,
+        );
       } else if (!injectionEnabled(ns.props)) {
         const value = labelsOf(ns.props)[INJECTION_LABEL];
-        report(`Namespace ${name} runs app-tier pods but metadata.labels.${INJECTION_LABEL} is ${value === undefined ? "unset" : JSON.stringify(value)}, so its pods get no sidecar and no mTLS: set label ${INJECTION_LABEL}: ${INJECTION_ENABLED}.`, ns.urn);
+        report(
+          `Namespace ${name} runs app-tier pods but metadata.labels.${INJECTION_LABEL} is ${value === undefined ? "unset" : JSON.stringify(value)}, so its pods get no sidecar and no mTLS: set label ${INJECTION_LABEL}: ${INJECTION_ENABLED}.`,
+          ns.urn,
+        );
       }
     }
     const meshNamespaces = new Set([...appNamespaces, ...[...namespaces].filter(([, ns]) => injectionEnabled(ns.props)).map(([name]) => name)]);
@@ -77,19 +99,30 @@ export const meshMtlsStrict = stackPolicy<MtlsSettings>(
     const peerAuthentications = stack.ofTypes(PEER_AUTHENTICATION_TYPES);
     const meshWide = peerAuthentications.filter((pa) => namespaceOf(pa.props) === settings.rootNamespace && !hasSelector(pa.props));
     if (meshWide.length === 0) {
-      report(`No mesh-wide PeerAuthentication: add a PeerAuthentication named default in namespace ${settings.rootNamespace} without selector and with spec.mtls.mode STRICT (Istio's default is PERMISSIVE).`);
+      report(
+        `No mesh-wide PeerAuthentication: add a PeerAuthentication named default in namespace ${settings.rootNamespace} without selector and with spec.mtls.mode STRICT (Istio's default is PERMISSIVE).`,
+      );
     }
     for (const pa of peerAuthentications) {
       const what = describe(pa.props, "PeerAuthentication");
       const mode = pa.props.spec?.mtls?.mode;
       if (WEAK_PEER_MODES.includes(mode)) {
-        report(`${what}: spec.mtls.mode is ${mode}, which accepts plain-text traffic: set it to STRICT (or remove the mtls block to inherit the mesh-wide STRICT).`, pa.urn);
+        report(
+          `${what}: spec.mtls.mode is ${mode}, which accepts plain-text traffic: set it to STRICT (or remove the mtls block to inherit the mesh-wide STRICT).`,
+          pa.urn,
+        );
       } else if (meshWide.includes(pa) && mode !== "STRICT") {
-        report(`${what} is the mesh-wide PeerAuthentication but spec.mtls.mode is ${mode ?? "unset"} (mesh-wide default is PERMISSIVE): set spec.mtls.mode to STRICT.`, pa.urn);
+        report(
+          `${what} is the mesh-wide PeerAuthentication but spec.mtls.mode is ${mode ?? "unset"} (mesh-wide default is PERMISSIVE): set spec.mtls.mode to STRICT.`,
+          pa.urn,
+        );
       }
       for (const [port, setting] of Object.entries((pa.props.spec?.portLevelMtls ?? {}) as Record<string, Props>)) {
         if (WEAK_PEER_MODES.includes(setting?.mode)) {
-          report(`${what}: spec.portLevelMtls.${port}.mode is ${setting.mode}, which accepts plain-text traffic on port ${port}: set it to STRICT or remove the port entry.`, pa.urn);
+          report(
+            `${what}: spec.portLevelMtls.${port}.mode is ${setting.mode}, which accepts plain-text traffic on port ${port}: set it to STRICT or remove the port entry.`,
+            pa.urn,
+          );
         }
       }
     }
@@ -106,7 +139,10 @@ export const meshMtlsStrict = stackPolicy<MtlsSettings>(
       for (const { policy, path } of trafficPolicies(rule.props)) {
         const mode = policy.tls?.mode;
         if (settings.forbiddenTlsModes.includes(mode)) {
-          report(`${describe(rule.props, "DestinationRule")} (host ${host}, in the mesh): ${path}.tls.mode is ${mode}, which replaces Istio's mutual TLS: set it to ISTIO_MUTUAL or remove tls.`, rule.urn);
+          report(
+            `${describe(rule.props, "DestinationRule")} (host ${host}, in the mesh): ${path}.tls.mode is ${mode}, which replaces Istio's mutual TLS: set it to ISTIO_MUTUAL or remove tls.`,
+            rule.urn,
+          );
         }
       }
     }
@@ -114,10 +150,16 @@ export const meshMtlsStrict = stackPolicy<MtlsSettings>(
     // No pod opts out of the sidecar.
     for (const { resource, template } of templates) {
       if (settings.exemptNamespaces.includes(template.namespace)) continue;
-      for (const [where, values] of [["annotations", template.annotations], ["labels", template.labels]] as const) {
+      for (const [where, values] of [
+        ["annotations", template.annotations],
+        ["labels", template.labels],
+      ] as const) {
         if (String(values[INJECT_ANNOTATION]).toLowerCase() === "false") {
           const path = template.path.replace(/\.spec$/, "").replace(/^spec$/, "");
-          report(`${describe(resource.props)}: ${path ? `${path}.` : ""}metadata.${where}["${INJECT_ANNOTATION}"] is "false", so its pods run without sidecar and without mTLS: remove it.`, resource.urn);
+          report(
+            `${describe(resource.props)}: ${path ? `${path}.` : ""}metadata.${where}["${INJECT_ANNOTATION}"] is "false", so its pods run without sidecar and without mTLS: remove it.`,
+            resource.urn,
+          );
         }
       }
     }

@@ -20,8 +20,7 @@ export interface MinReplicasSettings {
 const SERVICE_LABELS = ["app", "app.kubernetes.io/name"];
 const VERSION_LABELS = ["version", "app.kubernetes.io/version"];
 
-const firstLabel = (labels: Record<string, string>, keys: readonly string[]) =>
-  keys.map((k) => labels[k]).find((v) => typeof v === "string" && v.length > 0);
+const firstLabel = (labels: Record<string, string>, keys: readonly string[]) => keys.map((k) => labels[k]).find((v) => typeof v === "string" && v.length > 0);
 
 /**
  * The minimum a service needs: the per-service minimum from config (keyed by Kubernetes name, the

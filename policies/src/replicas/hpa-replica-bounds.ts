@@ -43,7 +43,9 @@ export const hpaReplicaBounds = resourcePolicy<HpaBoundsSettings>(
       report(`${describe(props, "HorizontalPodAutoscaler")}: ${shownMin} but ${why}: set spec.minReplicas to ${minimum} or more.`);
     }
     if (typeof spec.maxReplicas !== "number" || spec.maxReplicas <= min) {
-      report(`${describe(props, "HorizontalPodAutoscaler")}: spec.maxReplicas is ${spec.maxReplicas ?? "unset"}, not above spec.minReplicas ${min}, so it cannot scale out: set spec.maxReplicas to more than ${min}.`);
+      report(
+        `${describe(props, "HorizontalPodAutoscaler")}: spec.maxReplicas is ${spec.maxReplicas ?? "unset"}, not above spec.minReplicas ${min}, so it cannot scale out: set spec.maxReplicas to more than ${min}.`,
+      );
     }
   },
 );

@@ -57,16 +57,25 @@ export const pdbAllowsDisruption = stackPolicy<PdbSettings>(
       const what = describe(workload.props);
       const matching = budgets.filter((b) => namespaceOf(b.props) === namespaceOf(workload.props) && selectorMatches(b.props.spec?.selector, podLabels));
       if (matching.length === 0) {
-        report(`${what} runs ${hpaMin !== undefined ? `at least ${lowest}` : replicas} replicas but no PodDisruptionBudget in namespace ${namespaceOf(workload.props)} selects its pods (${podIdentity(podLabels)}): add a PodDisruptionBudget with spec.selector.matchLabels of its pod labels and spec.maxUnavailable 1.`, workload.urn);
+        report(
+          `${what} runs ${hpaMin !== undefined ? `at least ${lowest}` : replicas} replicas but no PodDisruptionBudget in namespace ${namespaceOf(workload.props)} selects its pods (${podIdentity(podLabels)}): add a PodDisruptionBudget with spec.selector.matchLabels of its pod labels and spec.maxUnavailable 1.`,
+          workload.urn,
+        );
         continue;
       }
       if (matching.length > 1) {
-        report(`${what}: ${matching.length} PodDisruptionBudgets (${matching.map((b) => b.props.metadata?.name).join(", ")}) select its pods, and the eviction API refuses to evict pods with more than one: keep one.`, workload.urn);
+        report(
+          `${what}: ${matching.length} PodDisruptionBudgets (${matching.map((b) => b.props.metadata?.name).join(", ")}) select its pods, and the eviction API refuses to evict pods with more than one: keep one.`,
+          workload.urn,
+        );
         continue;
       }
       const blocked = disruptionBlocked(matching[0].props, lowest);
       if (blocked) {
-        report(`${describe(matching[0].props, "PodDisruptionBudget")} covers ${what} (lowest scale ${lowest}) but ${blocked}, which blocks node drains: set spec.maxUnavailable to 1 (or minAvailable below ${lowest}).`, matching[0].urn);
+        report(
+          `${describe(matching[0].props, "PodDisruptionBudget")} covers ${what} (lowest scale ${lowest}) but ${blocked}, which blocks node drains: set spec.maxUnavailable to 1 (or minAvailable below ${lowest}).`,
+          matching[0].urn,
+        );
       }
     }
     if (multi === 0) args.notApplicable("no workload runs more than one replica");
