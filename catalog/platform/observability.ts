@@ -16,12 +16,15 @@ export const JAEGER = {
   queryPort: 16686,
   otlpGrpcPort: 4317,
   otlpHttpPort: 4318,
-  /** The collector's HTTP port: remote sampling strategies at `/api/sampling?service=<name>`. */
-  samplingPort: 14268,
-  /** Admin port: health check at `/`, the process's metrics at `/metrics`. */
-  adminPort: 14269,
-  /** The last release of the v1 line, the one whose all-in-one reads a sampling strategies file. */
-  image: "jaegertracing/all-in-one:1.76.0",
+  /** Remote sampling over HTTP: the strategies at `/?service=<name>` (and `/api/sampling`). */
+  samplingPort: 5778,
+  /** The health check extension's port; `healthPath` answers 200 once the pipelines run. */
+  healthPort: 13133,
+  healthPath: "/status",
+  /** The process's own metrics (Prometheus format) at `/metrics`. */
+  metricsPort: 8888,
+  /** Jaeger v2 (v1 reached its end of life on 2025-12-31): one binary, configured by one YAML file. */
+  image: "jaegertracing/jaeger:2.22.0",
   sizing: {
     dev: {
       replicas: 1,

@@ -7,6 +7,9 @@ import { PlatformArgs, ServiceBinding } from "../platform";
 import { monitoringNamespace } from "../prometheus/monitoring-namespace";
 import { componentSettings } from "../settings";
 import { JaegerSamplingStrategies, plainValue, samplingStrategies } from "./sampling";
+import { jaegerConfig } from "./config";
+import { configChecksum } from "../checksum";
+import { stringify } from "yaml";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../security-context";
 
 export { JaegerSamplingStrategies, jaegerStrategy, samplingStrategies } from "./sampling";
@@ -31,12 +34,14 @@ const settingsSchema = (environment: "dev" | "prod") => ({
 const NAME = "jaeger";
 const STRATEGIES_FILE = "strategies.json";
 const SAMPLING_DIR = "/etc/jaeger/sampling";
+const CONFIG_DIR = "/etc/jaeger/config";
+const CONFIG_FILE = "config.yaml";
 /** The Jaeger images' non-root user. */
 const JAEGER_UID = 10001;
 
 /**
- * Jaeger, distributed tracing, in the `monitoring` namespace. By default the all-in-one (collector,
- * in-memory store, query UI) with OTLP on 4317/4318 and the spec's sampling strategies served to
+ * Jaeger, distributed tracing, in the `monitoring` namespace. By default Jaeger v2 as one process
+ * (collector, in-memory store, query UI; its config file in a ConfigMap) with OTLP on 4317/4318 and the spec's sampling strategies served to
  * clients from a mounted strategies file. With `jaeger.operator` set, the spec's production
  * `Jaeger` resource instead (the Jaeger operator and its CRDs must already be installed).
  */
@@ -109,19 +114,18 @@ export class Jaeger extends pulumi.ComponentResource {
       childOpts,
     );
 
-    const env: Record<string, string> = {
-      SPAN_STORAGE_TYPE: "memory",
-      MEMORY_MAX_TRACES: String(settings.maxTraces),
-      COLLECTOR_OTLP_ENABLED: "true",
-      COLLECTOR_OTLP_GRPC_HOST_PORT: `:${JAEGER.otlpGrpcPort}`,
-      COLLECTOR_OTLP_HTTP_HOST_PORT: `:${JAEGER.otlpHttpPort}`,
-      SAMPLING_CONFIG_TYPE: "file",
-      SAMPLING_STRATEGIES_FILE: `${SAMPLING_DIR}/${STRATEGIES_FILE}`,
-      // A changed ConfigMap reaches the mounted file; Jaeger re-reads it without a restart.
-      SAMPLING_STRATEGIES_RELOAD_INTERVAL: "1m",
-    };
+    const configText = stringify(jaegerConfig(settings.maxTraces, `${SAMPLING_DIR}/${STRATEGIES_FILE}`));
+    const config = new k8s.core.v1.ConfigMap(
+      `${NAME}-config`,
+      {
+        metadata: { name: `${NAME}-config`, namespace, labels },
+        data: { [CONFIG_FILE]: configText },
+      },
+      childOpts,
+    );
+
     const probe = {
-      httpGet: { path: "/", port: "admin", scheme: "HTTP" },
+      httpGet: { path: JAEGER.healthPath, port: "health", scheme: "HTTP" },
       initialDelaySeconds: 5,
       periodSeconds: 10,
       timeoutSeconds: 3,
@@ -138,7 +142,8 @@ export class Jaeger extends pulumi.ComponentResource {
           strategy: { type: "Recreate" },
           selector: { matchLabels: selector },
           template: {
-            metadata: { labels },
+            // Jaeger reads its config file at start only: a changed config rolls the pod.
+            metadata: { labels, annotations: { "checksum/config": configChecksum(configText) } },
             spec: {
               serviceAccountName: serviceAccount.metadata.name,
               automountServiceAccountToken: false,
@@ -148,25 +153,28 @@ export class Jaeger extends pulumi.ComponentResource {
                   name: "jaeger",
                   image: JAEGER.image,
                   imagePullPolicy: "IfNotPresent",
-                  env: Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
+                  args: ["--config", `${CONFIG_DIR}/${CONFIG_FILE}`],
                   ports: [
                     { name: "otlp-grpc", containerPort: JAEGER.otlpGrpcPort, protocol: "TCP" },
                     { name: "otlp-http", containerPort: JAEGER.otlpHttpPort, protocol: "TCP" },
                     { name: "sampling", containerPort: JAEGER.samplingPort, protocol: "TCP" },
                     { name: "query", containerPort: JAEGER.queryPort, protocol: "TCP" },
-                    { name: "admin", containerPort: JAEGER.adminPort, protocol: "TCP" },
+                    { name: "health", containerPort: JAEGER.healthPort, protocol: "TCP" },
+                    { name: "metrics", containerPort: JAEGER.metricsPort, protocol: "TCP" },
                   ],
                   readinessProbe: probe,
                   livenessProbe: { ...probe, initialDelaySeconds: 15 },
                   resources: sizing.resources,
                   securityContext: restrictedContainerSecurity,
                   volumeMounts: [
+                    { name: "config", mountPath: CONFIG_DIR, readOnly: true },
                     { name: "sampling", mountPath: SAMPLING_DIR, readOnly: true },
                     { name: "tmp", mountPath: "/tmp" },
                   ],
                 },
               ],
               volumes: [
+                { name: "config", configMap: { name: config.metadata.name } },
                 { name: "sampling", configMap: { name: strategies.metadata.name } },
                 { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
               ],

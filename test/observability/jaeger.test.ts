@@ -2,6 +2,8 @@ import { strict as assert } from "assert";
 import { JAEGER, SERVICES, kubernetesName } from "../../catalog";
 import { JaegerSamplingStrategies, jaegerStrategy, samplingStrategies } from "../../components/jaeger";
 import { plainValue } from "../../components/jaeger/sampling";
+import { parse } from "yaml";
+import { TRACE_STORE } from "../../components/jaeger/config";
 import { render, Rendered } from "../helpers/render";
 import { assertChildrenOf, assertConfigError, assertHardenedDeployment } from "./workload-checks";
 
@@ -10,6 +12,7 @@ const NS = JAEGER.namespace;
 
 const strategiesOf = (r: Rendered): JaegerSamplingStrategies =>
   JSON.parse((r.object("ConfigMap", "jaeger-sampling-strategies", NS) as Obj).data["strategies.json"]);
+const configOf = (r: Rendered): Obj => parse((r.object("ConfigMap", "jaeger-config", NS) as Obj).data["config.yaml"]);
 const envOf = (container: Obj): Record<string, string> => Object.fromEntries(container.env.map((e: Obj) => [e.name, e.value]));
 
 describe("Jaeger", () => {
@@ -27,29 +30,83 @@ describe("Jaeger", () => {
 
     it("registers its objects as children of the component", () => {
       assertChildrenOf(r, "microservices:platform:Jaeger", ["ServiceAccount", "ConfigMap", "Deployment", "Service"]);
+      assert.deepEqual(
+        r
+          .objects("ConfigMap")
+          .filter((o) => o.metadata.namespace === NS && String(o.metadata.name).startsWith("jaeger"))
+          .map((o) => o.metadata.name)
+          .sort(),
+        ["jaeger-config", "jaeger-sampling-strategies"],
+      );
     });
 
-    it("all-in-one from a pinned upstream image, OTLP enabled, in-memory store sized for dev", () => {
+    it("Jaeger v2 from a pinned upstream image, reading its config file, OTLP in, in-memory store sized for dev", () => {
       const d = assertHardenedDeployment(r, "jaeger", NS);
       const c = d.spec.template.spec.containers[0];
       assert.equal(c.image, JAEGER.image);
-      assert.match(c.image, /^jaegertracing\/all-in-one:1\.\d+\.\d+$/);
-      const env = envOf(c);
-      assert.equal(env.COLLECTOR_OTLP_ENABLED, "true");
-      assert.equal(env.SPAN_STORAGE_TYPE, "memory");
-      assert.equal(env.MEMORY_MAX_TRACES, String(JAEGER.sizing.dev.maxTraces));
+      assert.match(c.image, /^jaegertracing\/jaeger:2\.\d+\.\d+$/);
+      assert.deepEqual(c.args, ["--config", "/etc/jaeger/config/config.yaml"]);
+      assert.equal(c.env, undefined, "v2 takes no env configuration");
+      const mount = c.volumeMounts.find((m: Obj) => m.mountPath === "/etc/jaeger/config");
+      assert.equal(d.spec.template.spec.volumes.find((v: Obj) => v.name === mount.name).configMap.name, "jaeger-config");
+      const config = configOf(r);
+      assert.deepEqual(config.extensions.jaeger_storage.backends[TRACE_STORE], { memory: { max_traces: JAEGER.sizing.dev.maxTraces } });
+      assert.deepEqual(config.service.pipelines.traces, { receivers: ["otlp"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] });
       const ports = Object.fromEntries(c.ports.map((p: Obj) => [p.name, p.containerPort]));
       assert.equal(ports["otlp-grpc"], 4317);
       assert.equal(ports["otlp-http"], 4318);
       assert.equal(ports.query, 16686);
+      assert.equal(ports.sampling, 5778);
+      assert.equal(c.readinessProbe.httpGet.path, JAEGER.healthPath);
+      assert.equal(ports[c.readinessProbe.httpGet.port], JAEGER.healthPort);
       assert.deepEqual(c.resources, JAEGER.sizing.dev.resources);
       assert.equal(d.spec.strategy.type, "Recreate");
+    });
+
+    it("wires its config: each listener is a declared container port, each referenced extension and store is defined", () => {
+      const d = r.object("Deployment", "jaeger", NS) as Obj;
+      const declared = new Set(d.spec.template.spec.containers[0].ports.map((p: Obj) => p.containerPort));
+      const config = configOf(r);
+      const endpoints: string[] = [];
+      const collect = (value: unknown): void => {
+        if (value && typeof value === "object") {
+          for (const [k, v] of Object.entries(value)) {
+            if ((k === "endpoint" || k === "address") && typeof v === "string") endpoints.push(v);
+            else collect(v);
+          }
+        }
+      };
+      collect(config);
+      assert.ok(endpoints.length >= 6);
+      for (const endpoint of endpoints) {
+        assert.match(endpoint, /^0\.0\.0\.0:\d+$/, "listens on the pod's interfaces");
+        assert.ok(declared.has(Number(endpoint.split(":")[1])), `${endpoint} is a container port`);
+      }
+      for (const extension of config.service.extensions) assert.ok(config.extensions[extension], `extension ${extension} is configured`);
+      const traces = config.service.pipelines.traces;
+      for (const [kind, names] of [
+        ["receivers", traces.receivers],
+        ["processors", traces.processors],
+        ["exporters", traces.exporters],
+      ] as const) {
+        for (const name of names) assert.ok(name in config[kind], `${kind}.${name} is configured`);
+      }
+      const stores = Object.keys(config.extensions.jaeger_storage.backends);
+      assert.ok(stores.includes(config.exporters.jaeger_storage_exporter.trace_storage));
+      assert.ok(stores.includes(config.extensions.jaeger_query.storage.traces));
+    });
+
+    it("rolls the pod when its config changes (it is read at start)", async () => {
+      const other = await render({ components: ["jaeger"], jaeger: { maxTraces: 2000 } });
+      const checksum = (x: Rendered) => (x.object("Deployment", "jaeger", NS) as Obj).spec.template.metadata.annotations["checksum/config"];
+      assert.match(checksum(r), /^[0-9a-f]{64}$/);
+      assert.notEqual(checksum(other), checksum(r));
     });
 
     it("serves the sampling strategies file mounted from a ConfigMap", () => {
       const d = r.object("Deployment", "jaeger", NS) as Obj;
       const c = d.spec.template.spec.containers[0];
-      const file = envOf(c).SAMPLING_STRATEGIES_FILE;
+      const file = configOf(r).extensions.remote_sampling.file.path;
       const mount = c.volumeMounts.find((m: Obj) => file === `${m.mountPath}/strategies.json`);
       assert.ok(mount, "the strategies file is in a mounted folder");
       const volume = d.spec.template.spec.volumes.find((v: Obj) => v.name === mount.name);
@@ -159,7 +216,7 @@ describe("Jaeger", () => {
 
     it("maxTraces sizes the in-memory store", async () => {
       const r = await render({ components: ["jaeger"], jaeger: { maxTraces: 2000 } });
-      assert.equal(envOf((r.object("Deployment", "jaeger", NS) as Obj).spec.template.spec.containers[0]).MEMORY_MAX_TRACES, "2000");
+      assert.equal(configOf(r).extensions.jaeger_storage.backends[TRACE_STORE].memory.max_traces, 2000);
     });
 
     it("rejects strategies Jaeger cannot express", () => {
