@@ -53,7 +53,10 @@ describe("app image: lockfile and Dockerfile", function () {
   it("uses a base image pinned by version tag, multi-stage, prod-only install, numeric non-root user", function () {
     const arg = instructions.find((line) => line.startsWith("ARG NODE_IMAGE="));
     assert.ok(arg);
-    assert.match(arg!, /^ARG NODE_IMAGE=node:20\.\d+\.\d+-alpine3\.\d+$/);
+    assert.match(arg!, /^ARG NODE_IMAGE=node:\d+\.\d+\.\d+-alpine3\.\d+$/);
+    // The image runs the Node.js major the project's own scripts and CI run (scripts/node.sh's pin).
+    const pinned = /^NODE_PINNED_VERSION=(\d+)\./m.exec(fs.readFileSync(path.join(APP_DIR, "..", "scripts", "node.sh"), "utf8"))?.[1];
+    assert.equal(/node:(\d+)\./.exec(arg!)?.[1], pinned);
     const froms = instructions.filter((line) => line.startsWith("FROM "));
     assert.deepEqual(froms, ["FROM ${NODE_IMAGE} AS build", "FROM ${NODE_IMAGE} AS prod-deps", "FROM ${NODE_IMAGE} AS runtime"]);
     assert.ok(!/latest/.test(dockerfile));

@@ -111,7 +111,7 @@ describe("scripts/kind-up.sh and kind-down.sh (stubbed docker, kind, kubectl)", 
   it("creates the registry, the cluster from kind-config.yaml, the node registry config and the ConfigMap", function () {
     const up = run("kind-up.sh");
     assert.equal(up.status, 0, up.err);
-    assert.match(up.calls, /docker run -d --restart=always -p 127\.0\.0\.1:5001:5000 --network bridge --name kind-registry registry:2\.8\.3/);
+    assert.match(up.calls, /docker run -d --restart=always -p 127\.0\.0\.1:5001:5000 --network bridge --name kind-registry registry:3\.0\.0/);
     assert.match(up.calls, /kind create cluster --name microservices --config /);
     const config = fs.readFileSync(path.join(state, "kind-config.yaml"), "utf8");
     assert.match(config, /containerPort: 30080\n\s+hostPort: 8080/);
@@ -146,7 +146,7 @@ describe("scripts/kind-up.sh and kind-down.sh (stubbed docker, kind, kubectl)", 
     assert.equal(up.status, 0, up.err);
     const config = fs.readFileSync(path.join(state, "kind-config.yaml"), "utf8");
     assert.match(config, /\nnetworking:\n {2}disableDefaultCNI: true\n {2}podSubnet: "192\.168\.0\.0\/16"\n$/);
-    assert.match(up.calls, /apply -f https:\/\/raw\.githubusercontent\.com\/projectcalico\/calico\/v3\.28\.2\/manifests\/calico\.yaml/);
+    assert.match(up.calls, /apply -f https:\/\/raw\.githubusercontent\.com\/projectcalico\/calico\/v3\.32\.1\/manifests\/calico\.yaml/);
     assert.match(up.calls, /rollout status daemonset\/calico-node/);
     assert.ok(has("calico"));
     assert.match(run("kind-up.sh").out, /Calico is installed: NetworkPolicies are enforced/);

@@ -37,7 +37,7 @@ export const POSTGRES = {
    * The applied image, pinned. 15 or later: the init script reads passwords with psql's `\getenv`.
    * The alpine variant's `postgres` user is uid/gid 70.
    */
-  image: "postgres:16.8-alpine",
+  image: "postgres:16.15-alpine3.24",
   user: { uid: 70, gid: 70 } satisfies ImageUser,
   /** The superuser the image creates (its password is generated, never the spec's sample). */
   superuser: "postgres",
@@ -68,7 +68,7 @@ export const REDIS = {
   host: "redis",
   port: 6379,
   /** Pinned; the alpine variant's `redis` user is uid 999, group 1000. */
-  image: "redis:7.4.2-alpine",
+  image: "redis:8.10.2-alpine3.23",
   user: { uid: 999, gid: 1000 } satisfies ImageUser,
   dataMountPath: "/data",
   /** Pod label the spec's network policy selects the cache by. */
@@ -103,11 +103,14 @@ export const EVENT_STORE = (() => {
     port,
     /** Internal replication (TCP) between cluster nodes. */
     replicationPort: 1112,
-    /** Pinned (the 24.10 LTS line); the image's `eventstore` user is uid/gid 1000. */
-    image: "eventstore/eventstore:24.10.4-jammy",
+    /**
+     * KurrentDB, EventStoreDB's successor (EventStoreDB 24.10 LTS was supported until October 2026),
+     * pinned to the 26.0 LTS line; its user is uid/gid 1000, as EventStoreDB's was.
+     */
+    image: "docker.kurrent.io/kurrent-lts/kurrentdb:26.0.3",
     user: { uid: 1000, gid: 1000 } satisfies ImageUser,
-    dataMountPath: "/var/lib/eventstore",
-    logMountPath: "/var/log/eventstore",
+    dataMountPath: "/var/lib/kurrentdb",
+    logMountPath: "/var/log/kurrentdb",
     tier: "event-store",
     /** Nodes gossip over the HTTP port; `/health/live` answers 204 once a node is up. */
     healthPath: "/health/live",

@@ -34,8 +34,8 @@ export const GATEWAY = {
   statusPort: 8100,
   /** The proxy's node port on dev: `scripts/kind-up.sh` maps host port 8080 to it. */
   devNodePort: 30080,
-  /** The official DB-less capable image, pinned. */
-  image: "kong:3.9.1",
+  /** The official DB-less capable image, pinned: 3.9 is the open-source line Kong still maintains. */
+  image: "kong:3.9.3",
   /** One nginx worker per CPU the pod may use; `auto` would start one per host CPU. */
   sizing: {
     dev: {

@@ -127,8 +127,8 @@ export const PROMETHEUS = {
   /** Prometheus's Service (in `namespace`): the UI and API on `port`. */
   service: "prometheus",
   port: 9090,
-  /** The 3.5 long-term-support line, pinned. */
-  image: "prom/prometheus:v3.5.0",
+  /** The 3.13 long-term-support line (3.5 LTS ended 2026-07-31), pinned. */
+  image: "prom/prometheus:v3.13.4",
   /** Where the spec's `rule_files` glob looks. */
   rulesDir: PROMETHEUS_RULES_DIR,
   sizing: {

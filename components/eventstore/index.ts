@@ -51,7 +51,7 @@ export function eventStoreUrl(clusterSize: number): string {
  * nodes on prod; nodes find each other through the headless Service's DNS and gossip on the
  * HTTP port.
  *
- * The nodes run in insecure mode (EVENTSTORE_INSECURE: no TLS, no built-in users). Secure mode
+ * The nodes run in insecure mode (KURRENTDB_INSECURE: no TLS, no built-in users). Secure mode
  * needs a certificate authority and a certificate per node, which this project does not manage;
  * instead the mesh secures the store when the stack composes Istio: the data namespace is
  * injected, so the wire is mTLS between sidecars (STRICT PeerAuthentication), and who may connect
@@ -112,26 +112,26 @@ export class EventStore extends pulumi.ComponentResource implements PlatformComp
     );
 
     const env: Record<string, string> = {
-      EVENTSTORE_CLUSTER_SIZE: String(clusterSize),
-      EVENTSTORE_RUN_PROJECTIONS: "All",
-      EVENTSTORE_START_STANDARD_PROJECTIONS: "true",
-      EVENTSTORE_INSECURE: "true",
-      EVENTSTORE_NODE_IP: "0.0.0.0",
-      EVENTSTORE_NODE_PORT: String(EVENT_STORE.port),
-      EVENTSTORE_REPLICATION_IP: "0.0.0.0",
-      EVENTSTORE_REPLICATION_PORT: String(EVENT_STORE.replicationPort),
-      EVENTSTORE_DB: EVENT_STORE.dataMountPath,
-      EVENTSTORE_LOG: EVENT_STORE.logMountPath,
-      EVENTSTORE_TELEMETRY_OPTOUT: "true",
+      KURRENTDB_CLUSTER_SIZE: String(clusterSize),
+      KURRENTDB_RUN_PROJECTIONS: "All",
+      KURRENTDB_START_STANDARD_PROJECTIONS: "true",
+      KURRENTDB_INSECURE: "true",
+      KURRENTDB_NODE_IP: "0.0.0.0",
+      KURRENTDB_NODE_PORT: String(EVENT_STORE.port),
+      KURRENTDB_REPLICATION_IP: "0.0.0.0",
+      KURRENTDB_REPLICATION_PORT: String(EVENT_STORE.replicationPort),
+      KURRENTDB_DB: EVENT_STORE.dataMountPath,
+      KURRENTDB_LOG: EVENT_STORE.logMountPath,
+      KURRENTDB_TELEMETRY_OPTOUT: "true",
       ...(clusterSize > 1
         ? {
-            EVENTSTORE_DISCOVER_VIA_DNS: "true",
-            EVENTSTORE_CLUSTER_DNS: dataStoreHost(HEADLESS),
-            EVENTSTORE_CLUSTER_GOSSIP_PORT: String(EVENT_STORE.port),
+            KURRENTDB_DISCOVER_VIA_DNS: "true",
+            KURRENTDB_CLUSTER_DNS: dataStoreHost(HEADLESS),
+            KURRENTDB_CLUSTER_GOSSIP_PORT: String(EVENT_STORE.port),
             // Each node advertises its stable DNS name (not its pod IP) to its peers and to clients.
-            EVENTSTORE_NODE_HOST_ADVERTISE_AS: `$(POD_NAME).${dataStoreHost(HEADLESS)}`,
-            EVENTSTORE_REPLICATION_HOST_ADVERTISE_AS: `$(POD_NAME).${dataStoreHost(HEADLESS)}`,
-            EVENTSTORE_ADVERTISE_HOST_TO_CLIENT_AS: `$(POD_NAME).${dataStoreHost(HEADLESS)}`,
+            KURRENTDB_NODE_HOST_ADVERTISE_AS: `$(POD_NAME).${dataStoreHost(HEADLESS)}`,
+            KURRENTDB_REPLICATION_HOST_ADVERTISE_AS: `$(POD_NAME).${dataStoreHost(HEADLESS)}`,
+            KURRENTDB_ADVERTISE_HOST_TO_CLIENT_AS: `$(POD_NAME).${dataStoreHost(HEADLESS)}`,
           }
         : {}),
     };
@@ -161,6 +161,8 @@ export class EventStore extends pulumi.ComponentResource implements PlatformComp
             spec: {
               serviceAccountName: serviceAccount.metadata.name,
               automountServiceAccountToken: false,
+              // The Service `eventstore` would inject EVENTSTORE_* link variables, a prefix the server also reads.
+              enableServiceLinks: false,
               terminationGracePeriodSeconds: 60,
               securityContext: podSecurityContext(EVENT_STORE.user),
               // Spread the nodes over machines where there are several (kind has one: preferred only).

@@ -20,21 +20,28 @@ describe("EventStore (alone, dev)", () => {
       [["data", "2Gi"]],
     );
     const c = firstContainer(s);
-    assert.equal(envVar(c, "EVENTSTORE_CLUSTER_SIZE")!.value, "1");
-    assert.equal(envVar(c, "EVENTSTORE_DISCOVER_VIA_DNS"), undefined);
+    assert.equal(envVar(c, "KURRENTDB_CLUSTER_SIZE")!.value, "1");
+    assert.equal(envVar(c, "KURRENTDB_DISCOVER_VIA_DNS"), undefined);
     assert.deepEqual(
       c.volumeMounts.find((m: Obj) => m.name === "data"),
-      { name: "data", mountPath: "/var/lib/eventstore" },
+      { name: "data", mountPath: "/var/lib/kurrentdb" },
     );
   });
 
-  it("runs the pinned 24.10 image with projections on and, behind the mesh, without TLS", () => {
-    const c = firstContainer(r.object("StatefulSet", "eventstore") as Obj);
-    assert.equal(c.image, "eventstore/eventstore:24.10.4-jammy");
-    assert.equal(envVar(c, "EVENTSTORE_RUN_PROJECTIONS")!.value, "All");
-    assert.equal(envVar(c, "EVENTSTORE_START_STANDARD_PROJECTIONS")!.value, "true");
-    assert.equal(envVar(c, "EVENTSTORE_INSECURE")!.value, "true");
-    assert.equal(envVar(c, "EVENTSTORE_NODE_PORT")!.value, "2113");
+  it("runs the pinned KurrentDB 26.0 LTS image with projections on and, behind the mesh, without TLS", () => {
+    const s = r.object("StatefulSet", "eventstore") as Obj;
+    const c = firstContainer(s);
+    assert.equal(c.image, "docker.kurrent.io/kurrent-lts/kurrentdb:26.0.3");
+    assert.equal(s.spec.template.spec.enableServiceLinks, false, "no EVENTSTORE_* link variables from the Service");
+    assert.deepEqual(
+      c.env.filter((e: Obj) => e.name.startsWith("EVENTSTORE_")),
+      [],
+      "the server reads KURRENTDB_* (EVENTSTORE_* is deprecated)",
+    );
+    assert.equal(envVar(c, "KURRENTDB_RUN_PROJECTIONS")!.value, "All");
+    assert.equal(envVar(c, "KURRENTDB_START_STANDARD_PROJECTIONS")!.value, "true");
+    assert.equal(envVar(c, "KURRENTDB_INSECURE")!.value, "true");
+    assert.equal(envVar(c, "KURRENTDB_NODE_PORT")!.value, "2113");
   });
 
   it("is restricted: the image's uid 1000, read-only root, no capabilities; probes on /health/live", () => {
@@ -113,13 +120,13 @@ describe("EventStore (full stack, prod)", () => {
     assert.equal(s.spec.replicas, 3);
     assert.equal(s.spec.podManagementPolicy, "Parallel");
     const c = firstContainer(s);
-    assert.equal(envVar(c, "EVENTSTORE_CLUSTER_SIZE")!.value, "3");
-    assert.equal(envVar(c, "EVENTSTORE_DISCOVER_VIA_DNS")!.value, "true");
-    assert.equal(envVar(c, "EVENTSTORE_CLUSTER_DNS")!.value, HEADLESS);
-    assert.equal(envVar(c, "EVENTSTORE_CLUSTER_GOSSIP_PORT")!.value, "2113");
+    assert.equal(envVar(c, "KURRENTDB_CLUSTER_SIZE")!.value, "3");
+    assert.equal(envVar(c, "KURRENTDB_DISCOVER_VIA_DNS")!.value, "true");
+    assert.equal(envVar(c, "KURRENTDB_CLUSTER_DNS")!.value, HEADLESS);
+    assert.equal(envVar(c, "KURRENTDB_CLUSTER_GOSSIP_PORT")!.value, "2113");
     // POD_NAME comes first: Kubernetes expands $(POD_NAME) only from variables defined before.
     assert.deepEqual(c.env[0], { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } });
-    for (const name of ["EVENTSTORE_NODE_HOST_ADVERTISE_AS", "EVENTSTORE_REPLICATION_HOST_ADVERTISE_AS", "EVENTSTORE_ADVERTISE_HOST_TO_CLIENT_AS"]) {
+    for (const name of ["KURRENTDB_NODE_HOST_ADVERTISE_AS", "KURRENTDB_REPLICATION_HOST_ADVERTISE_AS", "KURRENTDB_ADVERTISE_HOST_TO_CLIENT_AS"]) {
       assert.equal(envVar(c, name)!.value, `$(POD_NAME).${HEADLESS}`);
     }
     assert.deepEqual(c.resources, { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } });

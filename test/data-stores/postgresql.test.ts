@@ -63,7 +63,8 @@ describe("PostgreSQL (alone, dev)", () => {
     const s = r.object("StatefulSet", "postgres") as Obj;
     const spec = s.spec.template.spec;
     const c = spec.containers[0];
-    assert.equal(c.image, "postgres:16.8-alpine");
+    assert.equal(c.image, POSTGRES.image);
+    assert.match(c.image, /^postgres:16\.\d+-alpine3\.\d+$/);
     assert.equal(spec.securityContext.runAsUser, 70);
     assert.equal(spec.securityContext.fsGroup, 70);
     assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } });

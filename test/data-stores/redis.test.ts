@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { SERVICES, kubernetesName, redisClients } from "../../catalog";
+import { REDIS, SERVICES, kubernetesName, redisClients } from "../../catalog";
 import { START_SCRIPT } from "../../components/redis";
 import { NS, Rendered, render } from "../helpers/render";
 import { MOCK_PASSWORD, Obj, envVar, firstContainer, oneLine, rawSecret, renderWithSecrets, renderedFiles, secretStringData } from "./support";
@@ -19,7 +19,8 @@ describe("Redis (alone, dev)", () => {
     assert.equal(s.spec.replicas, 1);
     const spec = s.spec.template.spec;
     const c = spec.containers[0];
-    assert.equal(c.image, "redis:7.4.2-alpine");
+    assert.equal(c.image, REDIS.image);
+    assert.match(c.image, /^redis:\d+\.\d+\.\d+-alpine3\.\d+$/);
     assert.deepEqual([spec.securityContext.runAsUser, spec.securityContext.runAsGroup, spec.securityContext.fsGroup], [999, 1000, 1000]);
     assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } });
     assert.deepEqual(c.resources, { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "128Mi" } });

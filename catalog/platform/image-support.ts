@@ -1,0 +1,103 @@
+/**
+ * The upstream support window of every image the stacks run, the runtime image builds on, or the kind
+ * scripts start: what a team checks before it bumps a pin (the README's table is this list; a test keeps
+ * them equal and requires every applied image to be here, supported on the day of the check).
+ */
+export interface ImageSupport {
+  /** The reference exactly as pinned. */
+  readonly image: string;
+  /** The upstream release line the pin belongs to. */
+  readonly line: string;
+  /** The line's announced end of support (ISO date), or null where upstream announces none. */
+  readonly endOfSupport: string | null;
+  /** Where the date (or its absence) comes from, and what bounds it (an OS base image, an estimate). */
+  readonly note: string;
+  /** Where the pin is used. */
+  readonly usedBy: string;
+}
+
+/** The day the windows below were last checked against upstream. */
+export const IMAGE_SUPPORT_CHECKED_ON = "2026-12-02";
+
+export const IMAGE_SUPPORT: readonly ImageSupport[] = [
+  {
+    image: "node:24.21.0-alpine3.24",
+    line: "Node.js 24 LTS on Alpine 3.24",
+    endOfSupport: "2028-04-30",
+    note: "Node.js release schedule (Node 20 ended 2026-04-30); Alpine 3.24 is supported past it",
+    usedBy: "app/Dockerfile (the service runtime)",
+  },
+  {
+    image: "kong:3.9.3",
+    line: "Kong Gateway OSS 3.9",
+    endOfSupport: null,
+    note: "the last open-source line; community-maintained (3.9.2 and 3.9.3 shipped in 2026), no end date announced; Kong's enterprise support for 3.9 ended 2025-12-12",
+    usedBy: "Kong",
+  },
+  {
+    image: "prom/prometheus:v3.13.4",
+    line: "Prometheus 3.13 LTS",
+    endOfSupport: "2027-07-31",
+    note: "LTS releases get one year of fixes (3.5 LTS ended 2026-07-31)",
+    usedBy: "Prometheus",
+  },
+  {
+    image: "jaegertracing/jaeger:2.22.0",
+    line: "Jaeger v2",
+    endOfSupport: null,
+    note: "only the newest v2 release gets fixes, so bump with each release; v1 ended 2025-12-31",
+    usedBy: "Jaeger",
+  },
+  {
+    image: "postgres:16.15-alpine3.24",
+    line: "PostgreSQL 16",
+    endOfSupport: "2028-11-09",
+    note: "five years per major version",
+    usedBy: "PostgreSQL",
+  },
+  {
+    image: "redis:8.10.2-alpine3.23",
+    line: "Redis 8.10 on Alpine 3.23",
+    endOfSupport: "2027-11-01",
+    note: "the newest Redis minor (maintained until superseded); bounded by Alpine 3.23's end of support",
+    usedBy: "Redis",
+  },
+  {
+    image: "docker.kurrent.io/kurrent-lts/kurrentdb:26.0.3",
+    line: "KurrentDB 26.0 LTS (EventStoreDB's successor)",
+    endOfSupport: "2028-01-31",
+    note: "two years per LTS from its January 2026 release, plus a two-month grace period (EventStoreDB 24.10 ended October 2026)",
+    usedBy: "EventStoreDB",
+  },
+  {
+    image: "docker.io/istio/pilot:1.31.0",
+    line: "Istio 1.31",
+    endOfSupport: "2027-02-28",
+    note: "supported until six weeks after 1.33 (expected February 2027)",
+    usedBy: "Istio (istiod)",
+  },
+  {
+    image: "docker.io/istio/proxyv2:1.31.0",
+    line: "Istio 1.31",
+    endOfSupport: "2027-02-28",
+    note: "as istiod",
+    usedBy: "Istio (sidecars, ingress gateway)",
+  },
+  {
+    image: "registry:3.0.0",
+    line: "CNCF Distribution 3",
+    endOfSupport: null,
+    note: "the current major; no end date announced",
+    usedBy: "scripts/kind-up.sh (the local registry)",
+  },
+  {
+    image: "postgres:13",
+    line: "PostgreSQL 13",
+    endOfSupport: "2025-11-13",
+    note: "named by the spec's docker_compose.yaml, which is emitted byte for byte; never applied: the stacks run the PostgreSQL 16 pin above",
+    usedBy: "the spec's docker_compose.yaml only",
+  },
+];
+
+/** Pins that are only text of the specification's files, never run. */
+export const SPEC_ONLY_IMAGES: readonly string[] = ["postgres:13"];
