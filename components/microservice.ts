@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import { topologySpread } from "./topology-spread";
 import * as pulumi from "@pulumi/pulumi";
 import { AUTOSCALING, LOGGING, ServiceEntry, WORKLOAD, kubernetesName } from "../catalog";
 import { emitDocuments } from "./artifacts/emit";
@@ -24,6 +25,8 @@ export interface MicroServiceArgs {
   readonly podAnnotations?: Readonly<Record<string, string>>;
   /** The Deployment versions to run; a canary adds `v2` beside `v1`. */
   readonly versions?: readonly { readonly version: string; readonly replicas: number }[];
+  /** Sizes nothing here; on prod the pods are spread across zones and nodes. */
+  readonly environment: "dev" | "prod";
   /** Folder the spec's artifact tree is written under. */
   readonly artifactsDir: string;
   readonly provider: k8s.Provider;
@@ -125,6 +128,7 @@ export class MicroService extends pulumi.ComponentResource {
                 serviceAccountName: serviceAccount.metadata.name,
                 automountServiceAccountToken: false,
                 securityContext: restrictedPodSecurity(RUNTIME_UID),
+                topologySpreadConstraints: topologySpread(args.environment, { ...appLabel, version }, "Deployment"),
                 containers: [
                   {
                     name: "service",

@@ -291,7 +291,7 @@ _engine_env() {
 	cat <<-EOF
 		export ENGINE_BIN_DIR='$bin'
 		export ENGINE_STATE_DIR='$state'
-		export PATH='$bin':'$node_bin':"\$PATH"
+		export PATH='$bin:$node_bin':"\$PATH"
 		export PULUMI_HOME='$state/home'
 		export PULUMI_BACKEND_URL='${PULUMI_BACKEND_URL:-file://$state/state}'
 		export PULUMI_CONFIG_PASSPHRASE='${PULUMI_CONFIG_PASSPHRASE:-engine-test}'

@@ -3,6 +3,7 @@ import Ajv from "ajv";
 import * as path from "path";
 import { DATA_STORES, GATEWAY, JAEGER, MESH, PLATFORM_COMPONENTS, PROMETHEUS, PlatformComponent } from "../catalog";
 import { CONFIG_NAMESPACE, ConfigError, describeConfigError } from "../components/settings";
+import { checkProdImages } from "./prod-images";
 
 export { CONFIG_NAMESPACE, ConfigError };
 
@@ -166,15 +167,17 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>, kn
       throw new ConfigError(`${CONFIG_NAMESPACE}:services.${name} is not a service of the catalog: use one of ${knownServices.join(", ")}`);
     }
   }
+  const componentSettings = Object.fromEntries(
+    COMPONENTS_WITH_SETTINGS.filter((c) => defined[c] !== undefined).map((c) => [c, defined[c] as Record<string, unknown>]),
+  );
+  if (values.environment === "prod") checkProdImages({ ...values, componentSettings });
   return {
     ...values,
     stack,
     artifactsDir: path.resolve(values.artifactsDir || path.join("out", stack)),
     kubeContext: values.kubeContext || undefined,
     renderYamlToDirectory: values.renderYamlToDirectory || undefined,
-    componentSettings: Object.fromEntries(
-      COMPONENTS_WITH_SETTINGS.filter((c) => defined[c] !== undefined).map((c) => [c, defined[c] as Record<string, unknown>]),
-    ),
+    componentSettings,
   };
 }
 

@@ -191,6 +191,7 @@ export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutput
         env: bound.flatMap((b) => b.env ?? []),
         podAnnotations: Object.assign({}, ...bound.map((b) => b.podAnnotations ?? {})),
         versions: bound.find((b) => b.versions)?.versions,
+        environment: config.environment,
         artifactsDir: config.artifactsDir,
         provider,
       },

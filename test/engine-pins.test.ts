@@ -26,10 +26,11 @@ describe("engine pins agree with the program's", () => {
     assert.equal(JSON.parse(read("policies/package.json")).dependencies["@pulumi/pulumi"], sdk);
     assert.equal(JSON.parse(read("package-lock.json")).packages["node_modules/@pulumi/pulumi"].version, sdk);
     // Where a user or CI meets the CLI's version: the policy workflow's official action and the READMEs.
-    const workflow = read(".github/workflows/policy.yml");
-    const actionVersions = [...workflow.matchAll(/pulumi-version: (\S+)/g)].map((m) => m[1]);
-    assert.ok(actionVersions.length > 0);
-    for (const v of actionVersions) assert.equal(v, sdk, ".github/workflows/policy.yml installs the same CLI");
+    for (const workflow of ["policy.yml", "deploy.yml"]) {
+      const actionVersions = [...read(".github/workflows", workflow).matchAll(/pulumi-version: (\S+)/g)].map((m) => m[1]);
+      assert.ok(actionVersions.length > 0);
+      for (const v of actionVersions) assert.equal(v, sdk, `.github/workflows/${workflow} installs the same CLI`);
+    }
     for (const doc of ["README.md", "engine/README.md"]) {
       for (const m of read(doc).matchAll(/Pulumi CLI v?(\d+\.\d+\.\d+)|`pulumi` v(\d+\.\d+\.\d+)/g))
         assert.equal(m[1] ?? m[2], sdk, `${doc} names CLI ${m[0]}`);

@@ -27,7 +27,8 @@ describe("pinned images and their upstream support windows", () => {
   let dev: Rendered;
   let prod: Rendered;
   before(async () => {
-    [dev, prod] = await Promise.all([render(), render({ environment: "prod" })]);
+    dev = await render();
+    prod = await render({ environment: "prod" });
   });
 
   it("lists every image the dev and prod stacks apply", () => {

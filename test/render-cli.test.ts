@@ -50,7 +50,7 @@ describe("npm run render", () => {
   it("names a missing stack and exits 1", () => {
     const run = renderCli("--stack", "staging", "--out", out);
     assert.equal(run.status, 1);
-    assert.match(run.stderr, /render: no stack "staging": .*Pulumi\.staging\.yaml does not exist \(stacks: ci, dev, kwok\)/);
+    assert.match(run.stderr, /render: no stack "staging": .*Pulumi\.staging\.yaml does not exist \(stacks: ci, dev, kwok, prod\)/);
   });
 });
 

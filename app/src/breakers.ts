@@ -19,6 +19,7 @@ export interface DependencyReport {
   readonly consecutive_failures: number;
   readonly failure_threshold: number;
   readonly reset_timeout_seconds: number;
+  readonly half_open_max_calls: number;
   readonly latency_ms?: number;
 }
 
@@ -27,7 +28,17 @@ interface ProbeOutcome {
   readonly statusCode?: number;
   readonly error?: string;
   readonly fallback?: boolean;
+  /** The breaker answered without calling the dependency. */
+  readonly shortCircuited?: boolean;
 }
+
+/** A half-open breaker's trial calls: admitted so far (in flight or done) and their successes. */
+interface Trials {
+  inFlight: number;
+  successes: number;
+}
+
+const isOpenBreakerError = (err: unknown) => (err as { code?: string })?.code === "EOPENBREAKER";
 
 class ProbeTimeout extends Error {
   constructor(message: string) {
@@ -64,13 +75,17 @@ function errorText(err: unknown): string {
  * `>`, and can never exceed 100) and a volumeThreshold no window can reach — and this class
  * counts consecutive failures itself (reset by any success) and calls `breaker.open()` when the
  * count reaches the threshold. Everything else is opossum's: while open, calls are rejected
- * without touching the network (or answered by the fallback); after resetTimeout the breaker
- * goes half-open and lets one trial call through; its success closes the breaker, its failure
- * re-opens it for another resetTimeout.
+ * without touching the network (or answered by the fallback), and after resetTimeout it goes
+ * half-open. opossum then lets a single trial call through and closes on its success; the spec's
+ * `half_open_max_calls` asks for more, so this class keeps the breaker half-open (as /ready and the
+ * gauge report it) until that many trial calls have succeeded, admits no more than that many, and
+ * re-opens it on any failed trial, for another resetTimeout.
  */
 export class DependencyBreaker {
   private readonly breaker?: CircuitBreaker<[TraceContext], ProbeOutcome>;
   private consecutiveFailures = 0;
+  /** Set while the breaker is half-open. */
+  private trials?: Trials;
 
   constructor(
     readonly dependency: Dependency,
@@ -96,8 +111,9 @@ export class DependencyBreaker {
       breaker.fallback((_trace: TraceContext, err: unknown): ProbeOutcome => ({
         ok: false,
         fallback: true,
+        shortCircuited: isOpenBreakerError(err),
         statusCode: err instanceof HealthCheckError ? err.statusCode : undefined,
-        error: (err as { code?: string })?.code === "EOPENBREAKER" ? "circuit open" : errorText(err),
+        error: isOpenBreakerError(err) ? "circuit open" : errorText(err),
       }));
     }
     breaker.on("success", () => {
@@ -115,16 +131,24 @@ export class DependencyBreaker {
       });
       if (breaker.closed && this.consecutiveFailures >= settings.failureThreshold) breaker.open();
     });
-    breaker.on("open", () => this.transition("open"));
-    breaker.on("halfOpen", () => this.transition("half_open"));
+    breaker.on("open", () => {
+      this.trials = undefined;
+      this.transition("open");
+    });
+    breaker.on("halfOpen", () => {
+      this.trials = { inFlight: 0, successes: 0 };
+      this.transition("half_open");
+    });
     breaker.on("close", () => {
       this.consecutiveFailures = 0;
-      this.transition("closed");
+      // opossum closes on the first successful trial; the breaker stays half-open until all succeed.
+      if (!this.trials) this.transition("closed");
     });
     this.breaker = breaker;
   }
 
   get state(): BreakerStateName {
+    if (this.trials) return "half_open";
     if (!this.breaker || this.breaker.closed) return "closed";
     return this.breaker.halfOpen ? "half_open" : "open";
   }
@@ -136,21 +160,13 @@ export class DependencyBreaker {
       url: this.dependency.url,
       failure_threshold: this.settings.failureThreshold,
       reset_timeout_seconds: this.settings.resetTimeoutMs / 1000,
+      half_open_max_calls: this.settings.halfOpenMaxCalls,
     };
     if (!this.breaker) {
       return { ...base, status: "down", state: "closed", error: this.dependency.problem, consecutive_failures: 0 };
     }
     const started = Date.now();
-    let outcome: ProbeOutcome;
-    try {
-      outcome = await this.breaker.fire(trace);
-    } catch (err) {
-      outcome = {
-        ok: false,
-        statusCode: err instanceof HealthCheckError ? err.statusCode : undefined,
-        error: (err as { code?: string })?.code === "EOPENBREAKER" ? "circuit open" : errorText(err),
-      };
-    }
+    const outcome = await this.callAsTrialIfHalfOpen(trace);
     return {
       ...base,
       status: outcome.ok ? "up" : "down",
@@ -161,6 +177,45 @@ export class DependencyBreaker {
       consecutive_failures: this.consecutiveFailures,
       latency_ms: Date.now() - started,
     };
+  }
+
+  /** One call through the breaker; while half-open, counted against half_open_max_calls. */
+  private async callAsTrialIfHalfOpen(trace: TraceContext): Promise<ProbeOutcome> {
+    const trials = this.trials;
+    if (!trials) return this.fire(trace);
+    if (trials.inFlight + trials.successes >= this.settings.halfOpenMaxCalls) {
+      const error = `circuit half-open: ${this.settings.halfOpenMaxCalls} trial calls already admitted`;
+      return { ok: false, shortCircuited: true, fallback: this.settings.fallbackEnabled || undefined, error };
+    }
+    trials.inFlight += 1;
+    const outcome = await this.fire(trace);
+    trials.inFlight -= 1;
+    if (this.trials !== trials || outcome.shortCircuited) return outcome;
+    if (!outcome.ok) {
+      // One failed trial re-opens the breaker (opossum has already, when it was its own trial).
+      this.trials = undefined;
+      if (!this.breaker!.opened) this.breaker!.open();
+      return outcome;
+    }
+    trials.successes += 1;
+    if (trials.successes >= this.settings.halfOpenMaxCalls) {
+      this.trials = undefined;
+      this.transition("closed");
+    }
+    return outcome;
+  }
+
+  private async fire(trace: TraceContext): Promise<ProbeOutcome> {
+    try {
+      return await this.breaker!.fire(trace);
+    } catch (err) {
+      return {
+        ok: false,
+        shortCircuited: isOpenBreakerError(err),
+        statusCode: err instanceof HealthCheckError ? err.statusCode : undefined,
+        error: isOpenBreakerError(err) ? "circuit open" : errorText(err),
+      };
+    }
   }
 
   shutdown(): void {

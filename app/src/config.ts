@@ -6,17 +6,20 @@ import { ExporterSettings, exporterSettings } from "./tracing";
 /**
  * The circuit breaker every dependency gets when service_config.json has no `circuit_breaker`
  * block: chaos_engineering/resilience_patterns.json's `patterns.circuit_breaker`
- * (failure_threshold 5, timeout 60 s). That document says nothing about fallbacks, so none.
+ * (failure_threshold 5, timeout 60 s, half_open_max_calls 3). That document says nothing about
+ * fallbacks, so none.
  */
-export const RESILIENCE_DEFAULTS = { failure_threshold: 5, timeout: 60, fallback_enabled: false } as const;
+export const RESILIENCE_DEFAULTS = { failure_threshold: 5, timeout: 60, half_open_max_calls: 3, fallback_enabled: false } as const;
 
 export const DEFAULT_CONFIG_DIR = "/etc/microservice";
 
 export interface CircuitBreakerSettings {
   /** Consecutive failed calls that open the breaker. */
   readonly failureThreshold: number;
-  /** How long the breaker stays open before it lets one trial call through (half-open). */
+  /** How long the breaker stays open before it goes half-open. */
   readonly resetTimeoutMs: number;
+  /** Trial calls a half-open breaker admits; all must succeed to close it, one failure re-opens it. */
+  readonly halfOpenMaxCalls: number;
   readonly fallbackEnabled: boolean;
   /** Where the values came from, reported by /ready. */
   readonly source: "service_config" | "resilience_defaults";
@@ -160,6 +163,7 @@ function circuitBreakerSettings(raw: unknown): CircuitBreakerSettings {
     return {
       failureThreshold: RESILIENCE_DEFAULTS.failure_threshold,
       resetTimeoutMs: RESILIENCE_DEFAULTS.timeout * 1000,
+      halfOpenMaxCalls: RESILIENCE_DEFAULTS.half_open_max_calls,
       fallbackEnabled: RESILIENCE_DEFAULTS.fallback_enabled,
       source: "resilience_defaults",
     };
@@ -170,11 +174,16 @@ function circuitBreakerSettings(raw: unknown): CircuitBreakerSettings {
     throw new ConfigError(`service_config.json: circuit_breaker.failure_threshold must be an integer >= 1, got ${JSON.stringify(threshold)}`);
   }
   const timeout = positiveNumber(raw.timeout ?? RESILIENCE_DEFAULTS.timeout, "service_config.json: circuit_breaker.timeout (seconds)");
+  const trials = raw.half_open_max_calls ?? RESILIENCE_DEFAULTS.half_open_max_calls;
+  if (typeof trials !== "number" || !Number.isInteger(trials) || trials < 1) {
+    throw new ConfigError(`service_config.json: circuit_breaker.half_open_max_calls must be an integer >= 1, got ${JSON.stringify(trials)}`);
+  }
   const fallback = raw.fallback_enabled ?? RESILIENCE_DEFAULTS.fallback_enabled;
   if (typeof fallback !== "boolean") throw new ConfigError("service_config.json: circuit_breaker.fallback_enabled must be a boolean");
   return {
     failureThreshold: threshold,
     resetTimeoutMs: Math.round(timeout * 1000),
+    halfOpenMaxCalls: trials,
     fallbackEnabled: fallback,
     source: "service_config",
   };

@@ -5,8 +5,8 @@ import { closedPort, fakeDependency, FakeDependency, request, sample, ServicePro
 const STRICT_READY = { READY_REQUIRES_DEPENDENCIES: "true" };
 import { NOTIFICATION_SERVICE_CONFIG } from "./fixtures";
 
-/** notification_service's spec config with a small threshold and a 1 s reset timeout. */
-const CONFIG = { ...NOTIFICATION_SERVICE_CONFIG, circuit_breaker: { failure_threshold: 3, timeout: 1, fallback_enabled: true } };
+/** notification_service's spec config with a small threshold, a 1 s reset timeout and two trial calls. */
+const CONFIG = { ...NOTIFICATION_SERVICE_CONFIG, circuit_breaker: { failure_threshold: 3, timeout: 1, half_open_max_calls: 2, fallback_enabled: true } };
 
 describe("app runtime: per-dependency circuit breaker (real process, fake dependency)", function () {
   let email: FakeDependency;
@@ -36,6 +36,7 @@ describe("app runtime: per-dependency circuit breaker (real process, fake depend
     assert.equal(status, 200);
     assert.equal(dependency.failure_threshold, 3);
     assert.equal(dependency.reset_timeout_seconds, 1);
+    assert.equal(dependency.half_open_max_calls, 2);
     assert.equal(dependency.state, "closed");
     assert.equal(await gauge(), 0);
   });
@@ -79,19 +80,23 @@ describe("app runtime: per-dependency circuit breaker (real process, fake depend
     assert.equal(email.hits.length, hits, "an open breaker does not call the dependency");
   });
 
-  it("half-opens after the reset timeout (1 s) and closes on a successful trial call", async function () {
+  it("half-opens after the reset timeout (1 s) and closes once half_open_max_calls (2) trial calls succeeded", async function () {
     await sleep(1100);
     assert.equal(await gauge(), 2, "half-open");
     const hits = email.hits.length;
-    const { status, dependency } = await ready();
-    assert.equal(status, 200);
-    assert.equal(dependency.state, "closed");
-    assert.equal(email.hits.length, hits + 1, "exactly one trial call");
+    const first = await ready();
+    assert.equal(first.status, 200);
+    assert.equal(first.dependency.state, "half_open", "1 of 2 trial calls succeeded: still half-open");
+    assert.equal(await gauge(), 2);
+    const second = await ready();
+    assert.equal(second.status, 200);
+    assert.equal(second.dependency.state, "closed");
+    assert.equal(email.hits.length, hits + 2, "one call per trial");
     assert.equal(await gauge(), 0);
     await service.waitForLog((l) => l.breaker_state === "closed" && l.dependency === "email_service");
   });
 
-  it("re-opens at once when the half-open trial call fails", async function () {
+  it("re-opens at once when a half-open trial call fails, the first or a later one", async function () {
     email.healthy = false;
     for (let i = 0; i < 3; i++) await ready();
     assert.equal(await gauge(), 1);
@@ -100,6 +105,15 @@ describe("app runtime: per-dependency circuit breaker (real process, fake depend
     const trial = await ready();
     assert.equal(trial.status, 503);
     assert.equal(trial.dependency.state, "open", "one failed trial re-opens, whatever the threshold");
+    assert.equal(await gauge(), 1);
+
+    await sleep(1100);
+    email.healthy = true;
+    assert.equal((await ready()).dependency.state, "half_open", "first trial succeeded");
+    email.healthy = false;
+    const second = await ready();
+    assert.equal(second.status, 503);
+    assert.equal(second.dependency.state, "open", "the second trial failed: open again");
     assert.equal(await gauge(), 1);
     email.healthy = true;
   });

@@ -76,15 +76,20 @@ describe("app runtime: graceful shutdown and startup failures", function () {
   });
 
   it("exits 1 with a JSON error line when service_config.json is missing or invalid", async function () {
-    const [missing, invalid, notJson] = await Promise.all([
+    const [missing, invalid, notJson, noTrials] = await Promise.all([
       startService({ files: {}, env: { SERVICE_NAME: "user_service" }, waitForListening: false }),
       startService({
         files: { "service_config.json": { ...USER_SERVICE_CONFIG, circuit_breaker: { failure_threshold: 0, timeout: 30, fallback_enabled: true } } },
         waitForListening: false,
       }),
       startService({ files: { "service_config.json": "{ nope" }, waitForListening: false }),
+      startService({
+        files: { "service_config.json": { ...USER_SERVICE_CONFIG, circuit_breaker: { failure_threshold: 5, timeout: 30, half_open_max_calls: 0 } } },
+        waitForListening: false,
+      }),
     ]);
-    assert.deepEqual(await Promise.all([missing.exited, invalid.exited, notJson.exited]), [1, 1, 1]);
+    assert.deepEqual(await Promise.all([missing.exited, invalid.exited, notJson.exited, noTrials.exited]), [1, 1, 1, 1]);
+    assert.match(noTrials.logs()[0].message, /circuit_breaker\.half_open_max_calls must be an integer >= 1, got 0/);
     const [line] = missing.logs();
     assert.equal(line.log_level, "ERROR");
     assert.equal(line.service_name, "user_service");

@@ -18,6 +18,7 @@ import {
   volumeClaim,
 } from "../data-stores/common";
 import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../platform";
+import { topologySpread } from "../topology-spread";
 
 const NAME = EVENT_STORE.host;
 const HEADLESS = `${NAME}-headless`;
@@ -165,6 +166,8 @@ export class EventStore extends pulumi.ComponentResource implements PlatformComp
               enableServiceLinks: false,
               terminationGracePeriodSeconds: 60,
               securityContext: podSecurityContext(EVENT_STORE.user),
+              // Cluster members on prod: across zones and nodes (best effort, as below).
+              topologySpreadConstraints: topologySpread(args.environment, { app: NAME }, "StatefulSet"),
               // Spread the nodes over machines where there are several (kind has one: preferred only).
               affinity:
                 clusterSize > 1

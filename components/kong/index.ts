@@ -11,6 +11,7 @@ import { gatewaySpecDocuments } from "./spec-documents";
 import { kongConfigProblems } from "./validate";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../security-context";
 import { configChecksum } from "../checksum";
+import { topologySpread } from "../topology-spread";
 
 export { KongDeclarativeConfig, kongDeclarativeConfig, serviceUrl } from "./declarative-config";
 export { KongSettings, kongSettings } from "./settings";
@@ -44,6 +45,12 @@ export class KongGateway extends pulumi.ComponentResource {
     const labels = { app: NAME, ...commonLabels(NAME, "api-gateway") };
     const selector = { app: NAME };
 
+    if (args.environment === "prod" && !settings.jwtPublicKey) {
+      void pulumi.log.warn(
+        'kong: kong.jwtPublicKey is not set, so no token verifies and every JWT-protected route answers 401: pulumi config set --path kong.jwtPublicKey -- "$(cat auth-service.pub)"',
+        this,
+      );
+    }
     const config = kongDeclarativeConfig({ namespace: args.namespaceName, services: args.services, jwtPublicKey: settings.jwtPublicKey });
     const problems = kongConfigProblems(config);
     if (problems.length > 0) throw new Error(`kong: the generated declarative config is invalid: ${problems.join("; ")}`);
@@ -130,6 +137,7 @@ export class KongGateway extends pulumi.ComponentResource {
               automountServiceAccountToken: false,
               terminationGracePeriodSeconds: 30,
               securityContext: restrictedPodSecurity(KONG_UID),
+              topologySpreadConstraints: topologySpread(args.environment, selector, "Deployment"),
               containers: [
                 {
                   name: "proxy",

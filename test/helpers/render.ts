@@ -34,10 +34,13 @@ export class Rendered {
 }
 
 /**
- * Renders a stack (default `dev`) with config overrides given by short key
- * (`{ components: ["istio"] }` → `microservices-ecosystem:components`).
+ * Renders a stack with config overrides given by short key (`{ components: ["istio"] }` →
+ * `microservices-ecosystem:components`). The stack defaults to `prod` for `{ environment: "prod" }`
+ * (its registry is one a cluster can pull from; dev's localhost registry is refused on prod), else `dev`.
  */
 export async function render(overrides: Record<string, unknown> = {}, options: { stack?: string; services?: readonly ServiceEntry[] } = {}): Promise<Rendered> {
   const full = Object.fromEntries(Object.entries(overrides).map(([k, v]) => [k.includes(":") ? k : `${NS}:${k}`, v]));
-  return new Rendered(await renderStack({ stack: options.stack ?? "dev", overrides: full, services: options.services }));
+  return new Rendered(
+    await renderStack({ stack: options.stack ?? (overrides.environment === "prod" ? "prod" : "dev"), overrides: full, services: options.services }),
+  );
 }

@@ -1,0 +1,139 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { EVENT_STORE, GATEWAY, PERFORMANCE, PROMETHEUS, JAEGER } from "../catalog";
+import { parseQuantity } from "../components/data-stores/common";
+import { SPREAD_TOPOLOGY_KEYS } from "../components/topology-spread";
+import { Rendered, render } from "./helpers/render";
+import { assertConfigError } from "./observability/workload-checks";
+
+type Obj = Record<string, any>;
+const WORKLOAD_KINDS = ["Deployment", "StatefulSet"];
+const workloads = (r: Rendered): Obj[] => WORKLOAD_KINDS.flatMap((kind) => r.objects(kind)) as Obj[];
+
+/** The replicas a workload runs at rest: its HPA's minimum where one targets it, else spec.replicas. */
+function steadyReplicas(r: Rendered, w: Obj): number {
+  const hpa = (r.objects("HorizontalPodAutoscaler") as Obj[]).find(
+    (h) => h.metadata.namespace === w.metadata.namespace && h.spec.scaleTargetRef.kind === w.kind && h.spec.scaleTargetRef.name === w.metadata.name,
+  );
+  return hpa?.spec.minReplicas ?? w.spec.replicas ?? 1;
+}
+
+describe("the prod stack (Pulumi.prod.yaml)", function () {
+  let prod: Rendered;
+  let dev: Rendered;
+  before(async () => {
+    prod = await render({}, { stack: "prod" });
+    dev = await render();
+  });
+
+  it("is prod, pulls the service runtime from a registry the cluster can reach, and builds nothing", () => {
+    const config = parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.prod.yaml"), "utf8")).config;
+    assert.equal(config["microservices-ecosystem:environment"], "prod");
+    const images = config["microservices-ecosystem:images"];
+    assert.equal(images.build, false);
+    assert.match(images.tag, /^v\d+\.\d+\.\d+$/);
+    for (const d of prod.objects("Deployment") as Obj[]) {
+      if (d.metadata.namespace !== "microservices") continue;
+      assert.equal(d.spec.template.spec.containers[0].image, `${images.repository}/service-runtime:${images.tag}`);
+    }
+    assert.equal(prod.ofType("docker:index/image:Image").length, 0);
+  });
+
+  it("exposes Kong and Istio's ingress gateway through LoadBalancer Services (dev: NodePort)", () => {
+    assert.equal((prod.object("Service", GATEWAY.proxyService, GATEWAY.namespace) as Obj).spec.type, "LoadBalancer");
+    assert.equal((dev.object("Service", GATEWAY.proxyService, GATEWAY.namespace) as Obj).spec.type, "NodePort");
+    const ingress = prod.ofType("kubernetes:helm.sh/v3:Release").find((r) => String(r.inputs.name) === "istio-ingress");
+    assert.equal((ingress?.inputs.values as Obj).service.type, "LoadBalancer");
+  });
+
+  it("runs EventStoreDB as a cluster of 3 (dev: 1)", () => {
+    assert.equal((prod.object("StatefulSet", "eventstore") as Obj).spec.replicas, EVENT_STORE.replicationNodes);
+    assert.equal(EVENT_STORE.replicationNodes, 3);
+    assert.equal((dev.object("StatefulSet", "eventstore") as Obj).spec.replicas, 1);
+  });
+
+  it("spreads every workload of several replicas across zones and nodes, selecting its own pods; dev spreads none", () => {
+    let spread = 0;
+    for (const w of workloads(prod)) {
+      if (steadyReplicas(prod, w) < 2) continue;
+      const constraints = (w.spec.template.spec.topologySpreadConstraints ?? []) as Obj[];
+      assert.deepEqual(
+        constraints.map((c) => c.topologyKey),
+        [...SPREAD_TOPOLOGY_KEYS],
+        `${w.kind} ${w.metadata.name} spreads by zone and node`,
+      );
+      for (const c of constraints) {
+        for (const [k, v] of Object.entries(c.labelSelector.matchLabels))
+          assert.equal(w.spec.template.metadata.labels[k], v, `${w.metadata.name}: selects its own pods`);
+        assert.equal(c.maxSkew, 1);
+      }
+      spread++;
+    }
+    assert.ok(spread >= 9, `the services, Kong and EventStoreDB spread (${spread})`);
+    for (const w of workloads(dev)) assert.equal(w.spec.template.spec.topologySpreadConstraints, undefined, `${w.metadata.name} on dev`);
+  });
+
+  it("keeps traces and metrics longer than dev", () => {
+    const retention = (r: Rendered) =>
+      ((r.object("Deployment", "prometheus", PROMETHEUS.namespace) as Obj).spec.template.spec.containers[0].args as string[]).find((a) =>
+        a.startsWith("--storage.tsdb.retention.time="),
+      );
+    assert.equal(retention(prod), `--storage.tsdb.retention.time=${PROMETHEUS.sizing.prod.retention}`);
+    assert.equal(retention(dev), `--storage.tsdb.retention.time=${PROMETHEUS.sizing.dev.retention}`);
+    const maxTraces = (r: Rendered) =>
+      parse((r.object("ConfigMap", "jaeger-config", JAEGER.namespace) as Obj).data["config.yaml"]).extensions.jaeger_storage.backends;
+    assert.deepEqual(Object.values(maxTraces(prod))[0], { memory: { max_traces: JAEGER.sizing.prod.maxTraces } });
+    assert.ok(JAEGER.sizing.prod.maxTraces > JAEGER.sizing.dev.maxTraces);
+  });
+
+  it("fits capacity_planning.json: requests at rest within the capacity at its scaling thresholds, no container above the vertical maximum", () => {
+    const plan = PERFORMANCE.capacityPlanning as unknown as Obj;
+    const cpuBudget = plan.current_capacity.cpu_cores * (plan.scaling_thresholds.cpu_utilization / 100);
+    const memoryBudget = plan.current_capacity.memory_gb * 2 ** 30 * (plan.scaling_thresholds.memory_utilization / 100);
+    const maxCpu = parseQuantity(plan.auto_scaling.vertical.max_cpu);
+    const maxMemory = parseQuantity(plan.auto_scaling.vertical.max_memory);
+    let cpu = 0;
+    let memory = 0;
+    for (const w of workloads(prod)) {
+      const replicas = steadyReplicas(prod, w);
+      for (const c of w.spec.template.spec.containers as Obj[]) {
+        const where = `${w.kind} ${w.metadata.name}/${c.name}`;
+        assert.ok(c.resources?.requests?.cpu && c.resources?.requests?.memory, `${where} requests cpu and memory`);
+        cpu += replicas * parseQuantity(c.resources.requests.cpu);
+        memory += replicas * parseQuantity(c.resources.requests.memory);
+        if (c.resources.limits?.cpu)
+          assert.ok(parseQuantity(c.resources.limits.cpu) <= maxCpu, `${where}: cpu limit above ${plan.auto_scaling.vertical.max_cpu}`);
+        if (c.resources.limits?.memory)
+          assert.ok(parseQuantity(c.resources.limits.memory) <= maxMemory, `${where}: memory limit above ${plan.auto_scaling.vertical.max_memory}`);
+      }
+    }
+    assert.ok(cpu > 0 && cpu <= cpuBudget, `${cpu} cores requested at rest, budget ${cpuBudget}`);
+    assert.ok(memory > 0 && memory <= memoryBudget, `${memory / 2 ** 30} GiB requested at rest, budget ${memoryBudget / 2 ** 30}`);
+  });
+
+  describe("refuses images a prod cluster cannot pull, in one line naming the key (nothing rendered)", () => {
+    it("a localhost registry for the service runtime", async () => {
+      const message = await assertConfigError(
+        render({ images: { repository: "localhost:5001/microservices", tag: "v1.0.0", build: false } }, { stack: "prod" }),
+        "microservices-ecosystem:images.repository",
+      );
+      assert.match(message, /only this machine can reach.*Pulumi\.prod\.yaml/);
+    });
+
+    it("a per-service or data-store image on a loopback registry", async () => {
+      await assertConfigError(render({ services: { user_service: { image: "127.0.0.1:5000/user:v1" } } }, { stack: "prod" }), "services.user_service.image");
+      await assertConfigError(render({ redis: { image: "localhost:5001/redis:8.10.2" } }, { stack: "prod" }), "redis.image");
+    });
+
+    it("an unpinned image, on every stack", async () => {
+      await assertConfigError(render({ images: { repository: "ghcr.io/acme/microservices", tag: "latest", build: false } }, { stack: "prod" }), "images");
+    });
+
+    it("dev keeps its laptop registry", async () => {
+      const r = await render();
+      assert.match((r.object("Deployment", "user-service") as Obj).spec.template.spec.containers[0].image, /^localhost:5001\//);
+    });
+  });
+});
