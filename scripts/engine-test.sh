@@ -105,7 +105,13 @@ if [ -z "${ENGINE_BIN_DIR:-}" ]; then
 	fail "building the engine (scripts/engine.sh) — see the output above"
 	finish
 fi
-echo "  engine: $(pulumi version) from $ENGINE_BIN_DIR"
+cli_version=$(pulumi version)
+nodejs_sdk_version=$(node -p 'require("@pulumi/pulumi/package.json").version')
+if [ "$cli_version" != "v$nodejs_sdk_version" ]; then
+	fail "pulumi version is $cli_version, the @pulumi/pulumi in node_modules is $nodejs_sdk_version: one release for both"
+	finish
+fi
+echo "  engine: pulumi $cli_version (= @pulumi/pulumi $nodejs_sdk_version) on Node.js $(node --version), from $ENGINE_BIN_DIR"
 for plugin in pulumi-language-nodejs pulumi-resource-pulumi-nodejs; do
 	if [ ! -x "$ENGINE_BIN_DIR/$plugin" ]; then
 		fail "$plugin is missing from $ENGINE_BIN_DIR"

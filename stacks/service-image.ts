@@ -7,6 +7,10 @@ import { ImagesConfig } from "./config";
 export const RUNTIME_IMAGE_NAME = "service-runtime";
 
 /**
+ * @pulumi/docker's Image (5.x) rather than @pulumi/docker-build: the stack needs one single-platform
+ * build pushed to one registry and the pushed digest back (`repoDigest`), which Image does; docker-build
+ * (multi-platform builds, build caches, buildx) is still a 0.x release.
+ *
  * The image reference the services run: built from `app/` and pushed when `images.build` is
  * true (pinned by digest once pushed), otherwise `<repository>/service-runtime:<tag>`.
  */
