@@ -111,7 +111,8 @@ export class MicroService extends pulumi.ComponentResource {
         {
           metadata: { name: deploymentName, namespace, labels },
           spec: {
-            replicas,
+            // No spec.replicas: the HPA below owns the count (its minReplicas is the catalog's), so an
+            // update of the Deployment never resets what the autoscaler chose.
             selector: { matchLabels: { ...appLabel, version } },
             template: {
               metadata: {

@@ -15,7 +15,9 @@ describe("MicroService", () => {
     describe(name, () => {
       it("Deployment runs the catalog's replicas with probes on the service port", () => {
         const d = r.object("Deployment", name, "microservices") as Obj;
-        assert.equal(d.spec.replicas, config.replicas);
+        // The HPA owns the count (its floor is the catalog's replicas); the Deployment leaves it unset.
+        assert.equal(d.spec.replicas, undefined);
+        assert.equal((r.object("HorizontalPodAutoscaler", name, "microservices") as Obj).spec.minReplicas, config.replicas);
         assert.deepEqual(d.spec.selector.matchLabels, { app: name, version: "v1" });
         const pod = d.spec.template;
         assert.equal(pod.metadata.labels.tier, "microservices");
@@ -81,11 +83,11 @@ describe("MicroService", () => {
       services: { user_service: { replicas: 2, image: "registry.local/user:1.2.3", resources: { limits: { memory: "1Gi" } } } },
     });
     const user = (o.object("Deployment", "user-service") as Obj).spec;
-    assert.equal(user.replicas, 2);
+    assert.equal(user.replicas, undefined);
     assert.equal(user.template.spec.containers[0].image, "registry.local/user:1.2.3");
     assert.deepEqual(user.template.spec.containers[0].resources.limits, { memory: "1Gi", cpu: WORKLOAD.devResources.limits.cpu });
     assert.equal((o.object("HorizontalPodAutoscaler", "user-service") as Obj).spec.minReplicas, 2);
-    assert.equal((o.object("Deployment", "order-service") as Obj).spec.replicas, 5);
+    assert.equal((o.object("HorizontalPodAutoscaler", "order-service") as Obj).spec.minReplicas, 5);
   });
 
   it("prod gives every service the spec manifest's requests and limits", async () => {

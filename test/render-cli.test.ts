@@ -31,7 +31,11 @@ describe("npm run render", () => {
     const files = fs.readdirSync(path.join(out, "microservices_ecosystem"), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
     assert.equal(files.length, 50);
     const deployment = parse(fs.readFileSync(path.join(out, "manifests", "1-manifest", "apps_v1-deployment-microservices-order-service.yaml"), "utf8"));
-    assert.equal(deployment.spec.replicas, 5);
+    assert.equal(deployment.spec.replicas, undefined, "its HPA owns the count");
+    const hpa = parse(
+      fs.readFileSync(path.join(out, "manifests", "1-manifest", "autoscaling_v2-horizontalpodautoscaler-microservices-order-service.yaml"), "utf8"),
+    );
+    assert.equal(hpa.spec.minReplicas, 5);
     const namespace = parse(fs.readFileSync(path.join(out, "manifests", "1-manifest", "v1-namespace-default-microservices.yaml"), "utf8"));
     assert.equal(namespace.metadata.name, "microservices");
     const listing = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as { type: string; name: string; props: Record<string, unknown> }[];

@@ -7,20 +7,22 @@ import type { RecordedResource } from "./render/mock-engine";
 // loads for the render, so a usage or config error answers at once.
 
 const USAGE = [
-  "usage: npm run policy -- [--stack <name>] [--config <file>] [--json]",
+  "usage: npm run policy -- [--stack <name>] [--config <file>] [--preview] [--json]",
   "  --stack <name>   stack to render offline and check (Pulumi.<name>.yaml; default dev)",
-  "  --config <file>  policy pack config JSON, as for `pulumi preview --policy-pack-config` (e.g. policies/config.dev.json)",
+  "  --config <file>  policy pack config JSON, as for `pulumi preview --policy-pack-config` (default: policies/config.<stack>.json when it exists)",
+  "  --preview        render as `pulumi preview` does (computed outputs such as image digests unknown) and list what stays unchecked",
   "  --json           print the evaluation as JSON instead of the report",
   "exit status: 0 no mandatory violation, 1 a mandatory violation or a policy error (or the render failed), 2 usage or config error",
 ].join("\n");
 
 async function main(): Promise<number> {
-  let options: { stack: string; config?: string; json?: boolean; help?: boolean };
+  let options: { stack: string; config?: string; preview?: boolean; json?: boolean; help?: boolean };
   try {
     ({ values: options } = parseArgs({
       options: {
         stack: { type: "string", default: "dev" },
         config: { type: "string" },
+        preview: { type: "boolean" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -42,9 +44,12 @@ async function main(): Promise<number> {
   const { PACK_NAME, POLICIES } = await import("../policies/src");
   const { PolicyConfigError, loadPolicyConfig } = await import("./policy/config");
   let config = {};
-  if (options.config) {
+  // As CI runs it: the stack's own policy config (policies/config.<stack>.json) unless --config names one.
+  const stackConfig = path.join(__dirname, "..", "policies", `config.${options.stack}.json`);
+  const configFile = options.config ? path.resolve(options.config) : fs.existsSync(stackConfig) ? stackConfig : undefined;
+  if (configFile) {
     try {
-      config = loadPolicyConfig(path.resolve(options.config), POLICIES);
+      config = loadPolicyConfig(configFile, POLICIES);
     } catch (error) {
       if (error instanceof PolicyConfigError) {
         console.error(`policy: ${error.message}`);
@@ -59,25 +64,31 @@ async function main(): Promise<number> {
   let resources: RecordedResource[];
   try {
     const { renderStack } = await import("./render/render-stack");
-    resources = await renderStack({ stack: options.stack });
+    resources = await renderStack({ stack: options.stack, preview: options.preview });
   } catch (error) {
     console.error(`policy: rendering stack "${options.stack}" failed: ${(error as Error).message}`);
     return 1;
   }
   const evaluation = await evaluate(POLICIES, fromRecorded(resources), config);
   const version = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "policies", "package.json"), "utf8")).version;
+  const { formatNotInspected, formatUnknownValues, helmReleasesNotInspected, unknownValues } = await import("./policy/unchecked");
+  const unknowns = options.preview ? unknownValues(resources) : undefined;
+  const notInspected = helmReleasesNotInspected(resources);
   if (options.json) {
-    console.log(JSON.stringify({ pack: PACK_NAME, version, stack: options.stack, ...evaluation }, null, 2));
+    const preview = options.preview ?? false;
+    console.log(JSON.stringify({ pack: PACK_NAME, version, stack: options.stack, preview, ...evaluation, unknownValues: unknowns, notInspected }, null, 2));
   } else {
-    console.log(
-      formatReport(PACK_NAME, version, evaluation, { stack: options.stack, source: options.config ? `policies, config ${options.config}` : "policies" }),
-    );
+    const source = configFile ? `policies, config ${path.relative(process.cwd(), configFile)}` : "policies";
+    console.log(formatReport(PACK_NAME, version, evaluation, { stack: options.stack, source }));
+    if (notInspected.length > 0) console.log(`\n${formatNotInspected(notInspected)}`);
+    if (unknowns) console.log(`\n${formatUnknownValues(unknowns)}`);
   }
   return blocksDeployment(evaluation) ? 1 : 0;
 }
 
 main().then(
-  (code) => process.exit(code),
+  // Exit once stdout is flushed: a large report (--json) to a pipe would otherwise be cut short.
+  (code) => process.stdout.write("", () => process.exit(code)),
   (error: Error) => {
     console.error(`policy: ${error.stack ?? error.message}`);
     process.exit(1);

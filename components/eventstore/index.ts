@@ -200,7 +200,8 @@ export class EventStore extends pulumi.ComponentResource implements PlatformComp
                   // Opening a large database (index verification) may take minutes.
                   startupProbe: { ...health, periodSeconds: 5, failureThreshold: 60 },
                   readinessProbe: { ...health, periodSeconds: 10, failureThreshold: 3 },
-                  livenessProbe: { ...health, periodSeconds: 15, failureThreshold: 4 },
+                  // Alive while it listens; /health/live (readiness) also fails while a node catches up.
+                  livenessProbe: { tcpSocket: { port: PORT_NAME }, timeoutSeconds: 5, periodSeconds: 15, failureThreshold: 4 },
                   securityContext: containerSecurityContext,
                   volumeMounts: [
                     { name: "data", mountPath: EVENT_STORE.dataMountPath },

@@ -163,7 +163,8 @@ export class Jaeger extends pulumi.ComponentResource {
                     { name: "metrics", containerPort: JAEGER.metricsPort, protocol: "TCP" },
                   ],
                   readinessProbe: probe,
-                  livenessProbe: { ...probe, initialDelaySeconds: 15 },
+                  // Alive while the health extension listens; its status (readiness) reports the pipelines.
+                  livenessProbe: { tcpSocket: { port: "health" }, initialDelaySeconds: 15, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
                   resources: sizing.resources,
                   securityContext: restrictedContainerSecurity,
                   volumeMounts: [

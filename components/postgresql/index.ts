@@ -186,7 +186,8 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
                   // Initialisation (initdb and the init script) may take a while on a slow disk.
                   startupProbe: { ...ready, periodSeconds: 5, failureThreshold: 60 },
                   readinessProbe: { ...ready, periodSeconds: 10, failureThreshold: 3 },
-                  livenessProbe: { ...ready, periodSeconds: 15, failureThreshold: 4 },
+                  // Alive while it listens; pg_isready (readiness) also refuses during recovery or shutdown.
+                  livenessProbe: { tcpSocket: { port: PORT_NAME }, timeoutSeconds: 5, periodSeconds: 15, failureThreshold: 4 },
                   securityContext: containerSecurityContext,
                   volumeMounts: [
                     { name: "data", mountPath: POSTGRES.dataMountPath },

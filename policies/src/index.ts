@@ -11,13 +11,32 @@ import { pinnedImageTags } from "./hygiene/pinned-image-tags";
 import { restrictedPodSecurity } from "./hygiene/restricted-pod-security";
 import { virtualServiceSubsets } from "./hygiene/virtual-service-subsets";
 import { meshMtlsStrict } from "./mtls/mesh-mtls-strict";
+import {
+  authorizationPrincipalsExist,
+  destinationRuleHostExists,
+  oneDefaultAuthorizationPerNamespace,
+  serviceSelectsPods,
+  serviceTargetPorts,
+  virtualServiceHostsExist,
+  workloadSpread,
+} from "./wiring";
+import { hostAccess } from "./workload/host-access";
+import { istioSidecarUid } from "./workload/istio-sidecar-uid";
+import { probePortsDeclared } from "./workload/probe-ports-declared";
+import { probesDistinct } from "./workload/probes-distinct";
+import { rollingUpdateStrategy } from "./workload/rolling-update-strategy";
+import { selectorMatchesTemplate } from "./workload/selector-matches-template";
 import { appTierMinReplicas } from "./replicas/app-tier-min-replicas";
+import { hpaManagedReplicas } from "./replicas/hpa-managed-replicas";
 import { hpaReplicaBounds } from "./replicas/hpa-replica-bounds";
+import { hpaTargetExists } from "./replicas/hpa-target-exists";
 import { pdbAllowsDisruption } from "./replicas/pdb-allows-disruption";
 
 export {
   appTierMinReplicas,
   hpaReplicaBounds,
+  hpaManagedReplicas,
+  hpaTargetExists,
   pdbAllowsDisruption,
   meshMtlsStrict,
   circuitBreakerCoverage,
@@ -31,6 +50,19 @@ export {
   canaryWeights,
   kongCorsOrigins,
   gatewayRouteProtection,
+  probesDistinct,
+  rollingUpdateStrategy,
+  selectorMatchesTemplate,
+  hostAccess,
+  probePortsDeclared,
+  istioSidecarUid,
+  serviceSelectsPods,
+  serviceTargetPorts,
+  destinationRuleHostExists,
+  authorizationPrincipalsExist,
+  virtualServiceHostsExist,
+  oneDefaultAuthorizationPerNamespace,
+  workloadSpread,
 };
 
 export type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
@@ -38,14 +70,23 @@ export type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
 /** The policy pack's name (PulumiPolicy.yaml's folder is `policies/`). */
 export const PACK_NAME = "microservices-ecosystem";
 
-/** The mission's policies, mandatory: replicas, mTLS, circuit breakers. */
+/**
+ * The mission's policies, mandatory: replicas, mTLS, circuit breakers, and the wiring they rely on
+ * (Services that reach pods, rules and identities that name what the stack runs).
+ */
 export const MISSION_POLICIES: readonly AnyPolicy[] = [
   appTierMinReplicas,
   hpaReplicaBounds,
+  hpaManagedReplicas,
+  hpaTargetExists,
   pdbAllowsDisruption,
   meshMtlsStrict,
   circuitBreakerCoverage,
   destinationRuleCircuitBreaker,
+  serviceSelectsPods,
+  serviceTargetPorts,
+  destinationRuleHostExists,
+  authorizationPrincipalsExist,
 ];
 
 /** Beyond the mission: advisory unless the stack's policy config raises them. */
@@ -59,6 +100,15 @@ export const HYGIENE_POLICIES: readonly AnyPolicy[] = [
   canaryWeights,
   kongCorsOrigins,
   gatewayRouteProtection,
+  probesDistinct,
+  rollingUpdateStrategy,
+  selectorMatchesTemplate,
+  hostAccess,
+  probePortsDeclared,
+  istioSidecarUid,
+  virtualServiceHostsExist,
+  oneDefaultAuthorizationPerNamespace,
+  workloadSpread,
 ];
 
 /** Every policy of the pack, in the order the pack lists them. Importing this starts nothing. */

@@ -1,9 +1,13 @@
 import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { loadPolicyConfig } from "../../tools/policy/config";
 import { render } from "../../test/helpers/render";
 import { Evaluation, EvaluatedResource, evaluate, fromRecorded } from "../../tools/policy/evaluate";
 import { MISSION_POLICIES, POLICIES } from "../src";
 import { appTierMinReplicas } from "../src/replicas/app-tier-min-replicas";
 
+/** The dev stack's policy config, as CI runs the pack (per-service minimums from the catalog). */
+const DEV_CONFIG = loadPolicyConfig(path.join(__dirname, "..", "config.dev.json"), POLICIES);
 const mandatory = (e: Evaluation) => e.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => `${v.policy}: ${v.message}`);
 
 describe("the policy pack on the rendered dev stack", function () {
@@ -13,7 +17,7 @@ describe("the policy pack on the rendered dev stack", function () {
 
   before(async () => {
     resources = fromRecorded((await render()).resources);
-    evaluation = await evaluate(POLICIES, resources);
+    evaluation = await evaluate(POLICIES, resources, DEV_CONFIG);
   });
 
   it("runs every policy without an error", () => {
@@ -44,10 +48,13 @@ describe("the policy pack on the rendered dev stack", function () {
 
   it("fails app-tier-min-replicas naming user-service when it runs 1 replica", async () => {
     const single = fromRecorded((await render({ services: { user_service: { replicas: 1 } } })).resources);
-    const result = await evaluate([appTierMinReplicas], single);
+    const result = await evaluate([appTierMinReplicas], single, DEV_CONFIG);
     assert.equal(result.violations.length, 1);
     assert.equal(result.violations[0].enforcementLevel, "mandatory");
     assert.equal(result.violations[0].name, "user-service");
-    assert.match(result.violations[0].message, /Deployment microservices\/user-service: spec.replicas is 1 but user-service needs at least 3/);
+    assert.match(
+      result.violations[0].message,
+      /Deployment microservices\/user-service is scaled by HorizontalPodAutoscaler microservices\/user-service, whose spec.minReplicas is 1, but user-service needs at least 3/,
+    );
   });
 });

@@ -33,6 +33,19 @@ describe("the policy pack", () => {
     }
   });
 
+  it("the README's table lists every policy once, in the pack's order, with its level, severity and the rule it mirrors", () => {
+    const rows = fs
+      .readFileSync(path.join(ROOT, "policies", "README.md"), "utf8")
+      .split("\n")
+      .filter((line) => /^\| `[a-z0-9-]+` \|/.test(line))
+      .map((line) => line.split(" | ").map((cell) => cell.replace(/^\| |\|$/g, "").trim()));
+    assert.deepEqual(
+      rows.map((cells) => [cells[0], cells[2], cells[3]]),
+      POLICIES.map((p) => [`\`${p.name}\``, p.enforcementLevel, p.severity]),
+    );
+    for (const cells of rows) assert.ok(cells.length === 6 && cells[5].length > 0, `${cells[0]} names the rule it mirrors`);
+  });
+
   it("the mission's policies are mandatory, the others advisory", () => {
     assert.deepEqual(
       MISSION_POLICIES.map((p) => p.enforcementLevel),

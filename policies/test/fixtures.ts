@@ -38,6 +38,9 @@ export function deployment(app = "user-service", replicas = 3, version = "v1"): 
         metadata: { labels, annotations: { "prometheus.io/scrape": "true" } },
         spec: {
           securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
+          topologySpreadConstraints: [
+            { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { app, version } } },
+          ],
           containers: [
             {
               name: "service",
@@ -179,17 +182,23 @@ export const T = {
   kongClusterPlugin: "kubernetes:configuration.konghq.com/v1:KongClusterPlugin",
 } as const;
 
+/** A Deployment an HPA scales: spec.replicas is left to the autoscaler. */
+export function autoscaled(workload: Props): Props {
+  delete workload.spec.replicas;
+  return workload;
+}
+
 /**
  * A small stack every policy passes: the app namespace (injection on), user-service (3) and
- * order-service (5, with a v2 canary of 2), their Services, PDBs, HPAs and DestinationRules, a
+ * order-service (5, with a v2 canary of 2; counts set by their HPAs), their Services, PDBs, HPAs and DestinationRules, a
  * mesh-wide STRICT PeerAuthentication, the canary VirtualService, a NetworkPolicy, Kong's config.
  */
 export function compliantStack(): EvaluatedResource[] {
   return [
     resource(T.namespace, namespace()),
-    resource(T.deployment, deployment("user-service", 3)),
-    resource(T.deployment, deployment("order-service", 5)),
-    resource(T.deployment, deployment("order-service", 2, "v2")),
+    resource(T.deployment, autoscaled(deployment("user-service", 3))),
+    resource(T.deployment, autoscaled(deployment("order-service", 5))),
+    resource(T.deployment, autoscaled(deployment("order-service", 2, "v2"))),
     resource(T.service, service("user-service", 8001)),
     resource(T.service, service("order-service", 8002)),
     resource(T.pdb, pdb("user-service")),

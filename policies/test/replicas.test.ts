@@ -1,17 +1,22 @@
 import * as assert from "node:assert/strict";
-import { SERVICES } from "../../catalog/services";
-import { CATALOG_MINIMUMS, appTierMinReplicas } from "../src/replicas/app-tier-min-replicas";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { appTierMinReplicas } from "../src/replicas/app-tier-min-replicas";
+import { hpaManagedReplicas } from "../src/replicas/hpa-managed-replicas";
 import { hpaReplicaBounds } from "../src/replicas/hpa-replica-bounds";
+import { hpaTargetExists } from "../src/replicas/hpa-target-exists";
 import { pdbAllowsDisruption } from "../src/replicas/pdb-allows-disruption";
 import { NS, T, compliantStack, deployment, expectNone, expectOne, hpa, mutate, pdb, resource, statefulSet, violations } from "./fixtures";
 
+/** The per-service minimums the dev stack's policy config gives (the pack's own default is none). */
+const DEV = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "config.dev.json"), "utf8"));
+const MINIMUMS = { serviceMinimums: DEV["app-tier-min-replicas"].serviceMinimums as Record<string, number> };
+
 describe("policy app-tier-min-replicas", () => {
-  it("takes its per-service defaults from the catalog", () => {
-    assert.equal(CATALOG_MINIMUMS["user-service"], 3);
-    assert.equal(CATALOG_MINIMUMS["order-service"], 5);
-    assert.equal(Object.keys(CATALOG_MINIMUMS).length, SERVICES.length);
-    const schemaDefault = (appTierMinReplicas.configSchema!.properties.serviceMinimums as { default: unknown }).default;
-    assert.deepEqual(schemaDefault, CATALOG_MINIMUMS);
+  it("knows no service of its own: per-service minimums come from the stack's policy config", async () => {
+    assert.deepEqual((appTierMinReplicas.configSchema!.properties.serviceMinimums as { default: unknown }).default, {});
+    await expectNone(appTierMinReplicas, resource(T.deployment, deployment("user-service", 2)));
+    await expectOne(appTierMinReplicas, resource(T.deployment, deployment("user-service", 2)), [/user-service needs at least 3/], MINIMUMS);
   });
 
   it("passes a service Deployment and StatefulSet at their catalog counts", async () => {
@@ -19,7 +24,12 @@ describe("policy app-tier-min-replicas", () => {
   });
 
   it("fails a Deployment below its per-service minimum, naming the service", async () => {
-    const v = await expectOne(appTierMinReplicas, resource(T.deployment, deployment("user-service", 2)), [/user-service/, /spec\.replicas is 2/, /at least 3/]);
+    const v = await expectOne(
+      appTierMinReplicas,
+      resource(T.deployment, deployment("user-service", 2)),
+      [/user-service/, /spec\.replicas is 2/, /at least 3/],
+      MINIMUMS,
+    );
     assert.equal(v.enforcementLevel, "mandatory");
   });
 
@@ -42,8 +52,22 @@ describe("policy app-tier-min-replicas", () => {
     const d = resource(T.deployment, deployment("user-service", 3));
     await expectOne(appTierMinReplicas, d, [/at least 4/], { serviceMinimums: { user_service: 4 } });
     await expectOne(appTierMinReplicas, d, [/at least 5/], { minReplicas: 5 });
-    // A partial map keeps the catalog's count for the others.
-    await expectOne(appTierMinReplicas, resource(T.deployment, deployment("order-service", 4)), [/at least 5/], { serviceMinimums: { "user-service": 3 } });
+    // A service the map does not list needs the global minimum only.
+    await expectNone(appTierMinReplicas, resource(T.deployment, deployment("order-service", 4)), { serviceMinimums: { "user-service": 3 } });
+  });
+
+  it("reads an autoscaled workload's count from its HPA's minReplicas, and names the autoscaler", async () => {
+    await expectNone(appTierMinReplicas, compliantStack(), MINIMUMS);
+    const low = mutate(compliantStack(), T.hpa, "user-service", (h) => {
+      h.spec.minReplicas = 2;
+    });
+    const v = await expectOne(
+      appTierMinReplicas,
+      low,
+      [/Deployment microservices\/user-service is scaled by HorizontalPodAutoscaler microservices\/user-service/, /spec\.minReplicas is 2/, /at least 3/],
+      MINIMUMS,
+    );
+    assert.match(v.urn!, /Deployment::user-service$/);
   });
 
   it("does not apply outside the app tier", async () => {
@@ -64,7 +88,7 @@ describe("policy hpa-replica-bounds", () => {
   });
 
   it("fails minReplicas below the per-service minimum of its target", async () => {
-    await expectOne(hpaReplicaBounds, resource(T.hpa, hpa("order-service", 2, 10)), [/order-service needs at least 5/]);
+    await expectOne(hpaReplicaBounds, resource(T.hpa, hpa("order-service", 2, 10)), [/order-service needs at least 5/], MINIMUMS);
   });
 
   it("fails maxReplicas not above minReplicas", async () => {
@@ -78,7 +102,59 @@ describe("policy hpa-replica-bounds", () => {
   });
 });
 
+describe("policy hpa-managed-replicas (stack)", () => {
+  it("passes autoscaled workloads that leave spec.replicas to the autoscaler, and unscaled ones that set it", async () => {
+    await expectNone(hpaManagedReplicas, [...compliantStack(), resource(T.statefulSet, statefulSet("search", 3))]);
+  });
+
+  it("fails a workload that sets spec.replicas under an HPA, naming both", async () => {
+    const stack = mutate(compliantStack(), T.deployment, "user-service", (d) => {
+      d.spec.replicas = 3;
+    });
+    const v = await expectOne(hpaManagedReplicas, stack, [
+      /Deployment microservices\/user-service sets spec\.replicas 3/,
+      /HorizontalPodAutoscaler microservices\/user-service scales it/,
+      /remove spec\.replicas/,
+    ]);
+    assert.equal(v.enforcementLevel, "mandatory");
+  });
+});
+
+describe("policy hpa-target-exists (stack)", () => {
+  it("passes HPAs that target workloads of the stack", async () => {
+    await expectNone(hpaTargetExists, compliantStack());
+  });
+
+  it("fails an HPA whose target is missing, of another kind, or in another namespace", async () => {
+    const renamed = mutate(compliantStack(), T.hpa, "user-service", (h) => {
+      h.spec.scaleTargetRef.name = "users";
+    });
+    await expectOne(hpaTargetExists, renamed, [
+      /HorizontalPodAutoscaler microservices\/user-service: spec\.scaleTargetRef names Deployment microservices\/users, which the stack does not have/,
+    ]);
+    const kind = mutate(compliantStack(), T.hpa, "user-service", (h) => {
+      h.spec.scaleTargetRef.kind = "StatefulSet";
+    });
+    await expectOne(hpaTargetExists, kind, [/names StatefulSet microservices\/user-service/]);
+    const elsewhere = mutate(compliantStack(), T.hpa, "user-service", (h) => {
+      h.metadata.namespace = "other";
+    });
+    await expectOne(hpaTargetExists, elsewhere, [/names Deployment other\/user-service/]);
+  });
+});
+
 describe("policy pdb-allows-disruption (stack)", () => {
+  it("fails a policy/v1 PDB that sets neither minAvailable nor maxUnavailable (it protects nothing)", async () => {
+    const stack = mutate(compliantStack(), T.pdb, "user-service", (p) => {
+      delete p.spec.maxUnavailable;
+      delete p.spec.minAvailable;
+    });
+    await expectOne(pdbAllowsDisruption, stack, [
+      /PodDisruptionBudget microservices\/user-service covers Deployment microservices\/user-service but sets neither/,
+      /set spec\.maxUnavailable to 1/,
+    ]);
+  });
+
   it("passes the compliant stack", async () => {
     await expectNone(pdbAllowsDisruption, compliantStack());
   });
@@ -142,7 +218,9 @@ describe("policy pdb-allows-disruption (stack)", () => {
   });
 
   it("counts replicas from spec.replicas when no autoscaler owns them", async () => {
-    const stack = compliantStack().filter((r) => r.type !== T.hpa && !(r.type === T.pdb && r.name === "user-service"));
+    const stack = compliantStack()
+      .filter((r) => r.type !== T.hpa && !(r.type === T.pdb && r.name === "user-service"))
+      .map((r) => (r.type === T.deployment && r.name === "user-service" ? resource(T.deployment, deployment("user-service", 3)) : r));
     await expectOne(pdbAllowsDisruption, stack, [/user-service runs 3 replicas but no PodDisruptionBudget/]);
   });
 

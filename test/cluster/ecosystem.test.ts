@@ -69,6 +69,36 @@ function unavailableWorkloads(cluster: Cluster): string[] {
   return late;
 }
 
+/**
+ * The workloads an HPA scales leave spec.replicas to it: after an `up`, the HPA controller raises each to
+ * its minReplicas (no metrics are needed for that). Waits until every autoscaled workload runs at least
+ * its HPA's minimum and all its replicas are available; returns what is still short at the deadline.
+ */
+async function awaitAutoscaled(cluster: Cluster, deadlineMs = 120_000): Promise<string[]> {
+  const short = (): string[] => {
+    const workloads = new Map(
+      items(kubectlJson(cluster, "get", "deployments,statefulsets", "-A")).map((w) => [`${w.kind}/${w.metadata.namespace}/${w.metadata.name}`, w]),
+    );
+    const late: string[] = [];
+    for (const hpa of items(kubectlJson(cluster, "get", "hpa", "-A"))) {
+      const target = hpa.spec.scaleTargetRef;
+      const w = workloads.get(`${target.kind}/${hpa.metadata.namespace}/${target.name}`);
+      const want = hpa.spec.minReplicas ?? 1;
+      if (!w) late.push(`${target.kind} ${hpa.metadata.namespace}/${target.name} (HPA target) is missing`);
+      else if (w.spec.replicas < want || (w.status?.availableReplicas ?? w.status?.readyReplicas ?? 0) < want)
+        late.push(`${ref(w)} ${w.status?.availableReplicas ?? 0}/${want} (HPA minReplicas) available`);
+    }
+    return late;
+  };
+  const until = Date.now() + deadlineMs;
+  let late = short();
+  while (late.length > 0 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    late = short();
+  }
+  return late;
+}
+
 /** Services with a selector and no ready endpoint in their EndpointSlices. */
 function servicesWithoutEndpoints(cluster: Cluster): string[] {
   const slices = items(kubectlJson(cluster, "get", "endpointslices", "-A"));
@@ -170,6 +200,7 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
     assert.deepEqual(Object.keys(changes).sort(), ["create"], `only creates expected: ${JSON.stringify(changes)}`);
     assert.ok(changes.create! > 100);
     assertNothingTargetsAService(cluster);
+    assert.deepEqual(await awaitAutoscaled(cluster), []);
     assert.deepEqual(unavailableWorkloads(cluster), []);
     assert.deepEqual(servicesWithoutEndpoints(cluster), []);
     const claims = items(kubectlJson(cluster, "get", "pvc", "-A"));
@@ -210,7 +241,8 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
   it(`4. day 2: ${DAY2_SERVICE} replicas +1 and the order canary at ${100 - CANARY_WEIGHT}/${CANARY_WEIGHT}, updated in place`, async () => {
     requireStep(3);
     const before = kubectlJson(cluster, "get", "deployment", DAY2_DEPLOYMENT, "-n", NAMESPACE);
-    const replicas = before.spec.replicas + 1;
+    // The HPA owns the count: the config's replicas is its minReplicas, which its controller then applies.
+    const replicas = kubectlJson(cluster, "get", "hpa", DAY2_DEPLOYMENT, "-n", NAMESPACE).spec.minReplicas + 1;
     await lane.stack.setConfig(`${CONFIG_NAMESPACE}:services.${DAY2_SERVICE}.replicas`, { value: String(replicas) }, true);
     await lane.stack.setConfig(`${CONFIG_NAMESPACE}:istio.canaryWeight`, { value: String(CANARY_WEIGHT) }, true);
     const events: EngineEvent[] = [];
@@ -238,7 +270,9 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
     assert.deepEqual(applied.map((s) => `${s.op} ${s.object}`).sort(), planned.map((s) => `update ${s.object}`).sort());
     const after = kubectlJson(cluster, "get", "deployment", DAY2_DEPLOYMENT, "-n", NAMESPACE);
     assert.equal(after.metadata.uid, before.metadata.uid, "the Deployment was replaced");
-    assert.equal(after.spec.replicas, replicas);
+    assert.equal(kubectlJson(cluster, "get", "hpa", DAY2_DEPLOYMENT, "-n", NAMESPACE).spec.minReplicas, replicas);
+    assert.deepEqual(await awaitAutoscaled(cluster), []);
+    assert.equal(kubectlJson(cluster, "get", "deployment", DAY2_DEPLOYMENT, "-n", NAMESPACE).spec.replicas, replicas, "the HPA raised the Deployment");
     const canary = kubectlJson(cluster, "get", "virtualservice", "traffic-splitting", "-n", NAMESPACE);
     const split = (canary.spec.http as Obj[]).find((h) => h.name === "canary-split")!;
     assert.deepEqual(
@@ -257,29 +291,30 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
   // manager, unless PULUMI_K8S_ENABLE_PATCH_FORCE=true (README, "Deploy to the local control plane").
   it("5. drift: a kubectl server-side apply shows in pulumi refresh and pulumi up restores it", async () => {
     requireStep(4);
-    const target = ["deployment", "payment-service", "-n", NAMESPACE];
-    const desired = kubectlJson(cluster, "get", ...target).spec.replicas as number;
+    // A field the stack manages: the autoscaler's ceiling (the Deployment's count belongs to the HPA).
+    const target = ["hpa", "payment-service", "-n", NAMESPACE];
+    const desired = kubectlJson(cluster, "get", ...target).spec.maxReplicas as number;
     const edit = path.join(work, "drift.json");
     fs.writeFileSync(
       edit,
       JSON.stringify({
-        apiVersion: "apps/v1",
-        kind: "Deployment",
+        apiVersion: "autoscaling/v2",
+        kind: "HorizontalPodAutoscaler",
         metadata: { name: "payment-service", namespace: NAMESPACE },
-        spec: { replicas: desired + 2 },
+        spec: { maxReplicas: desired + 5 },
       }),
     );
     kubectl(cluster, "apply", "--server-side", "--force-conflicts", "-f", edit);
-    assert.equal(kubectlJson(cluster, "get", ...target).spec.replicas, desired + 2);
+    assert.equal(kubectlJson(cluster, "get", ...target).spec.maxReplicas, desired + 5);
     const refresh = await lane.stack.refresh({ onOutput });
     assert.equal(refresh.summary.resourceChanges?.update, 1, `refresh should find one drifted object: ${JSON.stringify(refresh.summary.resourceChanges)}`);
     const events: EngineEvent[] = [];
     await lane.stack.up({ parallel: PARALLEL, onEvent: (e) => events.push(e), onOutput });
     assert.deepEqual(
       changed(collectSteps(events)).map((s) => `${s.op} ${s.object}`),
-      [`update Deployment ${NAMESPACE}/payment-service`],
+      [`update HorizontalPodAutoscaler ${NAMESPACE}/payment-service`],
     );
-    assert.equal(kubectlJson(cluster, "get", ...target).spec.replicas, desired);
+    assert.equal(kubectlJson(cluster, "get", ...target).spec.maxReplicas, desired);
     done.add(5);
   });
 

@@ -68,9 +68,10 @@ describe("PostgreSQL (alone, dev)", () => {
     assert.equal(spec.securityContext.runAsUser, 70);
     assert.equal(spec.securityContext.fsGroup, 70);
     assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } });
-    for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe]) {
+    for (const probe of [c.startupProbe, c.readinessProbe]) {
       assert.deepEqual(probe.exec.command, ["pg_isready", "--host=127.0.0.1", "--port=5432", "--username=postgres"]);
     }
+    assert.deepEqual(c.livenessProbe.tcpSocket, { port: "tcp-postgres" }, "liveness differs from readiness: recovery is not a restart");
     assert.deepEqual(c.resources, { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } });
     assert.equal(s.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "1Gi");
     assert.deepEqual((r.object("Service", "postgres", "data") as Obj).spec.ports, [

@@ -226,9 +226,10 @@ describe("Istio mesh (dev stack, every component composed)", function () {
           (d) => labelsMatch(subset.labels, d.spec.template.metadata.labels) && labelsMatch(svc.spec.selector, d.spec.template.metadata.labels),
         );
         assert.equal(matching.length, 1, `subset ${subset.name}`);
-        assert.ok(matching[0].spec.replicas >= 1);
+        const hpa = dev.objects("HorizontalPodAutoscaler").find((h) => (h as Obj).spec.scaleTargetRef.name === matching[0].metadata.name) as Obj;
+        assert.ok(hpa.spec.minReplicas >= 1);
       }
-      assert.equal((dev.object("Deployment", "order-service-v2", ns) as Obj).spec.replicas, MESH.canary.candidateReplicas);
+      assert.equal((dev.object("HorizontalPodAutoscaler", "order-service-v2", ns) as Obj).spec.minReplicas, MESH.canary.candidateReplicas);
       assert.equal((dev.object("Deployment", "order-service", ns) as Obj).spec.template.metadata.labels.version, "v1");
     });
 

@@ -25,10 +25,17 @@ export function assertHardenedDeployment(r: Rendered, name: string, namespace: s
       assert.ok(c.resources?.[kind]?.cpu && c.resources?.[kind]?.memory, `${name}/${c.name}: ${kind} set`);
     }
     assert.ok(c.readinessProbe?.httpGet, `${name}/${c.name}: readiness probe`);
-    assert.ok(c.livenessProbe?.httpGet, `${name}/${c.name}: liveness probe`);
+    assert.ok(c.livenessProbe?.httpGet || c.livenessProbe?.tcpSocket, `${name}/${c.name}: liveness probe`);
+    assert.notDeepEqual(
+      c.livenessProbe.httpGet ?? c.livenessProbe.tcpSocket,
+      c.readinessProbe.httpGet,
+      `${name}: liveness and readiness check different things`,
+    );
     const ports = new Set((c.ports as Obj[]).map((p) => p.name));
-    for (const probe of [c.readinessProbe, c.livenessProbe])
-      assert.ok(ports.has(probe.httpGet.port), `${name}: probe port ${probe.httpGet.port} is a named container port`);
+    for (const probe of [c.readinessProbe, c.livenessProbe]) {
+      const port = (probe.httpGet ?? probe.tcpSocket).port;
+      assert.ok(ports.has(port), `${name}: probe port ${port} is a named container port`);
+    }
     for (const mount of c.volumeMounts as Obj[]) {
       assert.ok(
         (pod.volumes as Obj[]).some((v) => v.name === mount.name),

@@ -11,6 +11,7 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { isSecretValue } from "../render/mock-engine";
+import * as pulumi from "@pulumi/pulumi";
 
 // The engine's proxy (re-exported by @pulumi/policy's index, whose import also loads the gRPC server
 // code: 1s+; the module itself is light and has no typings of its own).
@@ -125,8 +126,12 @@ function getConfigOf(policy: Policy, config: PolicyPackConfig) {
   };
 }
 
-/** Plain values, as the engine deserializes props for policies (secrets unwrapped). */
+/** The engine's marker of a value unknown during a preview, as policies receive it. */
+export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Plain values, as the engine deserializes props for policies (secrets unwrapped, unknowns marked). */
 function plain(value: unknown): unknown {
+  if (pulumi.isUnknown(value)) return UNKNOWN_VALUE;
   if (isSecretValue(value)) return plain(value.value);
   if (Array.isArray(value)) return value.map(plain);
   if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));

@@ -56,8 +56,17 @@ export function footprint(resources: readonly RecordedResource[]): Footprint {
     cpu += quantity(requests?.cpu) * times;
     memoryBytes += quantity(requests?.memory) * times;
   };
+  // An autoscaled workload runs at least its HPA's minReplicas (it leaves spec.replicas to the HPA).
+  const hpaMinimum = new Map(
+    objects
+      .filter((o) => o.kind === "HorizontalPodAutoscaler")
+      .map((h) => [
+        `${h.metadata.namespace}/${String(dig(h, "spec", "scaleTargetRef", "kind"))}/${String(dig(h, "spec", "scaleTargetRef", "name"))}`,
+        Number(dig(h, "spec", "minReplicas") ?? 1),
+      ]),
+  );
   for (const o of objects.filter((o) => o.kind === "Deployment" || o.kind === "StatefulSet")) {
-    const replicas = Number(dig(o, "spec", "replicas") ?? 1);
+    const replicas = hpaMinimum.get(`${o.metadata.namespace}/${o.kind}/${o.metadata.name}`) ?? Number(dig(o, "spec", "replicas") ?? 1);
     const pod = dig(o, "spec", "template") as Record<string, unknown>;
     const containers = (dig(pod, "spec", "containers") ?? []) as { resources?: { requests?: Requests } }[];
     for (const c of containers) add(c.resources?.requests, replicas);

@@ -32,18 +32,21 @@ function computedOutputs(type: string, inputs: Record<string, unknown>): Record<
 
 /**
  * Runs `program` under the Pulumi SDK's mock engine with the stack's config and returns every
- * resource it registered. `preview` false answers like `pulumi up` (outputs known).
+ * resource it registered. By default it answers like `pulumi up` (a provider's computed outputs are
+ * known); with `preview` like `pulumi preview`: computed outputs (an image's digest, a generated
+ * password) stay unknown, and so do the inputs built from them.
  */
-export async function runUnderMocks(settings: StackSettings, program: () => unknown): Promise<RecordedResource[]> {
+export async function runUnderMocks(settings: StackSettings, program: () => unknown, options: { preview?: boolean } = {}): Promise<RecordedResource[]> {
   const recorded: RecordedResource[] = [];
+  const preview = options.preview ?? false;
   await pulumi.runtime.setMocks(
     {
-      newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...computedOutputs(args.type, args.inputs) } }),
+      newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...(preview ? {} : computedOutputs(args.type, args.inputs)) } }),
       call: (args) => args.inputs,
     },
     settings.project,
     settings.stack,
-    false,
+    preview,
   );
   pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
 

@@ -12,10 +12,12 @@ export interface RenderRequest {
   readonly overrides?: Record<string, unknown>;
   /** Services instead of the catalog's eight (benchmarks, tests). */
   readonly services?: readonly ServiceEntry[];
+  /** Answer as `pulumi preview` does: computed outputs unknown (see runUnderMocks). */
+  readonly preview?: boolean;
 }
 
 /** Runs the program (the function `index.ts` exports) for a stack under the mock engine. */
 export function renderStack(request: RenderRequest): Promise<RecordedResource[]> {
   const settings = loadStackSettings(PROJECT_DIR, request.stack, request.overrides);
-  return runUnderMocks(settings, () => deployEcosystem({ services: request.services }));
+  return runUnderMocks(settings, () => deployEcosystem({ services: request.services }), { preview: request.preview });
 }

@@ -1,6 +1,7 @@
 import { Props, SERVICE_TYPES, describe, namespaceOf, nameOf } from "../lib/k8s";
 import { CLUSTER_DOMAIN, DESTINATION_RULE_TYPES, hostCovers, injectionEnabled, intendedServiceFqdn, resolveHost, serviceFqdn } from "../lib/istio";
 import { MANDATORY, stackPolicy } from "../lib/policy";
+import { exportedTo } from "../lib/wiring";
 
 export interface CoverageSettings {
   exemptServices: string[];
@@ -13,7 +14,8 @@ const isHeadless = (service: Props) => service.spec?.clusterIP === "None";
 /**
  * Circuit breakers everywhere in the mesh: every Service in a namespace with sidecar injection
  * has a DestinationRule whose host resolves to it (short name in the rule's namespace, FQDN, or
- * a wildcard covering it). ExternalName Services have no endpoints to eject; headless Services
+ * a wildcard covering it) and that is exported to the Service's namespace (`spec.exportTo` unset,
+ * `*`, the namespace, or `.` in it). ExternalName Services have no endpoints to eject; headless Services
  * (ORIGINAL_DST clusters, no outlier detection in Envoy) are exempt unless `exemptHeadless` is false.
  */
 export const circuitBreakerCoverage = stackPolicy<CoverageSettings>(
@@ -55,10 +57,18 @@ export const circuitBreakerCoverage = stackPolicy<CoverageSettings>(
       .filter((r) => r.host);
     for (const service of meshed) {
       const fqdn = serviceFqdn(service.props, domain);
-      if (rules.some((r) => hostCovers(r.resolved, fqdn))) continue;
+      const serviceNamespace = namespaceOf(service.props);
+      const matching = rules.filter((r) => hostCovers(r.resolved, fqdn));
+      // A rule is seen only by proxies in the namespaces it is exported to; the Service's own stands for its callers.
+      if (matching.some((r) => exportedTo(r.resource.props, serviceNamespace))) continue;
       const nearMiss = rules.find((r) => intendedServiceFqdn(r.host, domain) === fqdn);
       const name = nameOf(service.props);
-      if (nearMiss) {
+      if (matching.length > 0) {
+        report(
+          `${describe(service.props, "Service")}: ${describe(matching[0].resource.props, "DestinationRule")} has host ${matching[0].host} but spec.exportTo [${(matching[0].resource.props.spec.exportTo as unknown[]).join(", ")}] hides it from namespace ${serviceNamespace}, so the Service's callers there never eject failing pods: add ${serviceNamespace} (or "*") to its spec.exportTo, or remove exportTo.`,
+          service.urn,
+        );
+      } else if (nearMiss) {
         report(
           `${describe(service.props, "Service")}: ${describe(nearMiss.resource.props, "DestinationRule")} names host ${nearMiss.host}, which Istio takes literally (only dotless short names are expanded), so it does not apply: set spec.host to ${name} (in namespace ${namespaceOf(service.props)}) or ${fqdn}.`,
           service.urn,

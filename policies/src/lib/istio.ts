@@ -1,4 +1,3 @@
-import { MESH } from "../../../catalog/platform/mesh";
 import { Props, isOneOf, kubernetesType, labelsOf, namespaceOf, typesOf } from "./k8s";
 
 /**
@@ -13,7 +12,8 @@ export const VIRTUAL_SERVICE_TYPES = typesOf("networking.istio.io", "VirtualServ
 export const PEER_AUTHENTICATION_TYPES = typesOf("security.istio.io", "PeerAuthentication", SECURITY_VERSIONS);
 
 /** Istio's root namespace (a PeerAuthentication there without selector applies mesh-wide). */
-export const ROOT_NAMESPACE = MESH.rootNamespace;
+/** Istio's default root namespace (the mesh-wide PeerAuthentication lives there); a policy config may name another. */
+export const ROOT_NAMESPACE = "istio-system";
 export const CLUSTER_DOMAIN = "cluster.local";
 
 /** The label that turns on sidecar injection for a namespace, and its value. */

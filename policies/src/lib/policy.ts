@@ -8,6 +8,7 @@ import type {
 } from "@pulumi/policy";
 import { settingsOf } from "./config";
 import { StackView } from "./stack";
+import { validateSkippingUnknowns } from "./unknowns";
 
 /**
  * The mission's policies (replicas, mTLS, circuit breakers) block a deployment; the hygiene
@@ -34,14 +35,20 @@ export function resourcePolicy<T extends object>(
   };
 }
 
-/** A stack policy over a StackView of the stack's resources. */
+/**
+ * A stack policy over a StackView of the stack's resources. During a preview, a resource whose unknown
+ * values the policy reads is left out of its view (lib/unknowns.ts), so the policy still enforces on
+ * the rest instead of turning advisory for the whole stack.
+ */
 export function stackPolicy<T extends object>(
   policy: Omit<StackValidationPolicy, "validateStack" | "configSchema"> & { configSchema: ConfigSchema },
   validate: (stack: StackView, settings: T, report: ReportViolation, args: StackValidationArgs) => void,
 ): StackValidationPolicy {
   return {
     ...policy,
-    validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) =>
-      validate(new StackView(args.resources), settingsOf<T>(policy.configSchema, args), reportViolation, args),
+    validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
+      const settings = settingsOf<T>(policy.configSchema, args);
+      validateSkippingUnknowns(args.resources, reportViolation, (included, report) => validate(new StackView(included), settings, report, args));
+    },
   };
 }

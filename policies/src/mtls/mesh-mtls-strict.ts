@@ -1,4 +1,3 @@
-import { MESH } from "../../../catalog/platform/mesh";
 import { APP_TIER_LABELS, appTierLabelsSchema, exemptNamespacesSchema } from "../lib/config";
 import { Props, describe, formatLabels, hasLabels, labelsOf, namespaceOf } from "../lib/k8s";
 import {
@@ -8,6 +7,7 @@ import {
   INJECTION_LABEL,
   INJECT_ANNOTATION,
   PEER_AUTHENTICATION_TYPES,
+  ROOT_NAMESPACE,
   hostCovers,
   injectionEnabled,
   intendedServiceFqdn,
@@ -47,7 +47,7 @@ export const meshMtlsStrict = stackPolicy<MtlsSettings>(
     configSchema: {
       properties: {
         requireMesh: { type: "boolean", default: true, description: "A stack without any Istio resource violates the policy (mTLS is not configured)." },
-        rootNamespace: { type: "string", default: MESH.rootNamespace, description: "Istio's root namespace, where the mesh-wide PeerAuthentication lives." },
+        rootNamespace: { type: "string", default: ROOT_NAMESPACE, description: "Istio's root namespace, where the mesh-wide PeerAuthentication lives." },
         forbiddenTlsModes: {
           type: "array",
           items: { type: "string", enum: ["DISABLE", "SIMPLE", "MUTUAL"] },

@@ -1,6 +1,6 @@
 import { HPA_TYPES, describe, isOneOf } from "../lib/k8s";
 import { MANDATORY, resourcePolicy } from "../lib/policy";
-import { CATALOG_MINIMUMS, serviceMinimum } from "./app-tier-min-replicas";
+import { serviceMinimum } from "./app-tier-min-replicas";
 
 export interface HpaBoundsSettings {
   minReplicas: number;
@@ -23,7 +23,7 @@ export const hpaReplicaBounds = resourcePolicy<HpaBoundsSettings>(
         serviceMinimums: {
           type: "object",
           additionalProperties: { type: "integer", minimum: 1 },
-          default: { ...CATALOG_MINIMUMS },
+          default: {},
           description: "Per-service minimums, applied to the HPA whose scaleTargetRef is that service's Deployment.",
         },
       },

@@ -20,8 +20,8 @@ export function disruptionBlocked(pdb: Props, pods: number): string | undefined 
     if (kept === undefined) return `spec.minAvailable ${JSON.stringify(spec.minAvailable)} is neither a number nor a percentage`;
     return kept < pods ? undefined : `spec.minAvailable ${JSON.stringify(spec.minAvailable)} keeps all ${pods} pods, so no pod can be evicted`;
   }
-  // Neither set: policy/v1 defaults to minAvailable 1.
-  return 1 < pods ? undefined : `neither minAvailable nor maxUnavailable is set (minAvailable defaults to 1) and ${pods} pod(s) run`;
+  // Neither set: the policy/v1 budget protects nothing (only the long-gone v1beta1 defaulted minAvailable to 1).
+  return "sets neither spec.minAvailable nor spec.maxUnavailable, so under policy/v1 it protects nothing";
 }
 
 /**
@@ -71,7 +71,9 @@ export const pdbAllowsDisruption = stackPolicy<PdbSettings>(
         continue;
       }
       const blocked = disruptionBlocked(matching[0].props, lowest);
-      if (blocked) {
+      if (blocked?.startsWith("sets neither")) {
+        report(`${describe(matching[0].props, "PodDisruptionBudget")} covers ${what} but ${blocked}: set spec.maxUnavailable to 1.`, matching[0].urn);
+      } else if (blocked) {
         report(
           `${describe(matching[0].props, "PodDisruptionBudget")} covers ${what} (lowest scale ${lowest}) but ${blocked}, which blocks node drains: set spec.maxUnavailable to 1 (or minAvailable below ${lowest}).`,
           matching[0].urn,
