@@ -12,7 +12,8 @@
 #   5. a second pulumi preview shows no changes (--expect-no-changes)
 #   6. pulumi preview --policy-pack policies [--policy-pack-config policies/config.<stack>.json] passes
 #   7. pulumi preview --policy-pack policies fails on a stack with a violation, naming the policy
-#   8. pulumi destroy --yes succeeds and removes the manifests and the artifact files
+#   8. npm run policy gives the same verdicts (level, policy, resource) on that stack as the engine did
+#   9. pulumi destroy --yes succeeds and removes the manifests and the artifact files
 #
 # The program runs from a scratch mirror of the repository (symlinks, plus copies of Pulumi.yaml and the stack
 # file) so that nothing in the working tree is written; state lives in a file:// backend under a temp dir.
@@ -247,7 +248,19 @@ else
 	fail "set up the violating stack '$bad'"
 fi
 
-# 8. destroy
+# 8. the offline runner's verdicts on the same stack (the violation as a whole top-level value)
+set_key=${violation%%.*}
+set_value=$(node -e 'const [path, v] = process.argv[1].split("="); const keys = path.split(".").slice(1); let value = isNaN(Number(v)) ? v : Number(v); for (const k of keys.reverse()) value = { [k]: value }; console.log(JSON.stringify(value));' "$violation")
+config_args=()
+if [ -f "$policy_config" ]; then config_args=(--config "$policy_config"); fi
+if (cd "$root" && npm run -s policy -- --stack "$stack" --set "$set_key=$set_value" "${config_args[@]}" --json >"$work/logs/policy-runner.json" 2>"$work/logs/policy-runner.err"); [ -s "$work/logs/policy-runner.json" ] &&
+	verdicts=$(cd "$root" && node -r ts-node/register/transpile-only tools/policy/engine-verdicts.ts "$work/logs/policy-violation.log" "$work/logs/policy-runner.json"); then
+	pass "npm run policy -- --set '$set_key=$set_value' gives pulumi preview's verdicts: $verdicts"
+else
+	fail "npm run policy and pulumi preview disagree on '$bad': $verdicts$(tail -3 "$work/logs/policy-runner.err" 2>/dev/null)"
+fi
+
+# 9. destroy
 if run destroy pulumi -C "$proj" destroy --stack "$stack" --yes --skip-preview --non-interactive; then
 	left=$(($(count_files "$manifests") + $(count_files "$artifacts")))
 	if [ "$left" -eq 0 ]; then

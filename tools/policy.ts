@@ -7,21 +7,23 @@ import type { RecordedResource } from "./render/mock-engine";
 // loads for the render, so a usage or config error answers at once.
 
 const USAGE = [
-  "usage: npm run policy -- [--stack <name>] [--config <file>] [--preview] [--json]",
+  "usage: npm run policy -- [--stack <name>] [--config <file>] [--set <key>=<json>]... [--preview] [--json]",
   "  --stack <name>   stack to render offline and check (Pulumi.<name>.yaml; default dev)",
   "  --config <file>  policy pack config JSON, as for `pulumi preview --policy-pack-config` (default: policies/config.<stack>.json when it exists)",
+  '  --set <key>=<json>  a stack config value for this run, e.g. --set \'services={"user_service":{"replicas":1}}\' (replaces the key\'s value)',
   "  --preview        render as `pulumi preview` does (computed outputs such as image digests unknown) and list what stays unchecked",
   "  --json           print the evaluation as JSON instead of the report",
   "exit status: 0 no mandatory violation, 1 a mandatory violation or a policy error (or the render failed), 2 usage or config error",
 ].join("\n");
 
 async function main(): Promise<number> {
-  let options: { stack: string; config?: string; preview?: boolean; json?: boolean; help?: boolean };
+  let options: { stack: string; config?: string; set?: string[]; preview?: boolean; json?: boolean; help?: boolean };
   try {
     ({ values: options } = parseArgs({
       options: {
         stack: { type: "string", default: "dev" },
         config: { type: "string" },
+        set: { type: "string", multiple: true },
         preview: { type: "boolean" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -36,6 +38,22 @@ async function main(): Promise<number> {
   if (options.help) {
     console.log(USAGE);
     return 0;
+  }
+  const overrides: Record<string, unknown> = {};
+  for (const assignment of options.set ?? []) {
+    const at = assignment.indexOf("=");
+    if (at < 1) {
+      console.error(`policy: --set ${assignment}: expected <key>=<json value>\n${USAGE}`);
+      return 2;
+    }
+    const raw = assignment.slice(at + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // A plain string.
+    }
+    overrides[`microservices-ecosystem:${assignment.slice(0, at)}`] = value;
   }
   if (!options.stack) {
     console.error(`policy: --stack needs a stack name\n${USAGE}`);
@@ -64,7 +82,7 @@ async function main(): Promise<number> {
   let resources: RecordedResource[];
   try {
     const { renderStack } = await import("./render/render-stack");
-    resources = await renderStack({ stack: options.stack, preview: options.preview });
+    resources = await renderStack({ stack: options.stack, overrides, preview: options.preview });
   } catch (error) {
     console.error(`policy: rendering stack "${options.stack}" failed: ${(error as Error).message}`);
     return 1;

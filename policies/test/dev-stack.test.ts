@@ -57,4 +57,75 @@ describe("the policy pack on the rendered dev stack", function () {
       /Deployment microservices\/user-service is scaled by HorizontalPodAutoscaler microservices\/user-service, whose spec.minReplicas is 1, but user-service needs at least 3/,
     );
   });
+
+  /** The dev render with one object changed (a copy); the change names its kind and name. */
+  const changedOne = (kind: string, name: string, namespace: string, change: (props: any) => void): EvaluatedResource[] => {
+    let found = 0;
+    const out = resources.map((r) => {
+      const p = r.props as any;
+      if (p?.kind !== kind || p?.metadata?.name !== name || p?.metadata?.namespace !== namespace) return r;
+      found++;
+      const props = structuredClone(p);
+      change(props);
+      return { ...r, props };
+    });
+    assert.equal(found, 1, `${kind} ${namespace}/${name} in the dev render`);
+    return out;
+  };
+
+  // Each defect of the policy review, applied to the real dev render, is reported by the policy meant for it.
+  // [defect, the changed render, the policy meant for it, and any policy that rightly reports its consequence]
+  const DEFECTS: [string, () => EvaluatedResource[], string, string?][] = [
+    [
+      "spec.replicas set on a workload an HPA scales",
+      () => changedOne("Deployment", "user-service", "microservices", (d) => (d.spec.replicas = 3)),
+      "hpa-managed-replicas",
+    ],
+    [
+      "an HPA whose target does not exist",
+      () => changedOne("HorizontalPodAutoscaler", "payment-service", "microservices", (h) => (h.spec.scaleTargetRef.name = "payments")),
+      "hpa-target-exists",
+      // Its Deployment, now scaled by nothing, runs 1 replica.
+      "app-tier-min-replicas",
+    ],
+    [
+      "a PodDisruptionBudget with neither minAvailable nor maxUnavailable",
+      () =>
+        changedOne("PodDisruptionBudget", "order-service", "microservices", (p) => {
+          delete p.spec.maxUnavailable;
+          delete p.spec.minAvailable;
+        }),
+      "pdb-allows-disruption",
+    ],
+    [
+      "a Service whose targetPort no container declares",
+      () => changedOne("Service", "auth-service", "microservices", (s) => (s.spec.ports[0].targetPort = "web")),
+      "service-target-ports",
+    ],
+    [
+      "a Service whose selector matches no pod",
+      () => changedOne("Service", "email-service", "microservices", (s) => (s.spec.selector = { app: "mail" })),
+      "service-selects-pods",
+    ],
+    [
+      "Kong's serviceAccountName changed to default",
+      () => changedOne("Deployment", "kong", "kong", (d) => (d.spec.template.spec.serviceAccountName = "default")),
+      "authorization-principals-exist",
+    ],
+  ];
+  for (const [defect, stack, policy, consequence] of DEFECTS) {
+    it(`reports ${defect} (${policy}, mandatory)`, async () => {
+      const result = await evaluate(POLICIES, stack(), DEV_CONFIG);
+      assert.deepEqual(result.errors, []);
+      const found = mandatory(result);
+      assert.ok(
+        found.some((v) => v.startsWith(`${policy}: `)),
+        found.join("\n"),
+      );
+      assert.deepEqual(
+        found.filter((v) => !v.startsWith(`${policy}: `) && !(consequence && v.startsWith(`${consequence}: `))),
+        [],
+      );
+    });
+  }
 });
