@@ -11,15 +11,13 @@ import { pinnedImageTags } from "./hygiene/pinned-image-tags";
 import { restrictedPodSecurity } from "./hygiene/restricted-pod-security";
 import { virtualServiceSubsets } from "./hygiene/virtual-service-subsets";
 import { meshMtlsStrict } from "./mtls/mesh-mtls-strict";
-import {
-  authorizationPrincipalsExist,
-  destinationRuleHostExists,
-  oneDefaultAuthorizationPerNamespace,
-  serviceSelectsPods,
-  serviceTargetPorts,
-  virtualServiceHostsExist,
-  workloadSpread,
-} from "./wiring";
+import { authorizationPrincipalsExist } from "./wiring/authorization-principals-exist";
+import { destinationRuleHostExists } from "./wiring/destination-rule-host-exists";
+import { oneDefaultAuthorizationPerNamespace } from "./wiring/one-default-authorization-per-namespace";
+import { serviceSelectsPods } from "./wiring/service-selects-pods";
+import { serviceTargetPorts } from "./wiring/service-target-ports";
+import { virtualServiceHostsExist } from "./wiring/virtual-service-hosts-exist";
+import { workloadSpread } from "./wiring/workload-spread";
 import { hostAccess } from "./workload/host-access";
 import { istioSidecarUid } from "./workload/istio-sidecar-uid";
 import { probePortsDeclared } from "./workload/probe-ports-declared";
@@ -31,39 +29,6 @@ import { hpaManagedReplicas } from "./replicas/hpa-managed-replicas";
 import { hpaReplicaBounds } from "./replicas/hpa-replica-bounds";
 import { hpaTargetExists } from "./replicas/hpa-target-exists";
 import { pdbAllowsDisruption } from "./replicas/pdb-allows-disruption";
-
-export {
-  appTierMinReplicas,
-  hpaReplicaBounds,
-  hpaManagedReplicas,
-  hpaTargetExists,
-  pdbAllowsDisruption,
-  meshMtlsStrict,
-  circuitBreakerCoverage,
-  destinationRuleCircuitBreaker,
-  containerProbes,
-  containerResources,
-  pinnedImageTags,
-  restrictedPodSecurity,
-  networkPolicyCoverage,
-  virtualServiceSubsets,
-  canaryWeights,
-  kongCorsOrigins,
-  gatewayRouteProtection,
-  probesDistinct,
-  rollingUpdateStrategy,
-  selectorMatchesTemplate,
-  hostAccess,
-  probePortsDeclared,
-  istioSidecarUid,
-  serviceSelectsPods,
-  serviceTargetPorts,
-  destinationRuleHostExists,
-  authorizationPrincipalsExist,
-  virtualServiceHostsExist,
-  oneDefaultAuthorizationPerNamespace,
-  workloadSpread,
-};
 
 export type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
 

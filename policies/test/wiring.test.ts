@@ -2,7 +2,6 @@ import * as assert from "node:assert/strict";
 import { EvaluatedResource, Evaluation, evaluate, fromRecorded } from "../../tools/policy/evaluate";
 import { renderStack } from "../../tools/render/render-stack";
 import { circuitBreakerCoverage } from "../src/circuit-breakers/circuit-breaker-coverage";
-import { WIRING_POLICIES } from "../src/wiring";
 import { authorizationPrincipalsExist, pinnedNamespace } from "../src/wiring/authorization-principals-exist";
 import { destinationRuleHostExists } from "../src/wiring/destination-rule-host-exists";
 import { isAllowNothing, oneDefaultAuthorizationPerNamespace } from "../src/wiring/one-default-authorization-per-namespace";
@@ -19,6 +18,17 @@ const without = (stack: EvaluatedResource[], type: string, name: string) => {
   return out;
 };
 const apSources = (p: Props, rule: number) => p.spec.rules[rule].from[0].source;
+
+/** The wiring policies: the names one object uses for another resolve to something the stack declares. */
+const WIRING_POLICIES = [
+  serviceSelectsPods,
+  serviceTargetPorts,
+  destinationRuleHostExists,
+  authorizationPrincipalsExist,
+  virtualServiceHostsExist,
+  oneDefaultAuthorizationPerNamespace,
+  workloadSpread,
+];
 
 describe("wiring policies: levels", () => {
   const levels: Record<string, string> = {

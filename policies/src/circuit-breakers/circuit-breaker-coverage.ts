@@ -1,3 +1,4 @@
+import { exemptServicesSchema } from "../lib/config";
 import { Props, SERVICE_TYPES, describe, namespaceOf, nameOf } from "../lib/k8s";
 import { CLUSTER_DOMAIN, DESTINATION_RULE_TYPES, hostCovers, injectionEnabled, intendedServiceFqdn, resolveHost, serviceFqdn } from "../lib/istio";
 import { MANDATORY, stackPolicy } from "../lib/policy";
@@ -26,12 +27,7 @@ export const circuitBreakerCoverage = stackPolicy<CoverageSettings>(
     severity: "high",
     configSchema: {
       properties: {
-        exemptServices: {
-          type: "array",
-          items: { type: "string" },
-          default: [],
-          description: "Services that need no DestinationRule, as name or namespace/name.",
-        },
+        exemptServices: exemptServicesSchema("Services that need no DestinationRule"),
         exemptHeadless: { type: "boolean", default: true, description: "Headless Services (clusterIP None) need no DestinationRule." },
         clusterDomain: { type: "string", default: CLUSTER_DOMAIN, description: "The cluster's DNS domain." },
       },

@@ -33,6 +33,14 @@ export const exemptNamespacesSchema = (what: string) => ({
   description: `Namespaces whose ${what} this policy skips.`,
 });
 
+/** The JSON schema of a list of Services a policy skips (`name` or `namespace/name`). */
+export const exemptServicesSchema = (why: string) => ({
+  type: "array" as const,
+  items: { type: "string" as const },
+  default: [] as string[],
+  description: `${why}, as name or namespace/name.`,
+});
+
 /** The JSON schema of the label set that marks the app tier (`tier: microservices`). */
 export const APP_TIER_LABELS: Record<string, string> = { tier: "microservices" };
 export const appTierLabelsSchema = {

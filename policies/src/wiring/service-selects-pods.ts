@@ -1,3 +1,4 @@
+import { exemptServicesSchema } from "../lib/config";
 import { describe, formatLabels, namespaceOf, podIdentity } from "../lib/k8s";
 import { MANDATORY, stackPolicy } from "../lib/policy";
 import { listsService, selectedTemplates, selectingServices } from "../lib/wiring";
@@ -20,12 +21,7 @@ export const serviceSelectsPods = stackPolicy<ServiceSelectsPodsSettings>(
     severity: "high",
     configSchema: {
       properties: {
-        exemptServices: {
-          type: "array",
-          items: { type: "string" },
-          default: [],
-          description: "Services whose pods come from outside the stack (a Helm chart, an operator), as name or namespace/name.",
-        },
+        exemptServices: exemptServicesSchema("Services whose pods come from outside the stack (a Helm chart, an operator)"),
       },
     },
   },

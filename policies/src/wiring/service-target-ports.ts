@@ -1,3 +1,4 @@
+import { exemptServicesSchema } from "../lib/config";
 import { Props, containersOf, describe } from "../lib/k8s";
 import { MANDATORY, stackPolicy } from "../lib/policy";
 import { listsService, selectedTemplates, selectingServices } from "../lib/wiring";
@@ -31,12 +32,7 @@ export const serviceTargetPorts = stackPolicy<ServiceTargetPortsSettings>(
     severity: "high",
     configSchema: {
       properties: {
-        exemptServices: {
-          type: "array",
-          items: { type: "string" },
-          default: [],
-          description: "Services whose ports this policy skips, as name or namespace/name.",
-        },
+        exemptServices: exemptServicesSchema("Services whose ports this policy skips"),
       },
     },
   },
