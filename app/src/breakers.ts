@@ -66,6 +66,16 @@ function errorText(err: unknown): string {
   return String(err);
 }
 
+/** A check that failed, or that the breaker answered without calling the dependency. */
+function failedOutcome(err: unknown): ProbeOutcome {
+  return {
+    ok: false,
+    shortCircuited: isOpenBreakerError(err),
+    statusCode: err instanceof HealthCheckError ? err.statusCode : undefined,
+    error: isOpenBreakerError(err) ? "circuit open" : errorText(err),
+  };
+}
+
 /**
  * `GET <url>/health` through an opossum breaker, with a consecutive-failure threshold.
  *
@@ -108,13 +118,7 @@ export class DependencyBreaker {
       volumeThreshold: Number.MAX_SAFE_INTEGER,
     });
     if (settings.fallbackEnabled) {
-      breaker.fallback((_trace: TraceContext, err: unknown): ProbeOutcome => ({
-        ok: false,
-        fallback: true,
-        shortCircuited: isOpenBreakerError(err),
-        statusCode: err instanceof HealthCheckError ? err.statusCode : undefined,
-        error: isOpenBreakerError(err) ? "circuit open" : errorText(err),
-      }));
+      breaker.fallback((_trace: TraceContext, err: unknown): ProbeOutcome => ({ ...failedOutcome(err), fallback: true }));
     }
     breaker.on("success", () => {
       this.consecutiveFailures = 0;
@@ -209,12 +213,7 @@ export class DependencyBreaker {
     try {
       return await this.breaker!.fire(trace);
     } catch (err) {
-      return {
-        ok: false,
-        shortCircuited: isOpenBreakerError(err),
-        statusCode: err instanceof HealthCheckError ? err.statusCode : undefined,
-        error: isOpenBreakerError(err) ? "circuit open" : errorText(err),
-      };
+      return failedOutcome(err);
     }
   }
 

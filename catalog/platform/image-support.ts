@@ -1,6 +1,12 @@
+import { EVENT_STORE, POSTGRES, REDIS } from "./data";
+import { GATEWAY } from "./gateway";
+import { MESH } from "./mesh";
+import { JAEGER, PROMETHEUS } from "./observability";
+
 /**
- * The upstream support window of every image the stacks run, the runtime image builds on, or the kind
- * scripts start: what a team checks before it bumps a pin (the README's table is this list; a test keeps
+ * The upstream support window of every image the stacks run (read from the catalog's pins), the runtime
+ * image builds on, or the kind scripts start (stated here; a test reads them from app/Dockerfile and
+ * scripts/kind-up.sh): what a team checks before it bumps a pin (the README's table is this list; a test keeps
  * them equal and requires every applied image to be here, supported on the day of the check).
  */
 export interface ImageSupport {
@@ -28,56 +34,56 @@ export const IMAGE_SUPPORT: readonly ImageSupport[] = [
     usedBy: "app/Dockerfile (the service runtime)",
   },
   {
-    image: "kong:3.9.3",
+    image: GATEWAY.image,
     line: "Kong Gateway OSS 3.9",
     endOfSupport: null,
     note: "the last open-source line; community-maintained (3.9.2 and 3.9.3 shipped in 2026), no end date announced; Kong's enterprise support for 3.9 ended 2025-12-12",
     usedBy: "Kong",
   },
   {
-    image: "prom/prometheus:v3.13.4",
+    image: PROMETHEUS.image,
     line: "Prometheus 3.13 LTS",
     endOfSupport: "2027-07-31",
     note: "LTS releases get one year of fixes (3.5 LTS ended 2026-07-31)",
     usedBy: "Prometheus",
   },
   {
-    image: "jaegertracing/jaeger:2.22.0",
+    image: JAEGER.image,
     line: "Jaeger v2",
     endOfSupport: null,
     note: "only the newest v2 release gets fixes, so bump with each release; v1 ended 2025-12-31",
     usedBy: "Jaeger",
   },
   {
-    image: "postgres:16.15-alpine3.24",
+    image: POSTGRES.image,
     line: "PostgreSQL 16",
     endOfSupport: "2028-11-09",
     note: "five years per major version",
     usedBy: "PostgreSQL",
   },
   {
-    image: "redis:8.10.2-alpine3.23",
+    image: REDIS.image,
     line: "Redis 8.10 on Alpine 3.23",
     endOfSupport: "2027-11-01",
     note: "the newest Redis minor (maintained until superseded); bounded by Alpine 3.23's end of support",
     usedBy: "Redis",
   },
   {
-    image: "docker.kurrent.io/kurrent-lts/kurrentdb:26.0.3",
+    image: EVENT_STORE.image,
     line: "KurrentDB 26.0 LTS (EventStoreDB's successor)",
     endOfSupport: "2028-01-31",
     note: "two years per LTS from its January 2026 release, plus a two-month grace period (EventStoreDB 24.10 ended October 2026)",
     usedBy: "EventStoreDB",
   },
   {
-    image: "docker.io/istio/pilot:1.31.0",
+    image: `${MESH.install.hub}/pilot:${MESH.install.version}`,
     line: "Istio 1.31",
     endOfSupport: "2027-02-28",
     note: "supported until six weeks after 1.33 (expected February 2027)",
     usedBy: "Istio (istiod)",
   },
   {
-    image: "docker.io/istio/proxyv2:1.31.0",
+    image: `${MESH.install.hub}/proxyv2:${MESH.install.version}`,
     line: "Istio 1.31",
     endOfSupport: "2027-02-28",
     note: "as istiod",
@@ -91,7 +97,7 @@ export const IMAGE_SUPPORT: readonly ImageSupport[] = [
     usedBy: "scripts/kind-up.sh (the local registry)",
   },
   {
-    image: "postgres:13",
+    image: POSTGRES.specImage,
     line: "PostgreSQL 13",
     endOfSupport: "2025-11-13",
     note: "named by the spec's docker_compose.yaml, which is emitted byte for byte; never applied: the stacks run the PostgreSQL 16 pin above",
@@ -100,4 +106,4 @@ export const IMAGE_SUPPORT: readonly ImageSupport[] = [
 ];
 
 /** Pins that are only text of the specification's files, never run. */
-export const SPEC_ONLY_IMAGES: readonly string[] = ["postgres:13"];
+export const SPEC_ONLY_IMAGES: readonly string[] = [POSTGRES.specImage];

@@ -1,5 +1,5 @@
 import { Props, SERVICE_TYPES, describe, nameOf, namespaceOf, typesOf } from "../lib/k8s";
-import { VIRTUAL_SERVICE_TYPES } from "../lib/istio";
+import { AUTHORIZATION_POLICY_TYPES, VIRTUAL_SERVICE_TYPES } from "../lib/istio";
 import {
   KONG_CLUSTER_PLUGIN_TYPES,
   KONG_PLUGIN_TYPES,
@@ -20,7 +20,6 @@ export interface RouteProtectionSettings {
 
 const ENVOY_FILTER_TYPES = typesOf("networking.istio.io", "EnvoyFilter", ["v1alpha3"]);
 const REQUEST_AUTHENTICATION_TYPES = typesOf("security.istio.io", "RequestAuthentication", ["v1", "v1beta1"]);
-const AUTHORIZATION_POLICY_TYPES = typesOf("security.istio.io", "AuthorizationPolicy", ["v1", "v1beta1"]);
 
 /** Whether an AuthorizationPolicy only lets requests with a validated JWT through (requestPrincipals / request.auth.*). */
 const requiresJwt = (policy: Props): boolean =>

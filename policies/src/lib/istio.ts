@@ -10,8 +10,9 @@ const SECURITY_VERSIONS = ["v1", "v1beta1"];
 export const DESTINATION_RULE_TYPES = typesOf("networking.istio.io", "DestinationRule", NETWORKING_VERSIONS);
 export const VIRTUAL_SERVICE_TYPES = typesOf("networking.istio.io", "VirtualService", NETWORKING_VERSIONS);
 export const PEER_AUTHENTICATION_TYPES = typesOf("security.istio.io", "PeerAuthentication", SECURITY_VERSIONS);
+export const SERVICE_ENTRY_TYPES = typesOf("networking.istio.io", "ServiceEntry", NETWORKING_VERSIONS);
+export const AUTHORIZATION_POLICY_TYPES = typesOf("security.istio.io", "AuthorizationPolicy", SECURITY_VERSIONS);
 
-/** Istio's root namespace (a PeerAuthentication there without selector applies mesh-wide). */
 /** Istio's default root namespace (the mesh-wide PeerAuthentication lives there); a policy config may name another. */
 export const ROOT_NAMESPACE = "istio-system";
 export const CLUSTER_DOMAIN = "cluster.local";

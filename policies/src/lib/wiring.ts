@@ -1,5 +1,5 @@
-import { PodTemplate, Props, SERVICE_TYPES, kubernetesType, namespaceOf, nameOf, typesOf } from "./k8s";
-import { hostCovers, resolveHost, serviceFqdn } from "./istio";
+import { PodTemplate, Props, SERVICE_TYPES, kubernetesType, namespaceOf, nameOf } from "./k8s";
+import { SERVICE_ENTRY_TYPES, hostCovers, intendedServiceFqdn, resolveHost, serviceFqdn } from "./istio";
 import { StackResource, StackView } from "./stack";
 
 /**
@@ -7,12 +7,6 @@ import { StackResource, StackView } from "./stack";
  * selector and target ports, an Istio host, an AuthorizationPolicy principal) resolve to
  * something the stack declares.
  */
-
-const NETWORKING_VERSIONS = ["v1", "v1beta1", "v1alpha3"];
-const SECURITY_VERSIONS = ["v1", "v1beta1"];
-
-export const SERVICE_ENTRY_TYPES = typesOf("networking.istio.io", "ServiceEntry", NETWORKING_VERSIONS);
-export const AUTHORIZATION_POLICY_TYPES = typesOf("security.istio.io", "AuthorizationPolicy", SECURITY_VERSIONS);
 
 /** The Helm release type (`kubernetes:helm.sh/v3:Release`), whose `namespace` prop is where it installs. */
 const isHelmRelease = (type: string) => type.startsWith("kubernetes:helm.sh/") && type.endsWith(":Release");
@@ -111,8 +105,7 @@ export class HostRegistry {
 
   /** The Service a literal `name.namespace` (or `name.namespace.svc`) host was meant for, if the stack has it. */
   nearMiss(host: string): string | undefined {
-    const match = /^([a-z0-9-]+)\.([a-z0-9-]+)(\.svc)?$/.exec(host);
-    const fqdn = match ? `${match[1]}.${match[2]}.svc.${this.domain}` : undefined;
+    const fqdn = intendedServiceFqdn(host, this.domain);
     return fqdn && this.services.has(fqdn) ? fqdn : undefined;
   }
 

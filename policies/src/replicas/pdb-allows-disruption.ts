@@ -7,21 +7,28 @@ export interface PdbSettings {
   exemptNamespaces: string[];
 }
 
-/** Whether a PDB lets at least one of `pods` pods be evicted, and why not. */
+const isSet = (value: unknown) => value !== undefined && value !== null;
+
+/**
+ * A policy/v1 budget with neither field protects nothing (only the long-gone v1beta1 defaulted
+ * minAvailable to 1).
+ */
+export const protectsNothing = (pdb: Props): boolean => !isSet(pdb.spec?.maxUnavailable) && !isSet(pdb.spec?.minAvailable);
+
+/** Whether a PDB that sets a limit lets at least one of `pods` pods be evicted, and why not. */
 export function disruptionBlocked(pdb: Props, pods: number): string | undefined {
   const spec = pdb.spec ?? {};
-  if (spec.maxUnavailable !== undefined && spec.maxUnavailable !== null) {
+  if (isSet(spec.maxUnavailable)) {
     const allowed = scaledValue(spec.maxUnavailable, pods);
     if (allowed === undefined) return `spec.maxUnavailable ${JSON.stringify(spec.maxUnavailable)} is neither a number nor a percentage`;
     return allowed >= 1 ? undefined : `spec.maxUnavailable ${JSON.stringify(spec.maxUnavailable)} allows no pod to be evicted`;
   }
-  if (spec.minAvailable !== undefined && spec.minAvailable !== null) {
+  if (isSet(spec.minAvailable)) {
     const kept = scaledValue(spec.minAvailable, pods);
     if (kept === undefined) return `spec.minAvailable ${JSON.stringify(spec.minAvailable)} is neither a number nor a percentage`;
     return kept < pods ? undefined : `spec.minAvailable ${JSON.stringify(spec.minAvailable)} keeps all ${pods} pods, so no pod can be evicted`;
   }
-  // Neither set: the policy/v1 budget protects nothing (only the long-gone v1beta1 defaulted minAvailable to 1).
-  return "sets neither spec.minAvailable nor spec.maxUnavailable, so under policy/v1 it protects nothing";
+  return undefined;
 }
 
 /**
@@ -70,10 +77,15 @@ export const pdbAllowsDisruption = stackPolicy<PdbSettings>(
         );
         continue;
       }
+      if (protectsNothing(matching[0].props)) {
+        report(
+          `${describe(matching[0].props, "PodDisruptionBudget")} covers ${what} but sets neither spec.minAvailable nor spec.maxUnavailable, so under policy/v1 it protects nothing: set spec.maxUnavailable to 1.`,
+          matching[0].urn,
+        );
+        continue;
+      }
       const blocked = disruptionBlocked(matching[0].props, lowest);
-      if (blocked?.startsWith("sets neither")) {
-        report(`${describe(matching[0].props, "PodDisruptionBudget")} covers ${what} but ${blocked}: set spec.maxUnavailable to 1.`, matching[0].urn);
-      } else if (blocked) {
+      if (blocked) {
         report(
           `${describe(matching[0].props, "PodDisruptionBudget")} covers ${what} (lowest scale ${lowest}) but ${blocked}, which blocks node drains: set spec.maxUnavailable to 1 (or minAvailable below ${lowest}).`,
           matching[0].urn,

@@ -1,7 +1,8 @@
+import { AUTHORIZATION_POLICY_TYPES } from "../lib/istio";
 import { Props, describe } from "../lib/k8s";
 import { CLUSTER_DOMAIN } from "../lib/istio";
 import { MANDATORY, stackPolicy } from "../lib/policy";
-import { AUTHORIZATION_POLICY_TYPES, actionOf, istioMatch, serviceAccountOf, stackNamespaces } from "../lib/wiring";
+import { actionOf, istioMatch, serviceAccountOf, stackNamespaces } from "../lib/wiring";
 
 export interface PrincipalSettings {
   trustDomain: string;

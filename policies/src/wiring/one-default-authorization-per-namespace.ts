@@ -1,8 +1,9 @@
+import { AUTHORIZATION_POLICY_TYPES } from "../lib/istio";
 import { exemptNamespacesSchema } from "../lib/config";
 import { Props, namespaceOf, nameOf } from "../lib/k8s";
 import { ROOT_NAMESPACE, injectionEnabled } from "../lib/istio";
 import { ADVISORY, stackPolicy } from "../lib/policy";
-import { AUTHORIZATION_POLICY_TYPES, actionOf } from "../lib/wiring";
+import { actionOf } from "../lib/wiring";
 
 export interface DefaultAuthorizationSettings {
   rootNamespace: string;
