@@ -89,16 +89,14 @@ async function main(): Promise<number> {
   }
   const evaluation = await evaluate(POLICIES, fromRecorded(resources), config);
   const version = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "policies", "package.json"), "utf8")).version;
-  const { formatNotInspected, formatUnknownValues, helmReleasesNotInspected, unknownValues } = await import("./policy/unchecked");
+  const { formatUnknownValues, unknownValues } = await import("./policy/unchecked");
   const unknowns = options.preview ? unknownValues(resources) : undefined;
-  const notInspected = helmReleasesNotInspected(resources);
   if (options.json) {
     const preview = options.preview ?? false;
-    console.log(JSON.stringify({ pack: PACK_NAME, version, stack: options.stack, preview, ...evaluation, unknownValues: unknowns, notInspected }, null, 2));
+    console.log(JSON.stringify({ pack: PACK_NAME, version, stack: options.stack, preview, ...evaluation, unknownValues: unknowns }, null, 2));
   } else {
     const source = configFile ? `policies, config ${path.relative(process.cwd(), configFile)}` : "policies";
     console.log(formatReport(PACK_NAME, version, evaluation, { stack: options.stack, source }));
-    if (notInspected.length > 0) console.log(`\n${formatNotInspected(notInspected)}`);
     if (unknowns) console.log(`\n${formatUnknownValues(unknowns)}`);
   }
   return blocksDeployment(evaluation) ? 1 : 0;

@@ -5,6 +5,8 @@ const OPERATOR_SIZES = {
   pilot: { requests: { cpu: "1000m", memory: "1Gi" } },
   proxy: { requests: { cpu: "200m", memory: "256Mi" } },
 };
+/** The share of requests istiod's Envoys trace, in percent (the spec's IstioOperator: 1.0). */
+const TRACE_SAMPLING = 1.0;
 /** Istio's root namespace (istiod, the mesh-wide policies). */
 const ROOT_NAMESPACE = "istio-system";
 
@@ -61,6 +63,15 @@ export const MESH = {
      * Istio's historical ingress NodePorts, clear of Kubernetes' random allocations below them.
      */
     ingressNodePorts: { http: 31380, https: 31390 },
+    /**
+     * Replicas of istiod and of the ingress gateway. Dev runs one of each at a fixed count (kind has no
+     * metrics for an autoscaler); prod autoscales from two, so a node drain or a rollout always leaves
+     * one serving: istiod issues the workloads' certificates, and the gateway carries all outside traffic.
+     */
+    replicas: {
+      dev: { istiod: 1, gateway: 1 },
+      prod: { istiod: 2, gateway: 2 },
+    },
     /** Requests on a laptop (dev); prod takes the spec's IstioOperator sizes. */
     sizes: {
       dev: {
@@ -75,6 +86,8 @@ export const MESH = {
       },
     },
   },
+  /** istiod's trace sampling, in percent, as the spec's IstioOperator sets it (Helm value `traceSampling`). */
+  traceSampling: TRACE_SAMPLING,
   /** The labels of the Helm-installed ingress gateway's pods (release `istio-ingress` → `istio: ingress`). */
   ingressSelector: { istio: "ingress" },
   /** The ingress gateway's listener for the API host (plain HTTP on kind). */
@@ -129,7 +142,7 @@ export const MESH = {
           },
         },
         pilot: {
-          traceSampling: float(1.0),
+          traceSampling: float(TRACE_SAMPLING),
         },
       },
     },

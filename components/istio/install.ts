@@ -23,7 +23,10 @@ const chart = (name: (typeof ISTIO_CHARTS)[number], settings: IstioSettings) =>
     ? { chart: name, version: MESH.install.version, repositoryOpts: { repo: MESH.install.chartRepository } }
     : { chart: path.join(settings.chartsDir, name) };
 
-/** Values every chart gets: the pinned images (a chart from Istio's source tree has an empty hub and tag). */
+/**
+ * istiod's pinned image (a chart from Istio's source tree has an empty hub and tag). `base` runs no
+ * pod, and the gateway's pods take the proxy image from the injector (the chart's `image: auto`).
+ */
 const images = { global: { hub: MESH.install.hub, tag: MESH.install.version } };
 
 /**
@@ -61,6 +64,9 @@ function ingressPorts(type: IstioSettings["ingressServiceType"]) {
 export function installIstio(parent: pulumi.Resource, provider: k8s.Provider, environment: "dev" | "prod", settings: IstioSettings): IstioInstallation {
   const opts = { parent, provider };
   const sizes = MESH.install.sizes[environment];
+  const replicas = MESH.install.replicas[environment];
+  // A kind cluster has no metrics server: dev runs a fixed count, prod autoscales from its minimum.
+  const autoscaled = environment === "prod";
   const namespace = (name: string) => new k8s.core.v1.Namespace(name, { metadata: { name, labels: commonLabels(name, "namespace") } }, opts);
   const root = namespace(MESH.rootNamespace);
   const webhooks = webhookValues(settings);
@@ -72,7 +78,7 @@ export function installIstio(parent: pulumi.Resource, provider: k8s.Provider, en
       ...chart("base", settings),
       namespace: root.metadata.name,
       skipAwait: false,
-      values: merge(images, webhooks.base),
+      values: webhooks.base,
     },
     opts,
   );
@@ -84,12 +90,12 @@ export function installIstio(parent: pulumi.Resource, provider: k8s.Provider, en
       ...chart("istiod", settings),
       namespace: root.metadata.name,
       skipAwait: false,
+      // The istiod chart reads its settings at the top level (a `pilot:` key, the IstioOperator's
+      // layout, is ignored by it); the chart's own PDB appears once it runs more than one replica.
       values: merge(images, webhooks.istiod, {
-        pilot: {
-          replicaCount: 1,
-          autoscaleEnabled: environment === "prod",
-          resources: sizes.pilot,
-        },
+        ...(autoscaled ? { autoscaleEnabled: true, autoscaleMin: replicas.istiod } : { autoscaleEnabled: false, replicaCount: replicas.istiod }),
+        resources: sizes.pilot,
+        traceSampling: MESH.traceSampling,
         // Every injected sidecar's default size (services set theirs per pod, see IstioMesh.bindService).
         global: { proxy: { resources: sizes.proxy } },
       }),
@@ -107,14 +113,16 @@ export function installIstio(parent: pulumi.Resource, provider: k8s.Provider, en
       ...chart("gateway", settings),
       namespace: ingress.metadata.name,
       skipAwait: false,
-      values: merge(images, {
+      values: {
         name: MESH.install.releases.gateway,
         // The pods' selector labels: the Gateway object selects `istio: ingress`.
         labels: { ...MESH.ingressSelector },
         service: { type: settings.ingressServiceType, ports: ingressPorts(settings.ingressServiceType) },
         resources: sizes.gateway,
-        autoscaling: { enabled: environment === "prod" },
-      }),
+        ...(autoscaled
+          ? { autoscaling: { enabled: true, minReplicas: replicas.gateway }, podDisruptionBudget: { minAvailable: 1 } }
+          : { autoscaling: { enabled: false }, replicaCount: replicas.gateway }),
+      },
     },
     { ...opts, dependsOn: [istiod] },
   );

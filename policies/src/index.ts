@@ -6,6 +6,7 @@ import { kongCorsOrigins } from "./gateway/kong-cors-origins";
 import { canaryWeights } from "./hygiene/canary-weights";
 import { containerProbes } from "./hygiene/container-probes";
 import { containerResources } from "./hygiene/container-resources";
+import { helmReleaseContents } from "./hygiene/helm-release-contents";
 import { networkPolicyCoverage } from "./hygiene/network-policy-coverage";
 import { pinnedImageTags } from "./hygiene/pinned-image-tags";
 import { restrictedPodSecurity } from "./hygiene/restricted-pod-security";
@@ -28,6 +29,7 @@ import { appTierMinReplicas } from "./replicas/app-tier-min-replicas";
 import { hpaManagedReplicas } from "./replicas/hpa-managed-replicas";
 import { hpaReplicaBounds } from "./replicas/hpa-replica-bounds";
 import { hpaTargetExists } from "./replicas/hpa-target-exists";
+import { istioReleaseReplicas } from "./replicas/istio-release-replicas";
 import { pdbAllowsDisruption } from "./replicas/pdb-allows-disruption";
 
 export type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
@@ -45,6 +47,7 @@ export const MISSION_POLICIES: readonly AnyPolicy[] = [
   hpaManagedReplicas,
   hpaTargetExists,
   pdbAllowsDisruption,
+  istioReleaseReplicas,
   meshMtlsStrict,
   circuitBreakerCoverage,
   destinationRuleCircuitBreaker,
@@ -74,6 +77,7 @@ export const HYGIENE_POLICIES: readonly AnyPolicy[] = [
   virtualServiceHostsExist,
   oneDefaultAuthorizationPerNamespace,
   workloadSpread,
+  helmReleaseContents,
 ];
 
 /** Every policy of the pack, in the order the pack lists them. Importing this starts nothing. */

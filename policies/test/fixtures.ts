@@ -180,7 +180,18 @@ export const T = {
   virtualService: "kubernetes:networking.istio.io/v1:VirtualService",
   kongPlugin: "kubernetes:configuration.konghq.com/v1:KongPlugin",
   kongClusterPlugin: "kubernetes:configuration.konghq.com/v1:KongClusterPlugin",
+  helmRelease: "kubernetes:helm.sh/v3:Release",
 } as const;
+
+/** A Helm release of one of Istio's charts (from Istio's repository), with the given values. */
+export const istioRelease = (chart: "base" | "istiod" | "gateway", values: Props = {}, name = chart === "gateway" ? "istio-ingress" : chart): Props => ({
+  name,
+  chart,
+  version: "1.31.0",
+  namespace: chart === "gateway" ? "istio-ingress" : "istio-system",
+  repositoryOpts: { repo: "https://istio-release.storage.googleapis.com/charts" },
+  values,
+});
 
 /** A Deployment an HPA scales: spec.replicas is left to the autoscaler. */
 export function autoscaled(workload: Props): Props {

@@ -6,7 +6,9 @@ import { hpaManagedReplicas } from "../src/replicas/hpa-managed-replicas";
 import { hpaReplicaBounds } from "../src/replicas/hpa-replica-bounds";
 import { hpaTargetExists } from "../src/replicas/hpa-target-exists";
 import { pdbAllowsDisruption } from "../src/replicas/pdb-allows-disruption";
-import { NS, T, compliantStack, deployment, expectNone, expectOne, hpa, mutate, pdb, resource, statefulSet, violations } from "./fixtures";
+import { istioReleaseReplicas } from "../src/replicas/istio-release-replicas";
+import { helmReleaseContents } from "../src/hygiene/helm-release-contents";
+import { NS, Props, T, compliantStack, deployment, expectNone, expectOne, hpa, istioRelease, mutate, pdb, resource, statefulSet, violations } from "./fixtures";
 
 /** The per-service minimums the dev stack's policy config gives (the pack's own default is none). */
 const DEV = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "config.dev.json"), "utf8"));
@@ -229,5 +231,100 @@ describe("policy pdb-allows-disruption (stack)", () => {
     const single = stack.map((r) => (r.type === T.deployment ? { ...r, props: { ...r.props, spec: { ...(r.props.spec as object), replicas: 1 } } } : r));
     assert.equal((await violations(pdbAllowsDisruption, single)).length, 0);
     assert.equal((await violations(pdbAllowsDisruption, stack, { exemptNamespaces: [NS] })).length, 0);
+  });
+});
+
+describe("policy istio-release-replicas (Istio's charts, read from their values)", () => {
+  const PROD = { istiodMinReplicas: 2, gatewayMinReplicas: 2 };
+  const release = (chart: "base" | "istiod" | "gateway", values: Props) => resource(T.helmRelease, istioRelease(chart, values));
+
+  it("passes releases that autoscale from the minimum with the charts' PodDisruptionBudgets, and fixed counts", async () => {
+    await expectNone(
+      istioReleaseReplicas,
+      [
+        release("base", {}),
+        release("istiod", { autoscaleEnabled: true, autoscaleMin: 2 }),
+        release("gateway", { autoscaling: { enabled: true, minReplicas: 2 }, podDisruptionBudget: { minAvailable: 1 } }),
+      ],
+      PROD,
+    );
+    await expectNone(istioReleaseReplicas, [
+      release("istiod", { autoscaleEnabled: false, replicaCount: 1 }),
+      release("gateway", { autoscaling: { enabled: false } }),
+    ]);
+  });
+
+  it("reads the chart's defaults: istiod autoscales from 1 unless its values say otherwise", async () => {
+    await expectOne(
+      istioReleaseReplicas,
+      release("istiod", {}),
+      [/Helm release istio-system\/istiod \(chart istiod 1\.31\.0\)/, /autoscales from 1 replica/, /values\.autoscaleMin to 2/],
+      PROD,
+    );
+  });
+
+  it("does not read the IstioOperator's `pilot:` layout, which the istiod chart ignores", async () => {
+    await expectOne(
+      istioReleaseReplicas,
+      release("istiod", { pilot: { autoscaleEnabled: false, replicaCount: 3 } }),
+      [/Deployment istio-system\/istiod autoscales from 1 replica\(s\) \(values\.autoscaleMin\)/],
+      PROD,
+    );
+  });
+
+  it("takes replicaCount only without autoscaling", async () => {
+    await expectOne(
+      istioReleaseReplicas,
+      release("gateway", { replicaCount: 3 }),
+      [/Deployment istio-ingress\/istio-ingress autoscales from 1/, /autoscaling\.minReplicas/],
+      PROD,
+    );
+    await expectOne(
+      istioReleaseReplicas,
+      release("istiod", { autoscaleEnabled: false, replicaCount: 1 }),
+      [/runs 1 replica\(s\) \(values\.replicaCount\)/],
+      PROD,
+    );
+  });
+
+  it("fails more than one gateway replica without a PodDisruptionBudget, and istiod's budget switched off", async () => {
+    await expectOne(
+      istioReleaseReplicas,
+      release("gateway", { autoscaling: { minReplicas: 3 } }),
+      [/3 replicas with no PodDisruptionBudget/, /podDisruptionBudget to \{minAvailable: 1\}/],
+      PROD,
+    );
+    await expectOne(
+      istioReleaseReplicas,
+      release("istiod", { autoscaleMin: 2, global: { defaultPodDisruptionBudget: { enabled: false } } }),
+      [/no PodDisruptionBudget/, /leave values\.global\.defaultPodDisruptionBudget\.enabled true/],
+      PROD,
+    );
+  });
+
+  it("leaves another repository's chart named `gateway` alone", async () => {
+    const other = { ...istioRelease("gateway", {}), repositoryOpts: { repo: "https://charts.example.com" } };
+    await expectNone(istioReleaseReplicas, resource(T.helmRelease, other), PROD);
+  });
+});
+
+describe("policy helm-release-contents (what the pack cannot inspect)", () => {
+  it("names a release of a chart the pack does not read, and is advisory", async () => {
+    const redis = { name: "cache", chart: "oci://registry-1.docker.io/bitnamicharts/redis", version: "21.2.0", namespace: "data", values: {} };
+    const v = await expectOne(helmReleaseContents, resource(T.helmRelease, redis), [
+      /Helm release data\/cache \(chart redis 21\.2\.0\)/,
+      /no policy of this pack checks them/,
+    ]);
+    assert.equal(v.enforcementLevel, "advisory");
+    await expectNone(helmReleaseContents, resource(T.helmRelease, redis), { reviewedReleases: ["data/cache"] });
+  });
+
+  it("passes Istio's charts, whose values istio-release-replicas reads, from the repository or a local folder", async () => {
+    const local = { ...istioRelease("istiod"), chart: "/home/me/.cache/istio-charts/istiod", repositoryOpts: undefined };
+    await expectNone(helmReleaseContents, [
+      resource(T.helmRelease, istioRelease("base")),
+      resource(T.helmRelease, istioRelease("gateway")),
+      resource(T.helmRelease, local),
+    ]);
   });
 });

@@ -58,10 +58,17 @@ describe("Istio mesh (dev stack, every component composed)", function () {
       for (const namespace of ["istio-system", "istio-ingress"]) assert.ok(dev.object("Namespace", namespace));
     });
 
-    it("sizes istiod and the sidecars for a laptop, without autoscaling", () => {
+    it("sizes istiod and the sidecars for a laptop, one istiod and one gateway without autoscaling, at the chart's top level", () => {
       const values = releases().get("istiod")!.values;
-      assert.deepEqual(values.pilot, { replicaCount: 1, autoscaleEnabled: false, resources: MESH.install.sizes.dev.pilot });
+      // The istiod chart reads its settings at the top level: the IstioOperator's `pilot:` layout is ignored.
+      assert.equal(values.pilot, undefined);
+      assert.equal(values.autoscaleEnabled, false);
+      assert.equal(values.replicaCount, 1);
+      assert.deepEqual(values.resources, MESH.install.sizes.dev.pilot);
+      assert.equal(values.traceSampling, 1.0);
       assert.deepEqual(values.global.proxy.resources, MESH.install.sizes.dev.proxy);
+      const gateway = releases().get("istio-ingress")!.values;
+      assert.deepEqual([gateway.autoscaling, gateway.replicaCount, gateway.podDisruptionBudget], [{ enabled: false }, 1, undefined]);
     });
 
     it("labels the ingress gateway `istio: ingress` and exposes it as a NodePort (kind has no LoadBalancer)", () => {
@@ -357,12 +364,16 @@ describe("Istio settings (microservices-ecosystem:istio)", function () {
     ]);
   });
 
-  it("prod: the ingress gateway is a LoadBalancer and istiod takes the spec's IstioOperator sizes", async () => {
+  it("prod: the ingress gateway is a LoadBalancer, istiod takes the spec's IstioOperator sizes, both autoscale from 2 with a PDB", async () => {
     const r = await render({ environment: "prod", components: ["istio"] });
     const istiod = r.ofType(RELEASE).find((x) => x.name === "istiod")!.inputs as Obj;
-    assert.deepEqual(istiod.values.pilot.resources.requests, { cpu: "1000m", memory: "1Gi" });
+    assert.deepEqual(istiod.values.resources.requests, { cpu: "1000m", memory: "1Gi" });
     assert.deepEqual(istiod.values.global.proxy.resources.requests, { cpu: "200m", memory: "256Mi" });
+    assert.deepEqual([istiod.values.autoscaleEnabled, istiod.values.autoscaleMin], [true, MESH.install.replicas.prod.istiod]);
+    assert.equal(MESH.install.replicas.prod.istiod, 2);
     const gateway = r.ofType(RELEASE).find((x) => x.name === "istio-ingress")!.inputs as Obj;
+    assert.deepEqual(gateway.values.autoscaling, { enabled: true, minReplicas: 2 });
+    assert.deepEqual(gateway.values.podDisruptionBudget, { minAvailable: 1 });
     assert.equal(gateway.values.service.type, "LoadBalancer");
     assert.ok((gateway.values.service.ports as Obj[]).every((p) => p.nodePort === undefined));
   });
@@ -378,7 +389,7 @@ describe("Istio settings (microservices-ecosystem:istio)", function () {
     });
     after(() => fs.rmSync(charts, { recursive: true, force: true }));
 
-    it("takes base and istiod from chartsDir, pins hub and tag, and leaves out every webhook and the gateway", async () => {
+    it("takes base and istiod from chartsDir, pins istiod's hub and tag, and leaves out every webhook and the gateway", async () => {
       const r = await render({ components: ["istio"], istio: { chartsDir: charts, webhooks: false } });
       const releases = Object.fromEntries(r.ofType(RELEASE).map((x) => [x.name, x.inputs as Obj]));
       assert.deepEqual(Object.keys(releases).sort(), [MESH.install.releases.base, MESH.install.releases.istiod].sort());
@@ -389,8 +400,11 @@ describe("Istio settings (microservices-ecosystem:istio)", function () {
         const release = releases[name];
         assert.equal(release.chart, path.join(charts, chart));
         assert.equal(release.repositoryOpts, undefined, `${name} must not reach for a chart repository`);
-        assert.deepEqual([release.values.global.hub, release.values.global.tag], [MESH.install.hub, MESH.install.version]);
       }
+      const istiod = releases[MESH.install.releases.istiod].values.global;
+      assert.deepEqual([istiod.hub, istiod.tag], [MESH.install.hub, MESH.install.version]);
+      // The base chart templates no image, so it is given none.
+      assert.equal(releases[MESH.install.releases.base].values.global, undefined);
       assert.equal(releases[MESH.install.releases.base].values.defaultRevision, "");
       assert.equal(releases[MESH.install.releases.istiod].values.global.operatorManageWebhooks, true);
       assert.equal(releases[MESH.install.releases.istiod].values.global.configValidation, false);

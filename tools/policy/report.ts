@@ -3,6 +3,18 @@ import { Evaluation, Violation } from "./evaluate";
 const resourceLabel = (v: { urn?: string; type?: string; name?: string }): string =>
   v.urn ? `${v.type ?? v.urn.split("::")[2] ?? "resource"}: ${v.name ?? v.urn.split("::").pop()}` : "stack";
 
+/**
+ * Why a policy checked nothing: a stack policy's own reason; for a resource policy, the reason its
+ * body gave for the resources of its type (the type filter's own "does not apply" is no news).
+ */
+function notApplicableReason(p: Evaluation["policies"][number], evaluation: Evaluation): string {
+  const reasons = evaluation.notApplicable.filter((n) => n.policy === p.name);
+  if (p.kind === "stack") return reasons[0]?.reason ?? "";
+  const own = reasons.filter((n) => !n.reason.startsWith(`${p.name} does not apply to `));
+  if (own.length === 0) return "no resource it checks";
+  return own.length === 1 ? own[0].reason : `${own.length} resources; the first: ${own[0].reason}`;
+}
+
 const ORDER = { mandatory: 0, remediate: 0, advisory: 1, disabled: 2 } as const;
 
 /**
@@ -40,8 +52,7 @@ export function formatReport(pack: string, version: string, evaluation: Evaluati
     if (errors) status = plural(errors, "error");
     else if (count) status = plural(count, "violation");
     else if (p.applied === 0) {
-      const reason = p.kind === "stack" ? evaluation.notApplicable.find((n) => n.policy === p.name)?.reason : "no resource it checks";
-      status = `not applicable (${reason})`;
+      status = `not applicable (${notApplicableReason(p, evaluation)})`;
     } else status = p.kind === "resource" ? `passed (${plural(p.applied, "resource")})` : "passed";
     const mark = errors || (count && p.enforcementLevel === "mandatory") ? "✗" : count ? "!" : "✓";
     lines.push(`    ${mark} ${p.name.padEnd(34)} ${p.enforcementLevel.padEnd(9)} ${status}`);

@@ -1,7 +1,7 @@
 /**
  * The policy config a stack's pull requests run with (policies/config.<stack>.json): every policy at its
  * own level, plus what the pack cannot know on its own — each service's minimum replicas and the
- * autoscaling floor from the catalog, Istio's root namespace, and whether replicas must spread over
+ * autoscaling floor from the catalog, Istio's root namespace and its replicas, and whether replicas must spread over
  * nodes (prod: several nodes).
  * The pack itself imports nothing of the program (it is published alone); a test keeps the committed
  * files equal to this, and `npm run policy:config` rewrites them.
@@ -16,18 +16,20 @@ export const catalogMinimums = (): Record<string, number> =>
   Object.fromEntries(SERVICES.map((s) => [kubernetesName(s.config.service_name), s.config.replicas]));
 
 /** The settings a stack's config adds to a policy's level: what the pack's generic defaults cannot know. */
-function catalogSettings(): Record<string, Record<string, unknown>> {
+function catalogSettings(environment: "dev" | "prod"): Record<string, Record<string, unknown>> {
   const replicas = { minReplicas: AUTOSCALING.minReplicas, serviceMinimums: catalogMinimums() };
+  const mesh = MESH.install.replicas[environment];
   return {
     "app-tier-min-replicas": replicas,
     "hpa-replica-bounds": replicas,
+    "istio-release-replicas": { istiodMinReplicas: mesh.istiod, gatewayMinReplicas: mesh.gateway },
     "mesh-mtls-strict": { rootNamespace: MESH.rootNamespace },
   };
 }
 
 /** Every policy at its own level (with the catalog's settings where it needs them); dev spreads nothing. */
 export function stackPolicyConfig(environment: "dev" | "prod"): PolicyConfigFile {
-  const settings = catalogSettings();
+  const settings = catalogSettings(environment);
   const config: PolicyConfigFile = {};
   for (const policy of POLICIES) {
     const level = policy.enforcementLevel ?? "advisory";

@@ -32,21 +32,3 @@ export function formatUnknownValues(values: readonly UnknownValue[]): string {
     ...values.map((v) => `    ? ${v.resource}: ${v.path}`),
   ].join("\n");
 }
-
-/** A Helm release's objects are installed by the provider, not registered as resources: no policy sees them. */
-export function helmReleasesNotInspected(resources: readonly RecordedResource[]): string[] {
-  return resources
-    .filter((r) => /^kubernetes:helm\.sh\/v\d+:Release$/.test(r.type))
-    .map((r) => {
-      const i = r.inputs as { name?: string; namespace?: string; chart?: string; version?: string };
-      return `Helm release ${i.namespace ?? "default"}/${i.name ?? r.name} (chart ${i.chart ?? "?"}${i.version ? ` ${i.version}` : ""})`;
-    });
-}
-
-export function formatNotInspected(releases: readonly string[]): string {
-  if (releases.length === 0) return "";
-  return [
-    `Not inspected: the objects these ${releases.length} Helm release(s) install (their Deployments, PDBs, HPAs, webhooks) are not resources of the stack, so no policy sees them:`,
-    ...releases.map((r) => `    - ${r}`),
-  ].join("\n");
-}

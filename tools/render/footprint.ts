@@ -1,3 +1,4 @@
+import { chartWorkload, isHelmRelease, istioChartOf } from "../../policies/src/lib/helm";
 import { RecordedResource } from "./mock-engine";
 import { isKubernetesObject, kubernetesObject } from "./render-output";
 
@@ -38,15 +39,15 @@ const dig = (value: unknown, ...keys: string[]): unknown =>
 
 /**
  * Total CPU and memory requests of what the stack runs: every Deployment and StatefulSet times
- * its replicas, an Istio sidecar per pod in an injected namespace, and the Helm releases' own
- * workloads as far as their values state requests.
+ * its replicas, an Istio sidecar per pod in an injected namespace, and istiod's and the ingress
+ * gateway's pods at their minimum replicas, as far as their releases' values state requests.
  */
 export function footprint(resources: readonly RecordedResource[]): Footprint {
   const objects = resources.filter(isKubernetesObject).map(kubernetesObject);
   const injected = new Set(
     objects.filter((o) => o.kind === "Namespace" && dig(o, "metadata", "labels", "istio-injection") === "enabled").map((o) => o.metadata.name),
   );
-  const releases = resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
+  const releases = resources.filter((r) => isHelmRelease(r.type));
   const sidecar = (releases.map((r) => dig(r.inputs, "values", "global", "proxy", "resources", "requests")).find(Boolean) ?? DEFAULT_SIDECAR) as Requests;
 
   let cpu = 0;
@@ -78,10 +79,12 @@ export function footprint(resources: readonly RecordedResource[]): Footprint {
     pods += replicas;
   }
   for (const r of releases) {
-    const requests = (dig(r.inputs, "values", "pilot", "resources", "requests") ?? dig(r.inputs, "values", "resources", "requests")) as Requests | undefined;
-    if (requests) {
-      add(requests, 1);
-      pods += 1;
+    const chart = istioChartOf(r.inputs);
+    const workload = chart && chartWorkload(chart, r.inputs);
+    const requests = dig(r.inputs, "values", "resources", "requests") as Requests | undefined;
+    if (workload && requests) {
+      add(requests, workload.minReplicas);
+      pods += workload.minReplicas;
     }
   }
   return { cpu, memoryBytes, pods };

@@ -1,4 +1,5 @@
 import { PodTemplate, Props, SERVICE_TYPES, kubernetesType, namespaceOf, nameOf } from "./k8s";
+import { isHelmRelease } from "./helm";
 import { SERVICE_ENTRY_TYPES, hostCovers, intendedServiceFqdn, resolveHost, serviceFqdn } from "./istio";
 import { StackResource, StackView } from "./stack";
 
@@ -7,9 +8,6 @@ import { StackResource, StackView } from "./stack";
  * selector and target ports, an Istio host, an AuthorizationPolicy principal) resolve to
  * something the stack declares.
  */
-
-/** The Helm release type (`kubernetes:helm.sh/v3:Release`), whose `namespace` prop is where it installs. */
-const isHelmRelease = (type: string) => type.startsWith("kubernetes:helm.sh/") && type.endsWith(":Release");
 
 /**
  * Istio's string match (security policies' principals, namespaces): `*` matches anything, `abc*`
