@@ -311,10 +311,13 @@ running_pid() {
 	local file=$PIDS/$1.pid pid
 	[[ -f $file ]] || return 1
 	pid=$(<"$file")
-	[[ $pid =~ ^[0-9]+$ && -r /proc/$pid/cmdline ]] || return 1
-	# The pid is ours only if its command line names this state directory (a reused pid does not).
-	tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$STATE_DIR/" || return 1
+	[[ $pid =~ ^[0-9]+$ ]] && names_state_dir "$pid" || return 1
 	echo "$pid"
+}
+
+# A pid is ours only if its command line names this state directory (a reused pid does not).
+names_state_dir() {
+	tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$STATE_DIR/"
 }
 
 # launch NAME ARG…: starts BIN_DIR/NAME in a session of its own, output appended to logs/NAME.log.
@@ -324,7 +327,11 @@ launch() {
 	printf '\n==== %s: cluster.sh starts %s\n' "$(date -Is)" "$name" >>"$LOGS/$name.log"
 	# 9>&-: the component must not inherit the state directory's lock (it would hold it as long as it runs).
 	setsid "$BIN_DIR/$name" "$@" </dev/null >>"$LOGS/$name.log" 2>&1 9>&- &
-	echo $! >"$PIDS/$name.pid"
+	local pid=$! tries=0
+	echo "$pid" >"$PIDS/$name.pid"
+	# Until the forked shell has exec'd the component, its command line is this script's: running_pid would take
+	# the component for exited (CI saw that on a busy machine). Wait for the exec, or for the process to be gone.
+	while [[ -e /proc/$pid ]] && ! names_state_dir "$pid" && ((tries++ < 200)); do sleep 0.05; done
 }
 
 start_etcd() {
