@@ -5,6 +5,7 @@ import * as path from "path";
 import { DEFAULT_CIRCUIT_BREAKER, GATEWAY, MESH, PLATFORM_COMPONENTS, SERVICES, kubernetesName, service } from "../../catalog";
 import { PLATFORM_ENDPOINTS } from "../../components/istio/platform-endpoints";
 import { ISTIO_CHARTS } from "../../components/istio/settings";
+import { ISTIO_CHARTS as PACK_ISTIO_CHARTS } from "../../policies/src/lib/helm";
 import { Rendered, render } from "../helpers/render";
 import { Obj, byName, renderOnce } from "./renders";
 
@@ -376,6 +377,10 @@ describe("Istio settings (microservices-ecosystem:istio)", function () {
     assert.deepEqual(gateway.values.podDisruptionBudget, { minAvailable: 1 });
     assert.equal(gateway.values.service.type, "LoadBalancer");
     assert.ok((gateway.values.service.ports as Obj[]).every((p) => p.nodePort === undefined));
+  });
+
+  it("the policy pack (which imports nothing of the program) knows the same Istio charts the program installs", () => {
+    assert.deepEqual([...PACK_ISTIO_CHARTS], [...ISTIO_CHARTS]);
   });
 
   describe("local charts without webhooks (the cluster lane's Istio)", () => {

@@ -1,3 +1,4 @@
+import { typeNotChecked } from "../../policies/src/lib/policy";
 import { Evaluation, Violation } from "./evaluate";
 
 const resourceLabel = (v: { urn?: string; type?: string; name?: string }): string =>
@@ -10,7 +11,7 @@ const resourceLabel = (v: { urn?: string; type?: string; name?: string }): strin
 function notApplicableReason(p: Evaluation["policies"][number], evaluation: Evaluation): string {
   const reasons = evaluation.notApplicable.filter((n) => n.policy === p.name);
   if (p.kind === "stack") return reasons[0]?.reason ?? "";
-  const own = reasons.filter((n) => !n.reason.startsWith(`${p.name} does not apply to `));
+  const own = reasons.filter((n) => !n.reason.startsWith(typeNotChecked(p.name, "")));
   if (own.length === 0) return "no resource it checks";
   return own.length === 1 ? own[0].reason : `${own.length} resources; the first: ${own[0].reason}`;
 }

@@ -1,4 +1,4 @@
-import { describeRelease, isHelmRelease, istioChartOf } from "../lib/helm";
+import { describeRelease, isHelmRelease, istioChartOf, releaseId } from "../lib/helm";
 import { ADVISORY, resourcePolicy } from "../lib/policy";
 
 /**
@@ -26,8 +26,7 @@ export const helmReleaseContents = resourcePolicy<{ reviewedReleases: string[] }
   isHelmRelease,
   (props, settings, report, args) => {
     if (istioChartOf(props)) return args.notApplicable(`${describeRelease(props)} is one of Istio's charts, whose values the pack reads`);
-    if (settings.reviewedReleases.includes(`${String(props.namespace || "default")}/${String(props.name)}`))
-      return args.notApplicable(`${describeRelease(props)} is listed in reviewedReleases`);
+    if (settings.reviewedReleases.includes(releaseId(props))) return args.notApplicable(`${describeRelease(props)} is listed in reviewedReleases`);
     report(
       `${describeRelease(props)}: the objects it installs (Deployments, Services, PDBs, webhooks…) are not resources of the stack, so no policy of this pack checks them: review the chart's values, or install it with kubernetes:helm.sh/v4:Chart so that its objects become resources the pack sees.`,
     );

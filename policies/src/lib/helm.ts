@@ -21,10 +21,16 @@ export const chartName = (release: Props): string =>
     .split("/")
     .pop() ?? "";
 
-/** `namespace/name (chart X[ version])`: how messages name a release. */
+/** The namespace a release installs into (Helm's default when none is set). */
+const releaseNamespace = (release: Props): string => String(release?.namespace || "default");
+
+/** `namespace/name`: how config lists and messages name a release. */
+export const releaseId = (release: Props): string => `${releaseNamespace(release)}/${String(release?.name ?? "(unnamed)")}`;
+
+/** `Helm release namespace/name (chart X[ version])`: how messages name a release. */
 export function describeRelease(release: Props): string {
   const version = release?.version ? ` ${String(release.version)}` : "";
-  return `Helm release ${String(release?.namespace || "default")}/${String(release?.name ?? "(unnamed)")} (chart ${chartName(release) || "?"}${version})`;
+  return `Helm release ${releaseId(release)} (chart ${chartName(release) || "?"}${version})`;
 }
 
 /**
@@ -65,7 +71,7 @@ export function chartWorkload(chart: IstioChart, release: Props): ChartWorkload 
     const autoscaled = values.autoscaleEnabled !== false;
     const minReplicas = autoscaled ? count(values.autoscaleMin, 1) : count(values.replicaCount, 1);
     return {
-      workload: `Deployment ${String(release?.namespace || "default")}/istiod`,
+      workload: `Deployment ${releaseNamespace(release)}/istiod`,
       minReplicas,
       autoscaled,
       disruptionBudget: values.global?.defaultPodDisruptionBudget?.enabled !== false && minReplicas > 1,
@@ -78,7 +84,7 @@ export function chartWorkload(chart: IstioChart, release: Props): ChartWorkload 
     const minReplicas = autoscaled ? count(values.autoscaling?.minReplicas, 1) : count(values.replicaCount, 1);
     const budget = values.podDisruptionBudget;
     return {
-      workload: `Deployment ${String(release?.namespace || "default")}/${String(values.name || release?.name || "gateway")}`,
+      workload: `Deployment ${releaseNamespace(release)}/${String(values.name || release?.name || "gateway")}`,
       minReplicas,
       autoscaled,
       disruptionBudget: Boolean(budget && typeof budget === "object" && Object.keys(budget).length > 0) && minReplicas > 1,

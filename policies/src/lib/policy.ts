@@ -20,6 +20,9 @@ export const ADVISORY = "advisory" as const;
 /** The JSON schema of a policy's config: its own keys, each with a default. */
 export type ConfigSchema = PolicyConfigSchema;
 
+/** The reason a resource policy gives a resource whose type it does not check (no news in a report). */
+export const typeNotChecked = (policy: string, type: string): string => `${policy} does not apply to ${type}`;
+
 /** A resource policy that checks the resources `applies` accepts; the others are "not applicable". */
 export function resourcePolicy<T extends object>(
   policy: Omit<ResourceValidationPolicy, "validateResource" | "configSchema"> & { configSchema: ConfigSchema },
@@ -29,7 +32,7 @@ export function resourcePolicy<T extends object>(
   return {
     ...policy,
     validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-      if (!applies(args.type)) args.notApplicable(`${policy.name} does not apply to ${args.type}`);
+      if (!applies(args.type)) args.notApplicable(typeNotChecked(policy.name, args.type));
       validate(args.props, settingsOf<T>(policy.configSchema, args), (message) => reportViolation(message), args);
     },
   };
