@@ -9,6 +9,8 @@ export interface RecordedResource {
   readonly parent?: string;
   readonly custom: boolean;
   readonly inputs: Record<string, unknown>;
+  /** The URNs this resource was known by before (its `aliases`, and those it inherits from its parents). */
+  readonly aliases: readonly string[];
 }
 
 // The SDK's marker of a secret value in deserialized properties.
@@ -49,6 +51,10 @@ export async function runUnderMocks(settings: StackSettings, program: () => unkn
     preview,
   );
   pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
+  // Without alias specs the SDK resolves every alias to a URN itself, inherited ones included, as the
+  // engine does with specs: the recorder then sees the URNs a resource answers to.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- internal SDK module without typings
+  (require("@pulumi/pulumi/runtime/state") as { getStore(): { supportsAliasSpecs: boolean } }).getStore().supportsAliasSpecs = false;
 
   // The mock monitor reports neither URNs nor parents to `newResource`: read them off the request.
   const monitor = (pulumi.runtime as unknown as { getMonitor(): Record<string, (...args: any[]) => unknown> }).getMonitor();
@@ -65,6 +71,7 @@ export async function runUnderMocks(settings: StackSettings, program: () => unkn
           parent: req.getParent() || undefined,
           custom: req.getCustom(),
           inputs: deserializeProperties(req.getObject()),
+          aliases: req.getAliasurnsList(),
         });
       }
       callback(err, resp);
