@@ -6,6 +6,7 @@ export { SERVICES } from "./services";
 export { service, specUrl } from "./lookup";
 export { GATEWAY, GatewayRoute } from "./platform/gateway";
 export { MESH } from "./platform/mesh";
+export { NETWORK, type PodSecurityLevel } from "./platform/network";
 export {
   POSTGRES,
   REDIS,

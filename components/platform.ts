@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceEntry } from "../catalog";
+import { StackNamespace } from "./zero-trust/namespaces";
 
 /** What every platform component is given by the stack. */
 export interface PlatformArgs {
@@ -25,6 +26,8 @@ export interface PlatformArgs {
    * a sidecar, and STRICT mTLS then rejects their traffic.
    */
   readonly meshReady?: pulumi.Resource;
+  /** Every namespace the stack creates, with its sidecar injection and Pod Security level (see stackNamespace). */
+  readonly namespaces: readonly StackNamespace[];
 }
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import Ajv from "ajv";
 import * as path from "path";
-import { DATA_STORES, GATEWAY, JAEGER, MESH, PLATFORM_COMPONENTS, PROMETHEUS, PlatformComponent } from "../catalog";
+import { DATA_STORES, GATEWAY, JAEGER, MESH, NETWORK, PLATFORM_COMPONENTS, PROMETHEUS, PlatformComponent } from "../catalog";
 import { CONFIG_NAMESPACE, ConfigError, describeConfigError } from "../components/settings";
 import { checkProdImages } from "./prod-images";
 
@@ -29,6 +29,13 @@ export interface ImagesConfig {
   readonly platform?: string;
 }
 
+/** `microservices-ecosystem:network`: what the zero-trust policies need to know of the cluster (catalog NETWORK). */
+export interface NetworkConfig {
+  readonly policies: boolean;
+  readonly podCidrs: readonly string[];
+  readonly apiServer: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
+}
+
 /** The stack's configuration once validated: the contract `Pulumi.yaml` declares. */
 export interface StackConfig {
   readonly stack: string;
@@ -40,6 +47,7 @@ export interface StackConfig {
   readonly images: ImagesConfig;
   readonly kubeContext?: string;
   readonly renderYamlToDirectory?: string;
+  readonly network: NetworkConfig;
   /** Each component's own settings: the config key named after it (`microservices-ecosystem:istio`). */
   readonly componentSettings: Partial<Record<PlatformComponent, Readonly<Record<string, unknown>>>>;
 }
@@ -53,6 +61,15 @@ const resourceBlock = {
   additionalProperties: false,
   properties: { cpu: quantity, memory: quantity },
 };
+
+const cidr = {
+  type: "string",
+  anyOf: [
+    { pattern: "^(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}/([0-9]|[12][0-9]|3[0-2])$" },
+    { pattern: "^[0-9a-fA-F:]*:[0-9a-fA-F:]*/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8])$" },
+  ],
+};
+const port = { type: "integer", minimum: 1, maximum: 65535 };
 
 /** JSON schema of the raw config values: types, required keys, no unknown fields. */
 const SCHEMA = {
@@ -93,6 +110,23 @@ const SCHEMA = {
     },
     kubeContext: { type: "string" },
     renderYamlToDirectory: { type: "string" },
+    network: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        policies: { type: "boolean", default: NETWORK.defaults.policies },
+        podCidrs: { type: "array", minItems: 1, uniqueItems: true, items: cidr, default: [...NETWORK.defaults.podCidrs] },
+        apiServer: {
+          type: "object",
+          additionalProperties: false,
+          default: {},
+          properties: {
+            cidrs: { type: "array", minItems: 1, uniqueItems: true, items: cidr, default: [...NETWORK.defaults.apiServer.cidrs] },
+            ports: { type: "array", minItems: 1, uniqueItems: true, items: port, default: [...NETWORK.defaults.apiServer.ports] },
+          },
+        },
+      },
+    },
     // A secret, read as one by components/redis (never part of the validated raw values).
     redisPassword: { type: "string" },
     postgresPasswordSeed: { type: "string" },
@@ -101,7 +135,7 @@ const SCHEMA = {
   },
 } as const;
 
-const validateRaw = new Ajv({ allErrors: true, verbose: true }).compile(SCHEMA);
+const validateRaw = new Ajv({ allErrors: true, verbose: true, useDefaults: true }).compile(SCHEMA);
 
 // Of several errors, the most telling: a misspelt field before the missing one it explains.
 const ERROR_ORDER = ["additionalProperties", "enum", "type", "required"];
@@ -111,6 +145,8 @@ const FIX_HINTS: Record<string, string> = {
   "/namespace": "use a DNS-1123 label such as microservices",
   "/images/tag": "pin a version tag such as v1.0.0 (latest changes under a running stack)",
   "/images": "a stack's images replaces Pulumi.yaml's default object whole: set repository, tag and build",
+  "/network/podCidrs": "list the cluster's pod network ranges as CIDRs, such as 10.244.0.0/16",
+  "/network/apiServer": "list the addresses the API server answers on as CIDRs (cidrs) and its ports (ports)",
   "/services": "see the services row of the README's config table (replicas: integer ≥ 1, image: pinned tag or digest, resources: quantities)",
 };
 
@@ -121,6 +157,7 @@ const CLUSTER_NAMESPACES = /^(default|kube-.*)$/;
 const PLATFORM_NAMESPACES: Record<string, string> = {
   [MESH.rootNamespace]: "Istio's control plane",
   [MESH.install.ingressNamespace]: "Istio's ingress gateway",
+  [MESH.install.cni.namespace]: "Istio's CNI node agent",
   [GATEWAY.namespace]: "Kong",
   [DATA_STORES.namespace]: "the data stores",
   [JAEGER.namespace]: "Jaeger and Prometheus",
@@ -148,7 +185,7 @@ function checkServicesNamespace(namespace: string): void {
  * settings. Throws a ConfigError naming the first wrong key; nothing is created before this.
  */
 export function parseStackConfig(stack: string, raw: Record<string, unknown>, knownServices: readonly string[]): StackConfig {
-  const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
+  const defined: Record<string, unknown> = { network: {}, ...Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) };
   if (!validateRaw(defined)) {
     const [first] = [...validateRaw.errors!].sort((a, b) => rank(a.keyword) - rank(b.keyword));
     throw new ConfigError(describeConfigError([], first, FIX_HINTS));
@@ -181,7 +218,7 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>, kn
   };
 }
 
-const OBJECT_KEYS = ["components", "services", "images", ...COMPONENTS_WITH_SETTINGS] as const;
+const OBJECT_KEYS = ["components", "services", "images", "network", ...COMPONENTS_WITH_SETTINGS] as const;
 const STRING_KEYS = ["environment", "namespace", "artifactsDir", "kubeContext", "renderYamlToDirectory"] as const;
 
 /** Reads the stack's config from the Pulumi engine (or the mock engine) and validates it. */

@@ -18,8 +18,10 @@ import { EventStore } from "../components/eventstore";
 import { IstioMesh } from "../components/istio";
 import { Jaeger } from "../components/jaeger";
 import { KongGateway } from "../components/kong";
-import { commonLabels } from "../components/labels";
 import { MicroService } from "../components/microservice";
+import { createdNamespaces, stackNamespace } from "../components/namespace";
+import { istioSettings } from "../components/istio/settings";
+import { MeshPlan, ZeroTrust, stackNamespaces, trafficGraph } from "../components/zero-trust";
 import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../components/platform";
 import { PostgreSql } from "../components/postgresql";
 import { Prometheus } from "../components/prometheus";
@@ -83,6 +85,13 @@ const PLATFORM: Record<PlatformComponent, PlatformFactory> = {
     ),
 };
 
+/** How the stack runs Istio, as far as its namespaces and the traffic graph care (istio settings, validated). */
+function meshPlan(config: StackConfig): MeshPlan {
+  if (!config.components.includes("istio")) return { meshed: false, installed: false, webhooks: false, cni: false };
+  const settings = istioSettings(config.environment, config.componentSettings.istio ?? {}, config.components.includes("kong"));
+  return { meshed: true, installed: settings.install, webhooks: settings.webhooks, cni: settings.cni };
+}
+
 /** A service as this stack runs it: the catalog entry with the stack's replica override. */
 function withOverride(entry: ServiceEntry, config: StackConfig): ServiceEntry {
   const replicas = config.services[entry.config.service_name]?.replicas;
@@ -131,20 +140,9 @@ export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutput
     // A changed ConfigMap is updated in place; the pods that read one at start carry its checksum and roll.
     enableConfigMapMutable: true,
   });
-  const namespace = new k8s.core.v1.Namespace(
-    config.namespace,
-    {
-      metadata: {
-        name: config.namespace,
-        labels: {
-          ...commonLabels(config.namespace, "namespace"),
-          // Istio injects its sidecar into every pod of a labelled namespace.
-          ...(config.components.includes("istio") ? { "istio-injection": "enabled" } : {}),
-        },
-      },
-    },
-    { provider },
-  );
+  const mesh = meshPlan(config);
+  const namespaces = stackNamespaces(config.namespace, config.components, mesh);
+  const namespace = stackNamespace({ provider, namespaces }, config.namespace, config.namespace);
   const namespaceName = namespace.metadata.name;
   const runtimeImage = serviceRuntimeImage(config.images);
 
@@ -171,6 +169,7 @@ export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutput
           provider,
           renderOnly: config.renderYamlToDirectory !== undefined,
           meshReady: platform.find((p) => p.meshReady)?.meshReady,
+          namespaces,
         },
         {},
       ),
@@ -197,6 +196,25 @@ export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutput
       },
       { dependsOn: bound.flatMap((b) => b.dependsOn ?? []) },
     );
+  });
+
+  const istio = platform.find((p): p is IstioMesh => p instanceof IstioMesh);
+  const graph = trafficGraph({
+    namespace: config.namespace,
+    services,
+    components: config.components,
+    mesh,
+    network: config.network,
+    kongProxyPorts: platform.find((p): p is KongGateway => p instanceof KongGateway)?.clientPorts ?? [],
+    eventStoreNodes: platform.find((p): p is EventStore => p instanceof EventStore)?.clusterSize ?? 0,
+  });
+  new ZeroTrust("zero-trust", {
+    graph,
+    namespaces: createdNamespaces(provider),
+    servicesNamespace: config.namespace,
+    networkPolicies: config.network.policies,
+    mesh: istio ? { dependsOn: istio.objectsReady } : undefined,
+    provider,
   });
 
   new ConfigBundle("ecosystem", ecosystemDocuments(services, config.components), config.artifactsDir);

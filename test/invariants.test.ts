@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { MESH } from "../catalog";
-import { INGRESS_GATEWAY, principal } from "../components/istio/graph";
+import { INGRESS_GATEWAY, principal } from "../components/zero-trust/graph";
 import { Rendered, render } from "./helpers/render";
 
 // Invariants across objects, for every stack: a reference from one object to another (a principal,
@@ -59,10 +59,19 @@ function selects(selector: Obj | undefined, labels: Record<string, string>): boo
 
 const ref = (o: Obj) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
 
-/** Identities that Helm releases in the stack run as (their workloads are not in the render). */
-function helmIdentities(r: Rendered): string[] {
-  const releases = r.ofType("kubernetes:helm.sh/v3:Release").map((x) => x.name);
-  return releases.includes(MESH.install.releases.gateway) ? [principal(INGRESS_GATEWAY)] : [];
+/**
+ * The pods Istio's Helm releases run (the charts' workloads are not in the render): their labels as the
+ * charts set them and the catalog records them.
+ */
+function helmPods(r: Rendered): PodTemplate[] {
+  const releases = r.ofType("kubernetes:helm.sh/v3:Release").map((x) => x.inputs as Obj);
+  const pod = (release: string, namespace: string, labels: Record<string, string>, serviceAccount: string): PodTemplate[] =>
+    releases.some((x) => x.name === release) ? [{ owner: `Helm release ${release}`, namespace, labels, serviceAccount, ports: [] }] : [];
+  return [
+    ...pod(MESH.install.releases.istiod, MESH.rootNamespace, MESH.istiod.selector, MESH.istiod.serviceAccount),
+    ...pod(MESH.install.releases.gateway, INGRESS_GATEWAY.namespace, MESH.ingressSelector, INGRESS_GATEWAY.serviceAccount),
+    ...pod(MESH.install.releases.cni, MESH.install.cni.namespace, MESH.install.cni.selector, MESH.install.cni.serviceAccount),
+  ];
 }
 
 const STACKS: [string, Record<string, unknown>, { stack?: string }][] = [
@@ -78,11 +87,11 @@ for (const [name, overrides, options] of STACKS) {
     let pods: PodTemplate[];
     before(async () => {
       r = await render(overrides, options);
-      pods = podTemplates(r);
+      pods = [...podTemplates(r), ...helmPods(r)];
     });
 
     it("every AuthorizationPolicy principal is a service account some workload runs as", () => {
-      const identities = new Set([...pods.map((p) => principal({ namespace: p.namespace, serviceAccount: p.serviceAccount })), ...helmIdentities(r)]);
+      const identities = new Set(pods.map((p) => principal({ namespace: p.namespace, serviceAccount: p.serviceAccount })));
       const dangling = r.objects("AuthorizationPolicy").flatMap((policy: Obj) =>
         ((policy.spec.rules ?? []) as Obj[])
           .flatMap((rule) => ((rule.from ?? []) as Obj[]).flatMap((f) => (f.source?.principals ?? []) as string[]))

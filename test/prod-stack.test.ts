@@ -41,11 +41,13 @@ describe("the prod stack (Pulumi.prod.yaml)", function () {
     assert.equal(prod.ofType("docker:index/image:Image").length, 0);
   });
 
-  it("exposes Kong and Istio's ingress gateway through LoadBalancer Services (dev: NodePort)", () => {
+  it("exposes Kong through a LoadBalancer Service (dev: NodePort), and not Istio's ingress gateway, which routes nothing while Kong is the edge", () => {
     assert.equal((prod.object("Service", GATEWAY.proxyService, GATEWAY.namespace) as Obj).spec.type, "LoadBalancer");
     assert.equal((dev.object("Service", GATEWAY.proxyService, GATEWAY.namespace) as Obj).spec.type, "NodePort");
-    const ingress = prod.ofType("kubernetes:helm.sh/v3:Release").find((r) => String(r.inputs.name) === "istio-ingress");
-    assert.equal((ingress?.inputs.values as Obj).service.type, "LoadBalancer");
+    for (const r of [prod, dev]) {
+      const ingress = r.ofType("kubernetes:helm.sh/v3:Release").find((x) => String(x.inputs.name) === "istio-ingress");
+      assert.equal((ingress?.inputs.values as Obj).service.type, "ClusterIP");
+    }
   });
 
   it("runs EventStoreDB as a cluster of 3 (dev: 1)", () => {

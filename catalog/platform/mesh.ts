@@ -56,8 +56,14 @@ export const MESH = {
     version: "1.31.0",
     /** Where the release's images live (the charts' own hub/tag are empty in Istio's source tree). */
     hub: "docker.io/istio",
-    releases: { base: "istio-base", istiod: "istiod", gateway: "istio-ingress" },
+    releases: { base: "istio-base", istiod: "istiod", gateway: "istio-ingress", cni: "istio-cni" },
     ingressNamespace: "istio-ingress",
+    /**
+     * Istio's CNI node agent (chart `cni`) sets up each meshed pod's traffic redirection from the node,
+     * so that no pod needs the privileged `istio-init` container; it runs in a namespace of its own,
+     * the one namespace whose pods need the privileged Pod Security level.
+     */
+    cni: { namespace: "istio-cni", selector: { "k8s-app": "istio-cni-node" }, serviceAccount: "istio-cni" },
     /**
      * The ingress gateway Service's NodePorts when its type is NodePort (kind has no LoadBalancer):
      * Istio's historical ingress NodePorts, clear of Kubernetes' random allocations below them.
@@ -78,11 +84,13 @@ export const MESH = {
         pilot: { requests: { cpu: "100m", memory: "256Mi" } },
         proxy: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
         gateway: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1000m", memory: "512Mi" } },
+        cni: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
       },
       prod: {
         pilot: OPERATOR_SIZES.pilot,
         proxy: { requests: OPERATOR_SIZES.proxy.requests, limits: { cpu: "2000m", memory: "1Gi" } },
         gateway: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2000m", memory: "1Gi" } },
+        cni: { requests: { cpu: "100m", memory: "100Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
       },
     },
   },
@@ -92,14 +100,20 @@ export const MESH = {
   ingressSelector: { istio: "ingress" },
   /** The ingress gateway's listener for the API host (plain HTTP on kind). */
   ingressServer: { number: 80, name: "http", protocol: "HTTP" },
-  /** istiod's pods, and the ports meshed pods may reach: XDS and certificates (15012), its Service's webhook port (15017). */
-  istiod: { selector: { app: "istiod" }, ports: [15012, 15017] as readonly number[] },
+  /**
+   * istiod's pods: sidecars reach XDS and their certificates on `xdsPort`; the API server calls its
+   * admission webhooks (injection, validation) on `webhookPort`, behind its Service's 443.
+   */
+  istiod: { selector: { app: "istiod" }, serviceAccount: "istiod", xdsPort: 15012, webhookPort: 15017 },
   /** The sidecar's merged Prometheus endpoint (app metrics + Envoy's), served in plain text. */
   mergedMetricsPort: 15020,
+  /**
+   * The sidecar's own ports, which it never captures: merged metrics (15020), health (15021), Envoy's
+   * stats (15090). Traffic to them is plain text, so no AuthorizationPolicy or mTLS applies there.
+   */
+  uncapturedPorts: [15020, 15021, 15090] as readonly number[],
   /** The mesh's trust domain: workload principals are `<trustDomain>/ns/<namespace>/sa/<account>`. */
   trustDomain: "cluster.local",
-  /** The cluster's DNS (CoreDNS on kind): every pod's egress needs it. */
-  clusterDns: { namespace: "kube-system", selector: { "k8s-app": "kube-dns" }, port: 53 },
 
   /** The ports the spec's NetworkPolicy opens to the gateway and the services. */
   specNetworkPolicyServices: ["user_service", "order_service"] as readonly string[],

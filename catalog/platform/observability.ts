@@ -9,6 +9,8 @@ const PROMETHEUS_RULES_DIR = "/etc/prometheus/rules";
 /** Jaeger: the production custom resource of the spec, and the sampling strategies. */
 export const JAEGER = {
   namespace: MONITORING_NAMESPACE,
+  /** The all-in-one's name: its Deployment, its pods' `app` label and its ServiceAccount. */
+  workload: "jaeger",
   /** Service (in `namespace`) that receives OTLP spans: services export to it. */
   collectorService: "jaeger-collector",
   /** Service (in `namespace`) of the query API and UI. */

@@ -4,7 +4,7 @@ import { DATA_STORES, DataStoreSizing } from "../../catalog";
 import { ImageUser } from "../../catalog/platform/data";
 import { commonLabels } from "../labels";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../security-context";
-import { sharedNamespace } from "../shared-namespace";
+import { sharedNamespace } from "../namespace";
 import { PlatformArgs } from "../platform";
 import { CONFIG_NAMESPACE, ConfigError, componentSettings } from "../settings";
 

@@ -2,7 +2,6 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MESH, ServiceEntry } from "../../catalog";
 import { emitDocuments } from "../artifacts/emit";
-import { ServiceNetworkPolicies } from "../network-policies";
 import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../platform";
 import { IstioInstallation, installIstio } from "./install";
 import { meshObjects } from "./mesh-objects";
@@ -16,27 +15,28 @@ import { meshSpecDocuments } from "./spec-documents";
  * - with `microservices-ecosystem:istio` `{install: true}` (the default), Istio itself from its
  *   Helm charts (base → istiod → ingress gateway, see install.ts); every mesh object and every
  *   service's Deployments wait for the awaited istiod release;
- * - STRICT mTLS mesh-wide and in the services' namespace, deny-by-default authorization with one
- *   ALLOW policy per service (callers, Kong, the ingress gateway, Prometheus);
+ * - STRICT mTLS mesh-wide and in the services' namespace (the AuthorizationPolicies of every injected
+ *   namespace come from the zero-trust graph, components/zero-trust);
  * - a DestinationRule per service, the order service's canary (subsets, in-mesh split, a real
- *   `version: v2` Deployment through `bindService`), the API Gateway and its routes;
- * - the services' NetworkPolicies from the same graph (`networkPolicies`, default true).
+ *   `version: v2` Deployment through `bindService`), the API Gateway and its routes.
  */
 export class IstioMesh extends pulumi.ComponentResource implements PlatformComponentResource {
   readonly settings: IstioSettings;
   /** Set when this stack installs Istio. */
   readonly installation?: IstioInstallation;
   readonly meshReady?: pulumi.Resource;
+  /** What every Istio object of the stack waits for: the CRDs (and istiod's webhooks), or the checks of an Istio already running. */
+  readonly objectsReady: readonly pulumi.Resource[];
   private readonly environment: "dev" | "prod";
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("microservices:platform:Istio", name, {}, opts);
-    this.settings = istioSettings(args.environment, args.settings);
+    this.settings = istioSettings(args.environment, args.settings, args.components.includes("kong"));
     this.environment = args.environment;
     emitDocuments(this, args.artifactsDir, meshSpecDocuments());
 
     const childOpts = { parent: this, provider: args.provider };
-    this.installation = this.settings.install ? installIstio(this, args.provider, args.environment, this.settings) : undefined;
+    this.installation = this.settings.install ? installIstio(this, args, args.environment, this.settings) : undefined;
     // What must answer before others go ahead: with webhooks, istiod (injection, validation); without, the
     // mesh objects only need the CRDs, and pods have nothing to wait for.
     const webhooksReady = this.installation && this.settings.webhooks ? this.installation.istiod : undefined;
@@ -48,7 +48,8 @@ export class IstioMesh extends pulumi.ComponentResource implements PlatformCompo
       settings: this.settings,
     });
     const prerequisites = this.installation || args.renderOnly ? [] : requireInstalledIstio(this, args.provider, objects);
-    const meshOpts = { ...childOpts, dependsOn: this.installation ? [webhooksReady ?? this.installation.base] : prerequisites };
+    this.objectsReady = this.installation ? [webhooksReady ?? this.installation.base] : prerequisites;
+    const meshOpts = { ...childOpts, dependsOn: [...this.objectsReady] };
     const rootNamespace = this.installation?.rootNamespace ?? MESH.rootNamespace;
 
     for (const object of objects) {
@@ -63,38 +64,30 @@ export class IstioMesh extends pulumi.ComponentResource implements PlatformCompo
         meshOpts,
       );
     }
-
-    if (this.settings.networkPolicies) {
-      new ServiceNetworkPolicies(
-        "network-policies",
-        {
-          namespace: args.namespace,
-          services: args.services,
-          components: args.components,
-          meshed: true,
-          provider: args.provider,
-        },
-        { parent: this },
-      );
-    }
     this.registerOutputs({});
   }
 
   /**
-   * What a service gets from the mesh: its sidecar's size (pod annotations), the canary's second
-   * Deployment (`version: v2`) for MESH.canary.service, and a wait for istiod when this stack
-   * installs it (the injection webhook must answer before the pods are created).
+   * What a service gets from the mesh: the canary's second Deployment (`version: v2`) for
+   * MESH.canary.service, and a wait for istiod when this stack installs it (the injection webhook must
+   * answer before the pods are created). Sidecars are sized by the install's values (requests and limits
+   * of CPU, memory and ephemeral storage); on an Istio the stack does not install, by pod annotations,
+   * which size CPU and memory only.
    */
   bindService(entry: ServiceEntry): ServiceBinding {
     const proxy = MESH.install.sizes[this.environment].proxy;
     const canary = entry.config.service_name === MESH.canary.service;
     return {
-      podAnnotations: {
-        "sidecar.istio.io/proxyCPU": proxy.requests.cpu,
-        "sidecar.istio.io/proxyMemory": proxy.requests.memory,
-        "sidecar.istio.io/proxyCPULimit": proxy.limits.cpu,
-        "sidecar.istio.io/proxyMemoryLimit": proxy.limits.memory,
-      },
+      ...(this.installation
+        ? {}
+        : {
+            podAnnotations: {
+              "sidecar.istio.io/proxyCPU": proxy.requests.cpu,
+              "sidecar.istio.io/proxyMemory": proxy.requests.memory,
+              "sidecar.istio.io/proxyCPULimit": proxy.limits.cpu,
+              "sidecar.istio.io/proxyMemoryLimit": proxy.limits.memory,
+            },
+          }),
       ...(canary
         ? {
             versions: [

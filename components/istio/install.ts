@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { MESH } from "../../catalog";
-import { commonLabels } from "../labels";
+import { NamespaceContext, stackNamespace } from "../namespace";
 import { ISTIO_CHARTS, IstioSettings } from "./settings";
 
 /** What the Helm install leaves for the mesh objects: the namespaces and the awaited istiod. */
@@ -15,6 +15,8 @@ export interface IstioInstallation {
   readonly istiod: k8s.helm.v3.Release;
   /** The ingress gateway release; none without webhooks (its pods need the injector). */
   readonly gateway?: k8s.helm.v3.Release;
+  /** The CNI node agent's release (`istio.cni`). */
+  readonly cni?: k8s.helm.v3.Release;
 }
 
 /** A chart from Istio's repository at the pinned version, or from the local charts folder. */
@@ -28,6 +30,9 @@ const chart = (name: (typeof ISTIO_CHARTS)[number], settings: IstioSettings) =>
  * pod, and the gateway's pods take the proxy image from the injector (the chart's `image: auto`).
  */
 const images = { global: { hub: MESH.install.hub, tag: MESH.install.version } };
+
+/** The runtime's default seccomp profile, which the `restricted` Pod Security level requires of every pod. */
+const RUNTIME_DEFAULT = { type: "RuntimeDefault" };
 
 /**
  * With `webhooks: false`, the values that leave out every admission webhook the charts would
@@ -61,15 +66,32 @@ function ingressPorts(type: IstioSettings["ingressServiceType"]) {
  * `gateway` in its own namespace. Each release waits for its resources to be ready (Pulumi's
  * Release awaits by default), so nothing that depends on istiod starts before its webhooks answer.
  */
-export function installIstio(parent: pulumi.Resource, provider: k8s.Provider, environment: "dev" | "prod", settings: IstioSettings): IstioInstallation {
+export function installIstio(parent: pulumi.Resource, context: NamespaceContext, environment: "dev" | "prod", settings: IstioSettings): IstioInstallation {
+  const provider = context.provider;
   const opts = { parent, provider };
   const sizes = MESH.install.sizes[environment];
   const replicas = MESH.install.replicas[environment];
   // A kind cluster has no metrics server: dev runs a fixed count, prod autoscales from its minimum.
   const autoscaled = environment === "prod";
-  const namespace = (name: string) => new k8s.core.v1.Namespace(name, { metadata: { name, labels: commonLabels(name, "namespace") } }, opts);
+  const namespace = (name: string) => stackNamespace(context, name, name, { parent });
   const root = namespace(MESH.rootNamespace);
   const webhooks = webhookValues(settings);
+
+  // The node agent that sets up each meshed pod's traffic redirection (no privileged istio-init container),
+  // in a namespace of its own: the only one whose pods need the privileged Pod Security level.
+  const cni = settings.cni
+    ? new k8s.helm.v3.Release(
+        MESH.install.releases.cni,
+        {
+          name: MESH.install.releases.cni,
+          ...chart("cni", settings),
+          namespace: namespace(MESH.install.cni.namespace).metadata.name,
+          skipAwait: false,
+          values: merge(images, { resources: sizes.cni }),
+        },
+        opts,
+      )
+    : undefined;
 
   const base = new k8s.helm.v3.Release(
     MESH.install.releases.base,
@@ -96,15 +118,19 @@ export function installIstio(parent: pulumi.Resource, provider: k8s.Provider, en
         ...(autoscaled ? { autoscaleEnabled: true, autoscaleMin: replicas.istiod } : { autoscaleEnabled: false, replicaCount: replicas.istiod }),
         resources: sizes.pilot,
         traceSampling: MESH.traceSampling,
-        // Every injected sidecar's default size (services set theirs per pod, see IstioMesh.bindService).
-        global: { proxy: { resources: sizes.proxy } },
+        seccompProfile: RUNTIME_DEFAULT,
+        // With the CNI agent, the injector leaves out istio-init and runs the sidecar as a restricted container.
+        cni: { enabled: settings.cni },
+        // Every injected sidecar's size and seccomp profile.
+        global: { proxy: { resources: sizes.proxy, seccompProfile: RUNTIME_DEFAULT } },
       }),
     },
-    { ...opts, dependsOn: [base] },
+    // Pods injected before the CNI agent runs on their node would wait for it: istiod (and so every meshed pod) comes after it.
+    { ...opts, dependsOn: [base, ...(cni ? [cni] : [])] },
   );
 
   // The gateway's pods get their proxy image from the injection webhook (the chart says `image: auto`).
-  if (!settings.webhooks) return { rootNamespace: root.metadata.name, base, istiod };
+  if (!settings.webhooks) return { rootNamespace: root.metadata.name, base, istiod, cni };
   const ingress = namespace(MESH.install.ingressNamespace);
   const gateway = new k8s.helm.v3.Release(
     MESH.install.releases.gateway,
@@ -119,6 +145,9 @@ export function installIstio(parent: pulumi.Resource, provider: k8s.Provider, en
         labels: { ...MESH.ingressSelector },
         service: { type: settings.ingressServiceType, ports: ingressPorts(settings.ingressServiceType) },
         resources: sizes.gateway,
+        // The chart's default pod security context (the sysctl that lets the proxy bind ports below 1024), plus
+        // the seccomp profile the restricted level requires.
+        securityContext: { sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }], seccompProfile: RUNTIME_DEFAULT },
         ...(autoscaled
           ? { autoscaling: { enabled: true, minReplicas: replicas.gateway }, podDisruptionBudget: { minAvailable: 1 } }
           : { autoscaling: { enabled: false }, replicaCount: replicas.gateway }),
@@ -127,5 +156,5 @@ export function installIstio(parent: pulumi.Resource, provider: k8s.Provider, en
     { ...opts, dependsOn: [istiod] },
   );
 
-  return { rootNamespace: root.metadata.name, base, istiod, gateway };
+  return { rootNamespace: root.metadata.name, base, istiod, gateway, cni };
 }

@@ -1,5 +1,4 @@
-import { DEFAULT_CIRCUIT_BREAKER, GATEWAY, MESH, ServiceEntry, WORKLOAD, kubernetesName } from "../../catalog";
-import { INGRESS_GATEWAY, KONG, PROMETHEUS_SCRAPER, callersOf, gatewayRoute, principal, serviceIdentity } from "./graph";
+import { DEFAULT_CIRCUIT_BREAKER, GATEWAY, MESH, ServiceEntry, kubernetesName } from "../../catalog";
 import { PLATFORM_ENDPOINTS, PlatformEndpoint } from "./platform-endpoints";
 import { IstioSettings } from "./settings";
 
@@ -15,7 +14,7 @@ export const SECURITY = "security.istio.io/v1";
 
 export interface MeshObject {
   readonly apiVersion: string;
-  readonly kind: "DestinationRule" | "VirtualService" | "Gateway" | "PeerAuthentication" | "AuthorizationPolicy";
+  readonly kind: "DestinationRule" | "VirtualService" | "Gateway" | "PeerAuthentication";
   readonly name: string;
   /** `services`: the services' namespace; `root`: Istio's root namespace (mesh-wide). */
   readonly scope: "services" | "root";
@@ -26,7 +25,7 @@ export interface MeshContext {
   /** The services' namespace name (FQDNs, principals). */
   readonly namespace: string;
   readonly services: readonly ServiceEntry[];
-  /** The platform components the stack composes (Kong and Prometheus are allowed in only when present). */
+  /** The platform components the stack composes (their Services get DestinationRules; Kong replaces the gateway routes). */
   readonly components: readonly string[];
   readonly settings: IstioSettings;
 }
@@ -234,70 +233,11 @@ export function peerAuthentications(): MeshObject[] {
   }));
 }
 
-/** Deny by default: an ALLOW policy with an empty spec matches no request in the namespace. */
-export function allowNothing(): MeshObject {
-  return { apiVersion: SECURITY, kind: "AuthorizationPolicy", name: "allow-nothing", scope: "services", spec: {} };
-}
-
-/**
- * What a service accepts: its declared callers' ServiceAccounts on its port; when it is exposed
- * (GATEWAY.routes), Kong on the route's methods (plus its health checks) or, without Kong, the
- * Istio ingress gateway on the route's path and methods; Prometheus (when composed) GET on the
- * metrics path.
- * None when nothing may call it (the namespace's allow-nothing then denies everything).
- */
-export function serviceAuthorization(entry: ServiceEntry, ctx: MeshContext): MeshObject | undefined {
-  const config = entry.config;
-  const ports = [String(config.port)];
-  const rules: Record<string, unknown>[] = [];
-  const from = (principals: string[]) => [{ source: { principals } }];
-
-  const callers = callersOf(config.service_name, ctx.services);
-  if (callers.length) {
-    rules.push({
-      from: from(callers.map((c) => principal(serviceIdentity(c.config.service_name, ctx.namespace)))),
-      to: [{ operation: { ports } }],
-    });
-  }
-  const route = gatewayRoute(config.service_name);
-  if (route && ctx.components.includes("kong")) {
-    rules.push({
-      from: from([principal(KONG)]),
-      to: [
-        { operation: { ports, methods: [...route.methods] } },
-        { operation: { ports, methods: ["GET"], paths: [WORKLOAD.liveness.path, WORKLOAD.readiness.path] } },
-      ],
-    });
-  }
-  if (route && !ctx.components.includes("kong")) {
-    rules.push({
-      from: from([principal(INGRESS_GATEWAY)]),
-      to: [{ operation: { ports, methods: [...route.methods], paths: [route.path, `${route.path}/*`] } }],
-    });
-  }
-  if (ctx.components.includes("prometheus")) {
-    rules.push({
-      from: from([principal(PROMETHEUS_SCRAPER)]),
-      to: [{ operation: { ports, methods: ["GET"], paths: [WORKLOAD.metricsPath] } }],
-    });
-  }
-  if (!rules.length) return undefined;
-  return {
-    apiVersion: SECURITY,
-    kind: "AuthorizationPolicy",
-    name: kubernetesName(config.service_name),
-    scope: "services",
-    spec: { selector: { matchLabels: { app: kubernetesName(config.service_name) } }, action: "ALLOW", rules },
-  };
-}
-
-/** Every Istio object of the mesh, in apply order (policies first, then traffic). */
+/** Every Istio object of the mesh, in apply order (mTLS first, then traffic). */
 export function meshObjects(ctx: MeshContext): MeshObject[] {
   const hasCanary = ctx.services.some((s) => s.config.service_name === MESH.canary.service);
   return [
     ...peerAuthentications(),
-    allowNothing(),
-    ...ctx.services.flatMap((s) => serviceAuthorization(s, ctx) ?? []),
     ...ctx.services.map((s) => destinationRule(s, ctx.namespace)),
     ...PLATFORM_ENDPOINTS.filter((e) => ctx.components.includes(e.component)).map(platformDestinationRule),
     ...(hasCanary ? [canaryVirtualService(ctx)] : []),

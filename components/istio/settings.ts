@@ -7,7 +7,7 @@ import { CONFIG_NAMESPACE, ConfigError, componentSettings } from "../settings";
 export type IngressServiceType = "ClusterIP" | "NodePort" | "LoadBalancer";
 
 /** The charts an install takes from `chartsDir`: one folder each, named after the chart. */
-export const ISTIO_CHARTS = ["base", "istiod", "gateway"] as const;
+export const ISTIO_CHARTS = ["base", "istiod", "gateway", "cni"] as const;
 
 /**
  * `microservices-ecosystem:istio`, validated and with its defaults:
@@ -19,8 +19,8 @@ export const ISTIO_CHARTS = ["base", "istiod", "gateway"] as const;
  * | `webhooks`           | `true`                           | `false` installs istiod without its sidecar-injection and validation webhooks (a control plane that must not call into the cluster) |
  * | `canaryWeight`       | `10`                             | percent of the order service's traffic the canary (`v2`) gets; the stable subset gets the rest (the spec's documents keep 90/10) |
  * | `faultInjection`     | `false`                          | the spec's 5 s delay on 0.1 % of the user route (the issue's `mesh.faultInjection`) |
- * | `networkPolicies`    | `true`                           | NetworkPolicies from the service graph (default deny, callers, DNS, istiod, data stores) |
- * | `ingressServiceType` | `NodePort` on dev, `LoadBalancer` on prod | type of the ingress gateway's Service (never LoadBalancer on dev: kind never assigns one an address) |
+ * | `cni`                | `true`                           | Istio's CNI node agent redirects meshed pods' traffic, so that no pod needs the privileged `istio-init` container (its namespaces enforce `restricted`); with `install: false`, whether the running Istio does |
+ * | `ingressServiceType` | `ClusterIP` with Kong (nothing routes through the gateway); else `NodePort` on dev, `LoadBalancer` on prod | type of the ingress gateway's Service (never LoadBalancer on dev: kind never assigns one an address) |
  */
 export interface IstioSettings {
   readonly install: boolean;
@@ -30,11 +30,11 @@ export interface IstioSettings {
   /** The candidate subset's share of the canary split, in percent. */
   readonly canaryWeight: number;
   readonly faultInjection: boolean;
-  readonly networkPolicies: boolean;
+  readonly cni: boolean;
   readonly ingressServiceType: IngressServiceType;
 }
 
-const schema = (environment: "dev" | "prod") => ({
+const schema = (environment: "dev" | "prod", kong: boolean) => ({
   type: "object",
   additionalProperties: false,
   properties: {
@@ -43,8 +43,11 @@ const schema = (environment: "dev" | "prod") => ({
     webhooks: { type: "boolean", default: true },
     canaryWeight: { type: "integer", minimum: 0, maximum: 100, default: MESH.canary.candidate.weight },
     faultInjection: { type: "boolean", default: false },
-    networkPolicies: { type: "boolean", default: true },
-    ingressServiceType: { enum: ["ClusterIP", "NodePort", "LoadBalancer"], default: environment === "dev" ? "NodePort" : "LoadBalancer" },
+    cni: { type: "boolean", default: true },
+    ingressServiceType: {
+      enum: ["ClusterIP", "NodePort", "LoadBalancer"],
+      default: kong ? "ClusterIP" : environment === "dev" ? "NodePort" : "LoadBalancer",
+    },
   },
 });
 
@@ -64,9 +67,22 @@ function resolveChartsDir(dir: string): string {
   return resolved;
 }
 
-/** Validates the Istio settings; a wrong one is a one-line ConfigError naming its key. */
-export function istioSettings(environment: "dev" | "prod", value: Readonly<Record<string, unknown>>): IstioSettings {
-  const settings = componentSettings<IstioSettings>("istio", schema(environment), value);
+/**
+ * Validates the Istio settings; a wrong one is a one-line ConfigError naming its key. `kong`: Kong is
+ * composed, so it is the API's edge and nothing routes through the ingress gateway.
+ */
+export function istioSettings(environment: "dev" | "prod", value: Readonly<Record<string, unknown>>, kong: boolean): IstioSettings {
+  if (value.networkPolicies !== undefined) {
+    throw new ConfigError(
+      `${CONFIG_NAMESPACE}:istio.networkPolicies moved to ${CONFIG_NAMESPACE}:network.policies (NetworkPolicies now guard every namespace, with or without Istio): set network.policies instead`,
+    );
+  }
+  const settings = componentSettings<IstioSettings>("istio", schema(environment, kong), value);
+  if (kong && settings.ingressServiceType !== "ClusterIP") {
+    throw new ConfigError(
+      `${CONFIG_NAMESPACE}:istio.ingressServiceType ${settings.ingressServiceType} would expose the ingress gateway, but Kong is the API's edge and nothing routes through the gateway: remove the key (ClusterIP) or drop kong from ${CONFIG_NAMESPACE}:components`,
+    );
+  }
   if (environment === "dev" && settings.ingressServiceType === "LoadBalancer") {
     throw new ConfigError(
       `${CONFIG_NAMESPACE}:istio.ingressServiceType cannot be LoadBalancer on dev: kind never assigns it an address and the gateway release would wait for one; use NodePort or ClusterIP`,

@@ -31,7 +31,7 @@ const settingsSchema = (environment: "dev" | "prod") => ({
   },
 });
 
-const NAME = "jaeger";
+const NAME = JAEGER.workload;
 const STRATEGIES_FILE = "strategies.json";
 const SAMPLING_DIR = "/etc/jaeger/sampling";
 const CONFIG_DIR = "/etc/jaeger/config";

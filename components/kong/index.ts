@@ -4,6 +4,7 @@ import { stringify } from "yaml";
 import { GATEWAY } from "../../catalog";
 import { emitDocuments } from "../artifacts/emit";
 import { commonLabels } from "../labels";
+import { stackNamespace } from "../namespace";
 import { PlatformArgs } from "../platform";
 import { KongDeclarativeConfig, kongDeclarativeConfig } from "./declarative-config";
 import { KongSettings, kongSettings } from "./settings";
@@ -34,11 +35,14 @@ export class KongGateway extends pulumi.ComponentResource {
   readonly declarativeConfig: KongDeclarativeConfig;
   readonly namespace: pulumi.Output<string>;
   readonly proxyService: k8s.core.v1.Service;
+  /** The container ports Kong's proxy takes the API's clients on. */
+  readonly clientPorts: readonly number[];
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("microservices:platform:Kong", name, {}, opts);
     const settings = kongSettings(args.environment, args.settings);
     this.settings = settings;
+    this.clientPorts = [GATEWAY.proxyPort];
     const childOpts = { parent: this, provider: args.provider };
     const sizing = GATEWAY.sizing[args.environment];
     const meshed = args.components.includes("istio");
@@ -58,20 +62,8 @@ export class KongGateway extends pulumi.ComponentResource {
     // Kong reads YAML 1.1 (libyaml): quote what a 1.1 reader would retype.
     const configText = stringify(config, { lineWidth: 0, version: "1.1" });
 
-    const namespace =
-      args.namespaceName === GATEWAY.namespace
-        ? pulumi.output(args.namespace)
-        : new k8s.core.v1.Namespace(
-            `${NAME}-namespace`,
-            {
-              metadata: {
-                name: GATEWAY.namespace,
-                labels: { ...commonLabels(GATEWAY.namespace, "namespace"), ...(meshed ? { "istio-injection": "enabled" } : {}) },
-              },
-              // Kong's pod needs its sidecar (mTLS to the services): the namespace waits for istiod.
-            },
-            { ...childOpts, dependsOn: args.meshReady ? [args.meshReady] : [] },
-          ).metadata.name;
+    // Kong's pod needs its sidecar (mTLS to the services): an injected namespace waits for istiod.
+    const namespace = stackNamespace(args, GATEWAY.namespace, `${NAME}-namespace`, { parent: this }).metadata.name;
     this.namespace = namespace;
 
     const serviceAccount = new k8s.core.v1.ServiceAccount(

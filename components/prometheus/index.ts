@@ -117,9 +117,9 @@ export class Prometheus extends pulumi.ComponentResource {
     const meshAnnotations: Record<string, string> = meshed
       ? {
           // Istio's setup for scraping under STRICT mTLS: the sidecar writes Prometheus's workload
-          // certificate to a shared volume and leaves Prometheus's own traffic alone; Prometheus
-          // presents that certificate to the scraped sidecars.
-          "traffic.sidecar.istio.io/includeInboundPorts": "",
+          // certificate to a shared volume and leaves Prometheus's outbound traffic alone; Prometheus
+          // presents that certificate to the scraped sidecars. Inbound traffic stays captured: STRICT
+          // mTLS and the AuthorizationPolicies decide who reaches its API and UI.
           "traffic.sidecar.istio.io/includeOutboundIPRanges": "",
           "proxy.istio.io/config": JSON.stringify({ proxyMetadata: { OUTPUT_CERTS: "/etc/istio-output-certs" } }),
           "sidecar.istio.io/userVolumeMount": JSON.stringify([{ name: "istio-certs", mountPath: "/etc/istio-output-certs" }]),

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PROMETHEUS } from "../../catalog";
 import { PlatformArgs } from "../platform";
-import { sharedNamespace } from "../shared-namespace";
+import { sharedNamespace } from "../namespace";
 
 /**
  * The namespace Jaeger and Prometheus run in (`monitoring`, see sharedNamespace). Sidecars give

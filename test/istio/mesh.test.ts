@@ -38,11 +38,12 @@ describe("Istio mesh (dev stack, every component composed)", function () {
   describe("install: Helm releases base → istiod → ingress gateway", () => {
     const releases = () => new Map(dev.ofType(RELEASE).map((r) => [r.name, r.inputs as Obj]));
 
-    it("installs the three pinned charts from Istio's repository into istio-system and istio-ingress", () => {
+    it("installs the four pinned charts from Istio's repository into istio-system, istio-cni and istio-ingress", () => {
       const r = releases();
-      assert.deepEqual([...r.keys()], ["istio-base", "istiod", "istio-ingress"]);
+      assert.deepEqual([...r.keys()], ["istio-base", "istio-cni", "istiod", "istio-ingress"]);
       const expected: Record<string, [string, string]> = {
         "istio-base": ["base", "istio-system"],
+        "istio-cni": ["cni", "istio-cni"],
         istiod: ["istiod", "istio-system"],
         "istio-ingress": ["gateway", "istio-ingress"],
       };
@@ -56,7 +57,22 @@ describe("Istio mesh (dev stack, every component composed)", function () {
         assert.equal(release.repositoryOpts.repo, "https://istio-release.storage.googleapis.com/charts");
         assert.equal(release.skipAwait, false, `${name} is awaited`);
       }
-      for (const namespace of ["istio-system", "istio-ingress"]) assert.ok(dev.object("Namespace", namespace));
+      for (const namespace of ["istio-system", "istio-cni", "istio-ingress"]) assert.ok(dev.object("Namespace", namespace));
+    });
+
+    it("runs Istio's CNI agent, so that injected pods need no privileged istio-init, and everything it installs under the runtime's seccomp profile", () => {
+      const values = releases().get("istiod")!.values;
+      assert.deepEqual(values.cni, { enabled: true });
+      assert.deepEqual(values.seccompProfile, { type: "RuntimeDefault" });
+      assert.deepEqual(values.global.proxy.seccompProfile, { type: "RuntimeDefault" });
+      const gateway = releases().get("istio-ingress")!.values;
+      assert.deepEqual(gateway.securityContext, {
+        sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }],
+        seccompProfile: { type: "RuntimeDefault" },
+      });
+      const cni = releases().get("istio-cni")!.values;
+      assert.deepEqual([cni.global.hub, cni.global.tag], [MESH.install.hub, MESH.install.version]);
+      assert.deepEqual(cni.resources, MESH.install.sizes.dev.cni);
     });
 
     it("sizes istiod and the sidecars for a laptop, one istiod and one gateway without autoscaling, at the chart's top level", () => {
@@ -72,20 +88,30 @@ describe("Istio mesh (dev stack, every component composed)", function () {
       assert.deepEqual([gateway.autoscaling, gateway.replicaCount, gateway.podDisruptionBudget], [{ enabled: false }, 1, undefined]);
     });
 
-    it("labels the ingress gateway `istio: ingress` and exposes it as a NodePort (kind has no LoadBalancer)", () => {
+    it("labels the ingress gateway `istio: ingress` and, with Kong as the edge, does not expose it (ClusterIP)", () => {
       const values = releases().get("istio-ingress")!.values;
       assert.equal(values.name, "istio-ingress");
       assert.deepEqual(values.labels, { istio: "ingress" });
-      assert.equal(values.service.type, "NodePort");
-      const http = (values.service.ports as Obj[]).find((p) => p.name === "http2")!;
-      assert.deepEqual(http, { name: "http2", port: 80, protocol: "TCP", targetPort: 80, nodePort: 31380 });
+      assert.equal(values.service.type, "ClusterIP");
+      assert.ok((values.service.ports as Obj[]).every((p) => p.nodePort === undefined));
       assert.ok((values.service.ports as Obj[]).some((p) => p.name === "status-port" && p.port === 15021));
     });
 
-    it("binds the services to istiod: sidecar sizes on the pods", () => {
+    it("without Kong, exposes the ingress gateway as a NodePort on dev (kind has no LoadBalancer)", async () => {
+      const r = await renderOnce(WITHOUT_KONG);
+      const values = r.ofType(RELEASE).find((x) => x.name === "istio-ingress")!.inputs.values as Obj;
+      assert.equal(values.service.type, "NodePort");
+      const http = (values.service.ports as Obj[]).find((p) => p.name === "http2")!;
+      assert.deepEqual(http, { name: "http2", port: 80, protocol: "TCP", targetPort: 80, nodePort: 31380 });
+    });
+
+    it("sizes the sidecars through istiod's values (with ephemeral storage), not per pod, and injects the services' namespace", () => {
       const pod = (dev.object("Deployment", "payment-service") as Obj).spec.template as Obj;
-      assert.equal(pod.metadata.annotations["sidecar.istio.io/proxyCPU"], MESH.install.sizes.dev.proxy.requests.cpu);
-      assert.equal(pod.metadata.annotations["sidecar.istio.io/proxyMemory"], MESH.install.sizes.dev.proxy.requests.memory);
+      assert.deepEqual(
+        Object.keys(pod.metadata.annotations).filter((k) => k.startsWith("sidecar.istio.io/")),
+        [],
+        "per-pod annotations would replace the values' resources",
+      );
       const namespace = dev.object("Namespace", ns) as Obj;
       assert.equal(namespace.metadata.labels["istio-injection"], "enabled");
     });
@@ -363,9 +389,13 @@ describe("Istio settings (microservices-ecosystem:istio)", function () {
       principalOf("microservices", "order-service"),
       principalOf("microservices", "payment-service"),
     ]);
+    // The running Istio's sidecars are sized per pod (CPU and memory; its own values set the rest).
+    const pod = (r.object("Deployment", "payment-service") as Obj).spec.template as Obj;
+    assert.equal(pod.metadata.annotations["sidecar.istio.io/proxyCPU"], MESH.install.sizes.dev.proxy.requests.cpu);
+    assert.equal(pod.metadata.annotations["sidecar.istio.io/proxyMemory"], MESH.install.sizes.dev.proxy.requests.memory);
   });
 
-  it("prod: the ingress gateway is a LoadBalancer, istiod takes the spec's IstioOperator sizes, both autoscale from 2 with a PDB", async () => {
+  it("prod without Kong: the ingress gateway is a LoadBalancer, istiod takes the spec's IstioOperator sizes, both autoscale from 2 with a PDB", async () => {
     const r = await render({ environment: "prod", components: ["istio"] });
     const istiod = r.ofType(RELEASE).find((x) => x.name === "istiod")!.inputs as Obj;
     assert.deepEqual(istiod.values.resources.requests, { cpu: "1000m", memory: "1Gi" });
@@ -394,12 +424,13 @@ describe("Istio settings (microservices-ecosystem:istio)", function () {
     });
     after(() => fs.rmSync(charts, { recursive: true, force: true }));
 
-    it("takes base and istiod from chartsDir, pins istiod's hub and tag, and leaves out every webhook and the gateway", async () => {
+    it("takes base, cni and istiod from chartsDir, pins their hub and tag, and leaves out every webhook and the gateway", async () => {
       const r = await render({ components: ["istio"], istio: { chartsDir: charts, webhooks: false } });
       const releases = Object.fromEntries(r.ofType(RELEASE).map((x) => [x.name, x.inputs as Obj]));
-      assert.deepEqual(Object.keys(releases).sort(), [MESH.install.releases.base, MESH.install.releases.istiod].sort());
+      assert.deepEqual(Object.keys(releases).sort(), [MESH.install.releases.base, MESH.install.releases.cni, MESH.install.releases.istiod].sort());
       for (const [name, chart] of [
         [MESH.install.releases.base, "base"],
+        [MESH.install.releases.cni, "cni"],
         [MESH.install.releases.istiod, "istiod"],
       ]) {
         const release = releases[name];
@@ -461,7 +492,7 @@ describe("Istio settings (microservices-ecosystem:istio)", function () {
     [
       "an unknown key",
       { istio: { faults: true } },
-      'microservices-ecosystem:istio has an unknown field "faults": remove it or check its spelling (known fields: install, chartsDir, webhooks, canaryWeight, faultInjection, networkPolicies, ingressServiceType)',
+      'microservices-ecosystem:istio has an unknown field "faults": remove it or check its spelling (known fields: install, chartsDir, webhooks, canaryWeight, faultInjection, cni, ingressServiceType)',
     ],
     ["a non-boolean install", { istio: { install: "yes" } }, "microservices-ecosystem:istio.install must be boolean"],
     ["a canary weight above 100", { istio: { canaryWeight: 101 } }, "microservices-ecosystem:istio.canaryWeight must be <= 100"],
@@ -472,8 +503,18 @@ describe("Istio settings (microservices-ecosystem:istio)", function () {
     ],
     [
       "a LoadBalancer on dev",
-      { istio: { ingressServiceType: "LoadBalancer" } },
+      { ...WITHOUT_KONG, istio: { ingressServiceType: "LoadBalancer" } },
       "microservices-ecosystem:istio.ingressServiceType cannot be LoadBalancer on dev: kind never assigns it an address and the gateway release would wait for one; use NodePort or ClusterIP",
+    ],
+    [
+      "an exposed ingress gateway while Kong is the edge",
+      { istio: { ingressServiceType: "NodePort" } },
+      "microservices-ecosystem:istio.ingressServiceType NodePort would expose the ingress gateway, but Kong is the API's edge and nothing routes through the gateway: remove the key (ClusterIP) or drop kong from microservices-ecosystem:components",
+    ],
+    [
+      "the moved networkPolicies key",
+      { istio: { networkPolicies: false } },
+      "microservices-ecosystem:istio.networkPolicies moved to microservices-ecosystem:network.policies (NetworkPolicies now guard every namespace, with or without Istio): set network.policies instead",
     ],
   ];
   for (const [what, overrides, message] of errors) {

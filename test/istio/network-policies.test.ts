@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { GATEWAY, SERVICES, eventStoreClients, kubernetesName, redisClients, sagaCoordinators, service } from "../../catalog";
+import { GATEWAY, PLATFORM_COMPONENTS, SERVICES, eventStoreClients, kubernetesName, redisClients, sagaCoordinators, service } from "../../catalog";
 import { Rendered } from "../helpers/render";
 import { Obj, byName, renderOnce } from "./renders";
 
@@ -47,11 +47,11 @@ describe("NetworkPolicies from the service graph", function () {
     });
   });
 
-  it("lets every sidecar reach istiod on 15012 and 15017", () => {
+  it("lets every sidecar reach istiod's XDS and certificate port (15012) only: its webhook port is the API server's", () => {
     assert.deepEqual(policies.get("allow-istiod")!.spec, {
       podSelector: {},
       policyTypes: ["Egress"],
-      egress: [{ to: [nsPeer("istio-system", { app: "istiod" })], ports: tcp(15012, 15017) }],
+      egress: [{ to: [nsPeer("istio-system", { app: "istiod" })], ports: tcp(15012) }],
     });
   });
 
@@ -91,20 +91,25 @@ describe("NetworkPolicies from the service graph", function () {
     assert.deepEqual(portsFor(payment, { podSelector: { matchLabels: { app: "email-service" } } }, "from"), []);
   });
 
-  it("Kong's namespace and the Istio ingress gateway reach exactly the gateway-exposed services", () => {
+  it("Kong's pods (not the rest of its namespace) reach exactly the gateway-exposed services; the ingress gateway only without Kong", async () => {
+    const noKong = byName(await renderOnce({ components: PLATFORM_COMPONENTS.filter((c) => c !== "kong") }), "NetworkPolicy", ns);
     for (const entry of SERVICES) {
-      const ingress = policies.get(kubernetesName(entry.config.service_name))!.spec.ingress as Obj[];
+      const name = kubernetesName(entry.config.service_name);
       const exposed = GATEWAY.routes.some((r) => r.service === entry.config.service_name);
       const expected = exposed ? [entry.config.port] : [];
-      assert.deepEqual(portsFor(ingress, nsPeer("kong"), "from"), expected, entry.config.service_name);
-      assert.deepEqual(portsFor(ingress, nsPeer("istio-ingress", { istio: "ingress" }), "from"), expected, entry.config.service_name);
+      const ingress = policies.get(name)!.spec.ingress as Obj[];
+      assert.deepEqual(portsFor(ingress, nsPeer("kong", { app: "kong" }), "from"), expected, entry.config.service_name);
+      assert.deepEqual(portsFor(ingress, nsPeer("kong"), "from"), [], "never the whole namespace");
+      assert.deepEqual(portsFor(ingress, nsPeer("istio-ingress", { istio: "ingress" }), "from"), [], "the gateway routes nothing while Kong is the edge");
+      assert.deepEqual(portsFor(noKong.get(name)!.spec.ingress as Obj[], nsPeer("istio-ingress", { istio: "ingress" }), "from"), expected);
     }
   });
 
-  it("the monitoring namespace scrapes each service's port and the sidecar's merged metrics port", () => {
+  it("Prometheus's pods (not Jaeger's) scrape each service's port and the sidecar's merged metrics port", () => {
     for (const entry of SERVICES) {
       const ingress = policies.get(kubernetesName(entry.config.service_name))!.spec.ingress as Obj[];
-      assert.deepEqual(portsFor(ingress, nsPeer("monitoring"), "from"), [entry.config.port, 15020]);
+      assert.deepEqual(portsFor(ingress, nsPeer("monitoring", { app: "prometheus" }), "from"), [entry.config.port, 15020]);
+      assert.deepEqual(portsFor(ingress, nsPeer("monitoring"), "from"), []);
     }
   });
 
@@ -116,7 +121,7 @@ describe("NetworkPolicies from the service graph", function () {
       }
       const pods = egress.flatMap((r) => r.to.filter((p: Peer) => !p.namespaceSelector).map((p: Peer) => p.podSelector.matchLabels.app));
       assert.deepEqual(pods.sort(), entry.config.dependencies.map(kubernetesName).sort(), "no other service");
-      assert.deepEqual(portsFor(egress, nsPeer("monitoring"), "to"), [4317, 4318]);
+      assert.deepEqual(portsFor(egress, nsPeer("monitoring", { app: "jaeger" }), "to"), [4317, 4318]);
     }
   });
 
@@ -124,9 +129,9 @@ describe("NetworkPolicies from the service graph", function () {
     const stores = (specName: string) => {
       const egress = policies.get(kubernetesName(specName))!.spec.egress as Obj[];
       return {
-        postgres: portsFor(egress, nsPeer("data", { tier: "database" }), "to"),
-        redis: portsFor(egress, nsPeer("data", { tier: "cache" }), "to"),
-        eventstore: portsFor(egress, nsPeer("data", { tier: "event-store" }), "to"),
+        postgres: portsFor(egress, nsPeer("data", { app: "postgres" }), "to"),
+        redis: portsFor(egress, nsPeer("data", { app: "redis" }), "to"),
+        eventstore: portsFor(egress, nsPeer("data", { app: "eventstore" }), "to"),
       };
     };
     // order: orders_db, Redis locks (distributed_lock.json), order events.
@@ -158,7 +163,7 @@ describe("NetworkPolicies from the service graph", function () {
     }
   });
 
-  it("with Istio alone: no Kong, Prometheus, Jaeger or data-store peers, and none at all when networkPolicies is false", async () => {
+  it("with Istio alone: no Kong, Prometheus, Jaeger or data-store peers, and none at all when network.policies is false", async () => {
     const alone = byName(await renderOnce({ components: ["istio"], istio: { install: false } }), "NetworkPolicy", ns);
     const order = alone.get("order-service")!.spec;
     assert.deepEqual(order.ingress, [{ from: [nsPeer("istio-ingress", { istio: "ingress" })], ports: tcp(8002) }]);
@@ -166,7 +171,7 @@ describe("NetworkPolicies from the service graph", function () {
       (order.egress as Obj[]).every((r) => r.to.every((p: Peer) => !p.namespaceSelector)),
       "only the dependencies",
     );
-    const none = await renderOnce({ components: ["istio"], istio: { install: false, networkPolicies: false } });
+    const none = await renderOnce({ components: ["istio"], istio: { install: false }, network: { policies: false } });
     assert.equal(none.objects("NetworkPolicy").length, 0);
   });
 });

@@ -32,6 +32,36 @@ function computedOutputs(type: string, inputs: Record<string, unknown>): Record<
   }
 }
 
+/** `urn:pulumi:<stack>::<project>::<parent's type>$<type>::<name>`, as the engine builds a URN. */
+function urnOf(stack: string, project: string, type: string, name: string, parentUrn: string | undefined): string {
+  const parentType = parentUrn?.split("::")[2]?.split("$").pop();
+  const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+  return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+}
+
+/**
+ * The URNs a registered resource answers to, as the engine resolves them: each alias (a URN, or a spec
+ * whose unset fields default to the resource's own), and for each URN its parent answers to, the one
+ * the resource would have had under it.
+ */
+function aliasUrns(req: any, settings: StackSettings, parents: ReadonlyMap<string, readonly string[]>): string[] {
+  const type: string = req.getType();
+  const name: string = req.getName();
+  const parent: string | undefined = req.getParent() || undefined;
+  const urns = new Set<string>();
+  for (const alias of req.getAliasesList() as any[]) {
+    if (alias.getUrn()) {
+      urns.add(alias.getUrn());
+      continue;
+    }
+    const spec = alias.getSpec();
+    const aliasParent = spec.getNoparent() ? undefined : spec.getParenturn() || parent;
+    urns.add(urnOf(spec.getStack() || settings.stack, spec.getProject() || settings.project, spec.getType() || type, spec.getName() || name, aliasParent));
+  }
+  for (const parentAlias of (parent && parents.get(parent)) || []) urns.add(urnOf(settings.stack, settings.project, type, name, parentAlias));
+  return [...urns];
+}
+
 /**
  * Runs `program` under the Pulumi SDK's mock engine with the stack's config and returns every
  * resource it registered. By default it answers like `pulumi up` (a provider's computed outputs are
@@ -51,19 +81,18 @@ export async function runUnderMocks(settings: StackSettings, program: () => unkn
     preview,
   );
   pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
-  // Without alias specs the SDK resolves every alias to a URN itself, inherited ones included, as the
-  // engine does with specs: the recorder then sees the URNs a resource answers to.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- internal SDK module without typings
-  (require("@pulumi/pulumi/runtime/state") as { getStore(): { supportsAliasSpecs: boolean } }).getStore().supportsAliasSpecs = false;
 
   // The mock monitor reports neither URNs nor parents to `newResource`: read them off the request.
   const monitor = (pulumi.runtime as unknown as { getMonitor(): Record<string, (...args: any[]) => unknown> }).getMonitor();
   const register = monitor.registerResource.bind(monitor);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- internal SDK module without typings
   const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc");
+  const aliasesByUrn = new Map<string, readonly string[]>();
   monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) =>
     register(req, (err: unknown, resp: any) => {
       if (!err) {
+        const aliases = aliasUrns(req, settings, aliasesByUrn);
+        aliasesByUrn.set(resp.getUrn(), aliases);
         recorded.push({
           type: req.getType(),
           name: req.getName(),
@@ -71,7 +100,7 @@ export async function runUnderMocks(settings: StackSettings, program: () => unkn
           parent: req.getParent() || undefined,
           custom: req.getCustom(),
           inputs: deserializeProperties(req.getObject()),
-          aliases: req.getAliasurnsList(),
+          aliases,
         });
       }
       callback(err, resp);

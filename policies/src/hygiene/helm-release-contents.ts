@@ -9,7 +9,7 @@ import { ADVISORY, resourcePolicy } from "../lib/policy";
 export const helmReleaseContents = resourcePolicy<{ reviewedReleases: string[] }>(
   {
     name: "helm-release-contents",
-    description: "Names each Helm release whose installed objects no policy of the pack inspects (every chart but Istio's base, istiod and gateway).",
+    description: "Names each Helm release whose installed objects no policy of the pack inspects (every chart but Istio's base, istiod, gateway and cni).",
     enforcementLevel: ADVISORY,
     severity: "low",
     configSchema: {

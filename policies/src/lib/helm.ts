@@ -10,8 +10,8 @@ import { Props } from "./k8s";
 /** `kubernetes:helm.sh/v3:Release` (and any later version of the Release type). */
 export const isHelmRelease = (type: string): boolean => /^kubernetes:helm\.sh\/v\d+:Release$/.test(type);
 
-/** The Istio charts the pack reads: `base` (CRDs and cluster roles only), `istiod` and the ingress `gateway`. */
-export const ISTIO_CHARTS = ["base", "istiod", "gateway"] as const;
+/** The Istio charts the pack reads: `base` (CRDs and cluster roles only), `istiod`, the ingress `gateway` and the `cni` node agent (a DaemonSet). */
+export const ISTIO_CHARTS = ["base", "istiod", "gateway", "cni"] as const;
 export type IstioChart = (typeof ISTIO_CHARTS)[number];
 
 /** A release's chart name: the last segment of a chart path or `repo/chart` reference. */
