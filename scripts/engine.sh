@@ -12,7 +12,7 @@
 #                                     # kube-controller-manager, kube-scheduler, kubectl, KWOK; prints one
 #                                     # directory holding all of them (and KWOK's stage configs in kwok-stages/)
 #   scripts/engine.sh build-all       # both of the above
-#   scripts/engine.sh istio-charts    # Istio's base, istiod and gateway charts from the pinned istio.io/istio module
+#   scripts/engine.sh istio-charts    # Istio's base, istiod, gateway and cni charts from the pinned istio.io/istio module
 #                                     # (engine/istio-charts/), stamped with the release version; prints their folder
 #   scripts/engine.sh env             # print the engine's environment as `export` lines
 #   scripts/engine.sh status          # which units are cached, where, and their versions
@@ -247,7 +247,7 @@ _engine_istio_charts() {
 	module=$(tr -d ' \n' <"$root/engine/istio-charts/module")
 	version=$(tr -d ' \n' <"$root/engine/istio-charts/version")
 	out="$(_engine_cache_root)/istio-charts/$version-${module##*-}"
-	if [ -f "$out/.complete" ]; then
+	if [ -f "$out/.complete" ] && [ -f "$out/cni/Chart.yaml" ]; then
 		printf '%s\n' "$out"
 		return 0
 	fi
@@ -259,7 +259,7 @@ _engine_istio_charts() {
 	fi
 	mkdir -p "$(dirname "$out")" && tmp=$(mktemp -d "$out.tmp.XXXXXX") || return 1
 	cp -R "$charts/base" "$tmp/base" && cp -R "$charts/istio-control/istio-discovery" "$tmp/istiod" &&
-		cp -R "$charts/gateway" "$tmp/gateway" && chmod -R u+w "$tmp" &&
+		cp -R "$charts/gateway" "$tmp/gateway" && cp -R "$charts/istio-cni" "$tmp/cni" && chmod -R u+w "$tmp" &&
 		sed -i -e "s/^version: .*/version: $version/" -e "s/^appVersion: .*/appVersion: $version/" "$tmp"/*/Chart.yaml &&
 		touch "$tmp/.complete" && rm -rf "$out" && mv "$tmp" "$out" || {
 		rm -rf "$tmp"

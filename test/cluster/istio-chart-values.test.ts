@@ -34,7 +34,14 @@ function undeclared(values: Values, defaults: Values, schema: Values | undefined
       continue;
     }
     const fallback = defaults[key];
-    if (!open && isMap(value) && isMap(fallback) && Object.keys(fallback).length > 0) out.push(...undeclared(value, fallback, keySchema, where));
+    // A container's `resources` is rendered whole by the charts' resources helpers (limits and requests of any resource).
+    if (key === "resources" && isMap(value))
+      out.push(
+        ...Object.keys(value)
+          .filter((k) => !["limits", "requests"].includes(k))
+          .map((k) => `${where}.${k}`),
+      );
+    else if (!open && isMap(value) && isMap(fallback) && Object.keys(fallback).length > 0) out.push(...undeclared(value, fallback, keySchema, where));
   }
   return out;
 }
@@ -91,12 +98,16 @@ describe("Istio's Helm values: every value the stacks pass is one the pinned cha
     });
   }
 
-  it("catches an undeclared key (the `pilot:` layout), a key below a declared map and a global the chart does not read", () => {
+  it("catches an undeclared key (the `pilot:` layout), a key below a declared map, a misspelt resources block and a global the chart does not read", () => {
     const istiod = chartDefaults(path.join(charts, "istiod"));
-    assert.deepEqual(undeclared({ pilot: { replicaCount: 2 }, autoscaleMin: 2, global: { proxy: { resourcez: {} } } }, istiod, undefined), [
-      "pilot",
-      "global.proxy.resourcez",
-    ]);
+    assert.deepEqual(
+      undeclared(
+        { pilot: { replicaCount: 2 }, autoscaleMin: 2, resources: { limits: {}, limit: {} }, global: { proxy: { resourcez: {} } } },
+        istiod,
+        undefined,
+      ),
+      ["pilot", "resources.limit", "global.proxy.resourcez"],
+    );
     const gateway = path.join(charts, "gateway");
     const values = { labels: { istio: "ingress" }, global: { hub: "docker.io/istio" }, autoscaling: { min: 2 } };
     assert.deepEqual(undeclared(values, chartDefaults(gateway), chartSchema(gateway)), ["global.hub", "autoscaling.min"]);
