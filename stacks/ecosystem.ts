@@ -21,7 +21,7 @@ import { KongGateway } from "../components/kong";
 import { MicroService } from "../components/microservice";
 import { createdNamespaces, stackNamespace } from "../components/namespace";
 import { istioSettings } from "../components/istio/settings";
-import { MeshPlan, ZeroTrust, stackNamespaces, trafficGraph } from "../components/zero-trust";
+import { MeshPlan, TrafficGraph, ZeroTrust, stackNamespaces, trafficGraph } from "../components/zero-trust";
 import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../components/platform";
 import { PostgreSql } from "../components/postgresql";
 import { Prometheus } from "../components/prometheus";
@@ -34,6 +34,8 @@ import { serviceRuntimeImage } from "./service-image";
 export interface EcosystemOptions {
   /** The services to deploy; the spec's eight unless a benchmark or test passes others. */
   readonly services?: readonly ServiceEntry[];
+  /** Told the traffic graph the zero-trust policies were derived from (tests hold the policies to it). */
+  readonly onTrafficGraph?: (graph: TrafficGraph) => void;
 }
 
 export interface EcosystemOutputs {
@@ -208,6 +210,7 @@ export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutput
     kongProxyPorts: platform.find((p): p is KongGateway => p instanceof KongGateway)?.clientPorts ?? [],
     eventStoreNodes: platform.find((p): p is EventStore => p instanceof EventStore)?.clusterSize ?? 0,
   });
+  options.onTrafficGraph?.(graph);
   new ZeroTrust("zero-trust", {
     graph,
     namespaces: createdNamespaces(provider),

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { MESH } from "../catalog";
-import { INGRESS_GATEWAY, principal } from "../components/zero-trust/graph";
+import { principal } from "../components/zero-trust/graph";
+import { helmPods } from "./helpers/helm-pods";
 import { Rendered, render } from "./helpers/render";
 
 // Invariants across objects, for every stack: a reference from one object to another (a principal,
@@ -59,20 +60,9 @@ function selects(selector: Obj | undefined, labels: Record<string, string>): boo
 
 const ref = (o: Obj) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
 
-/**
- * The pods Istio's Helm releases run (the charts' workloads are not in the render): their labels as the
- * charts set them and the catalog records them.
- */
-function helmPods(r: Rendered): PodTemplate[] {
-  const releases = r.ofType("kubernetes:helm.sh/v3:Release").map((x) => x.inputs as Obj);
-  const pod = (release: string, namespace: string, labels: Record<string, string>, serviceAccount: string): PodTemplate[] =>
-    releases.some((x) => x.name === release) ? [{ owner: `Helm release ${release}`, namespace, labels, serviceAccount, ports: [] }] : [];
-  return [
-    ...pod(MESH.install.releases.istiod, MESH.rootNamespace, MESH.istiod.selector, MESH.istiod.serviceAccount),
-    ...pod(MESH.install.releases.gateway, INGRESS_GATEWAY.namespace, MESH.ingressSelector, INGRESS_GATEWAY.serviceAccount),
-    ...pod(MESH.install.releases.cni, MESH.install.cni.namespace, MESH.install.cni.selector, MESH.install.cni.serviceAccount),
-  ];
-}
+/** The pods of Istio's Helm releases, as pod templates. */
+const helmPodTemplates = (r: Rendered): PodTemplate[] =>
+  helmPods(r).map((p) => ({ owner: p.id, namespace: p.namespace, labels: p.labels, serviceAccount: p.serviceAccount, ports: [] }));
 
 const STACKS: [string, Record<string, unknown>, { stack?: string }][] = [
   ["dev", {}, {}],
@@ -87,7 +77,7 @@ for (const [name, overrides, options] of STACKS) {
     let pods: PodTemplate[];
     before(async () => {
       r = await render(overrides, options);
-      pods = [...podTemplates(r), ...helmPods(r)];
+      pods = [...podTemplates(r), ...helmPodTemplates(r)];
     });
 
     it("every AuthorizationPolicy principal is a service account some workload runs as", () => {

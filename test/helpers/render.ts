@@ -1,4 +1,5 @@
 import { ServiceEntry } from "../../catalog";
+import { TrafficGraph } from "../../components/zero-trust";
 import { RecordedResource } from "../../tools/render/mock-engine";
 import { KubernetesObject, isKubernetesObject, kubernetesObject } from "../../tools/render/render-output";
 import { renderStack } from "../../tools/render/render-stack";
@@ -7,6 +8,9 @@ export const NS = "microservices-ecosystem";
 
 /** The result of running the program under the mock engine, with lookups tests need. */
 export class Rendered {
+  /** The traffic graph the program derived its zero-trust policies from (set by `render`). */
+  graph?: TrafficGraph;
+
   constructor(readonly resources: readonly RecordedResource[]) {}
 
   /** Kubernetes objects (secrets masked), optionally of one kind. */
@@ -40,7 +44,15 @@ export class Rendered {
  */
 export async function render(overrides: Record<string, unknown> = {}, options: { stack?: string; services?: readonly ServiceEntry[] } = {}): Promise<Rendered> {
   const full = Object.fromEntries(Object.entries(overrides).map(([k, v]) => [k.includes(":") ? k : `${NS}:${k}`, v]));
-  return new Rendered(
-    await renderStack({ stack: options.stack ?? (overrides.environment === "prod" ? "prod" : "dev"), overrides: full, services: options.services }),
+  let graph: TrafficGraph | undefined;
+  const rendered = new Rendered(
+    await renderStack({
+      stack: options.stack ?? (overrides.environment === "prod" ? "prod" : "dev"),
+      overrides: full,
+      services: options.services,
+      onTrafficGraph: (g) => (graph = g),
+    }),
   );
+  rendered.graph = graph;
+  return rendered;
 }
