@@ -7,6 +7,7 @@ import { serializeDocument } from "./artifacts/serialize";
 import { serviceLabels } from "./labels";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security-context";
 import { configChecksum } from "./checksum";
+import { withEphemeralStorage } from "./ephemeral-storage";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 type Resources = k8s.types.input.core.v1.ResourceRequirements;
@@ -125,7 +126,7 @@ export class MicroService extends pulumi.ComponentResource {
                   ...args.podAnnotations,
                 },
               },
-              spec: {
+              spec: withEphemeralStorage({
                 serviceAccountName: serviceAccount.metadata.name,
                 automountServiceAccountToken: false,
                 securityContext: restrictedPodSecurity(RUNTIME_UID),
@@ -151,7 +152,7 @@ export class MicroService extends pulumi.ComponentResource {
                   { name: CONFIG_VOLUME, configMap: { name: configMapName } },
                   { name: TMP_VOLUME, emptyDir: { sizeLimit: "64Mi" } },
                 ],
-              },
+              }),
             },
           },
         },

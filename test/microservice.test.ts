@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { AUTOSCALING, SERVICES, WORKLOAD, kubernetesName } from "../catalog";
 import { render, Rendered } from "./helpers/render";
+import { cpuAndMemory } from "./observability/workload-checks";
 
 type Obj = Record<string, any>;
 
@@ -28,7 +29,7 @@ describe("MicroService", () => {
         assert.deepEqual(c.livenessProbe.httpGet, { path: "/health", port: "http" });
         assert.deepEqual(c.readinessProbe.httpGet, { path: "/ready", port: "http" });
         assert.equal(c.readinessProbe.timeoutSeconds, 3, "longer than the runtime's 800 ms per dependency");
-        assert.deepEqual(c.resources, WORKLOAD.devResources);
+        assert.deepEqual(cpuAndMemory(c.resources), WORKLOAD.devResources);
         assert.equal(c.env.find((e: Obj) => e.name === "SERVICE_NAME").value, config.service_name);
         for (const dep of config.dependencies) {
           const depPort = SERVICES.find((s) => s.config.service_name === dep)!.config.port;
@@ -85,15 +86,15 @@ describe("MicroService", () => {
     const user = (o.object("Deployment", "user-service") as Obj).spec;
     assert.equal(user.replicas, undefined);
     assert.equal(user.template.spec.containers[0].image, "registry.local/user:1.2.3");
-    assert.deepEqual(user.template.spec.containers[0].resources.limits, { memory: "1Gi", cpu: WORKLOAD.devResources.limits.cpu });
+    assert.deepEqual(cpuAndMemory(user.template.spec.containers[0].resources).limits, { memory: "1Gi", cpu: WORKLOAD.devResources.limits.cpu });
     assert.equal((o.object("HorizontalPodAutoscaler", "user-service") as Obj).spec.minReplicas, 2);
     assert.equal((o.object("HorizontalPodAutoscaler", "order-service") as Obj).spec.minReplicas, 5);
   });
 
   it("prod gives every service the spec manifest's requests and limits", async () => {
-    const prod = await render({ components: [], environment: "prod" });
+    const prod = await render({ components: [], environment: "prod", kong: {} });
     for (const d of prod.objects("Deployment")) {
-      assert.deepEqual((d as Obj).spec.template.spec.containers[0].resources, WORKLOAD.resources);
+      assert.deepEqual(cpuAndMemory((d as Obj).spec.template.spec.containers[0].resources), WORKLOAD.resources);
     }
   });
 

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { EVENT_STORE, GATEWAY, PERFORMANCE, PROMETHEUS, JAEGER } from "../catalog";
-import { parseQuantity } from "../components/data-stores/common";
+import { parseQuantity } from "../components/quantity";
 import { SPREAD_TOPOLOGY_KEYS } from "../components/topology-spread";
 import { Rendered, render } from "./helpers/render";
 import { assertConfigError } from "./observability/workload-checks";

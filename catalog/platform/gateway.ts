@@ -26,8 +26,10 @@ export const GATEWAY = {
   namespace: "kong",
   /** Kong's ServiceAccount: the identity meshed services accept gateway traffic from. */
   serviceAccount: "kong",
-  /** Kong's proxy listener (HTTP) inside the pod and on its Service. */
+  /** Kong's proxy listener for plain HTTP inside the pod (port 80 on its Service with TLS, else this port). */
   proxyPort: 8000,
+  /** Kong's HTTPS proxy listener inside the pod (port 443 on its Service), with `kong.tls`. */
+  proxyTlsPort: 8443,
   /** The proxy's Service (in `namespace`). */
   proxyService: "kong-proxy",
   /** Kong's status listener (`/status`, `/status/ready`): probes only, never on a Service. */

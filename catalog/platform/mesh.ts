@@ -5,6 +5,11 @@ const OPERATOR_SIZES = {
   pilot: { requests: { cpu: "1000m", memory: "1Gi" } },
   proxy: { requests: { cpu: "200m", memory: "256Mi" } },
 };
+/**
+ * Ephemeral storage of every Istio container (requested and limited alike): they write their logs (the
+ * kubelet keeps 5 × 10 MiB) and, for a sidecar, a few files in its istio-data emptyDir.
+ */
+const SCRATCH = { "ephemeral-storage": "64Mi" };
 /** The share of requests istiod's Envoys trace, in percent (the spec's IstioOperator: 1.0). */
 const TRACE_SAMPLING = 1.0;
 /** Istio's root namespace (istiod, the mesh-wide policies). */
@@ -81,16 +86,16 @@ export const MESH = {
     /** Requests on a laptop (dev); prod takes the spec's IstioOperator sizes. */
     sizes: {
       dev: {
-        pilot: { requests: { cpu: "100m", memory: "256Mi" } },
-        proxy: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
-        gateway: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1000m", memory: "512Mi" } },
-        cni: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
+        pilot: { requests: { cpu: "100m", memory: "256Mi", ...SCRATCH }, limits: { ...SCRATCH } },
+        proxy: { requests: { cpu: "20m", memory: "64Mi", ...SCRATCH }, limits: { cpu: "500m", memory: "256Mi", ...SCRATCH } },
+        gateway: { requests: { cpu: "50m", memory: "64Mi", ...SCRATCH }, limits: { cpu: "1000m", memory: "512Mi", ...SCRATCH } },
+        cni: { requests: { cpu: "20m", memory: "64Mi", ...SCRATCH }, limits: { cpu: "200m", memory: "256Mi", ...SCRATCH } },
       },
       prod: {
-        pilot: OPERATOR_SIZES.pilot,
-        proxy: { requests: OPERATOR_SIZES.proxy.requests, limits: { cpu: "2000m", memory: "1Gi" } },
-        gateway: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2000m", memory: "1Gi" } },
-        cni: { requests: { cpu: "100m", memory: "100Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+        pilot: { requests: { ...OPERATOR_SIZES.pilot.requests, ...SCRATCH }, limits: { ...SCRATCH } },
+        proxy: { requests: { ...OPERATOR_SIZES.proxy.requests, ...SCRATCH }, limits: { cpu: "2000m", memory: "1Gi", ...SCRATCH } },
+        gateway: { requests: { cpu: "100m", memory: "128Mi", ...SCRATCH }, limits: { cpu: "2000m", memory: "1Gi", ...SCRATCH } },
+        cni: { requests: { cpu: "100m", memory: "100Mi", ...SCRATCH }, limits: { cpu: "500m", memory: "512Mi", ...SCRATCH } },
       },
     },
   },

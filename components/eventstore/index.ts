@@ -19,6 +19,7 @@ import {
 } from "../data-stores/common";
 import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../platform";
 import { topologySpread } from "../topology-spread";
+import { withEphemeralStorage } from "../ephemeral-storage";
 
 const NAME = EVENT_STORE.host;
 const HEADLESS = `${NAME}-headless`;
@@ -159,7 +160,7 @@ export class EventStore extends pulumi.ComponentResource implements PlatformComp
                 "prometheus.io/path": EVENT_STORE.metricsPath,
               },
             },
-            spec: {
+            spec: withEphemeralStorage({
               serviceAccountName: serviceAccount.metadata.name,
               automountServiceAccountToken: false,
               // The Service `eventstore` would inject EVENTSTORE_* link variables, a prefix the server also reads.
@@ -214,7 +215,7 @@ export class EventStore extends pulumi.ComponentResource implements PlatformComp
                 { name: "logs", emptyDir: { sizeLimit: "1Gi" } },
                 { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
               ],
-            },
+            }),
           },
           volumeClaimTemplates: [volumeClaim("data", labels, sizing.storage)],
         },

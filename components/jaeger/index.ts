@@ -11,6 +11,7 @@ import { jaegerConfig } from "./config";
 import { configChecksum } from "../checksum";
 import { stringify } from "yaml";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../security-context";
+import { withEphemeralStorage } from "../ephemeral-storage";
 
 export { JaegerSamplingStrategies, jaegerStrategy, samplingStrategies } from "./sampling";
 
@@ -144,7 +145,7 @@ export class Jaeger extends pulumi.ComponentResource {
           template: {
             // Jaeger reads its config file at start only: a changed config rolls the pod.
             metadata: { labels, annotations: { "checksum/config": configChecksum(configText) } },
-            spec: {
+            spec: withEphemeralStorage({
               serviceAccountName: serviceAccount.metadata.name,
               automountServiceAccountToken: false,
               securityContext: restrictedPodSecurity(JAEGER_UID),
@@ -179,7 +180,7 @@ export class Jaeger extends pulumi.ComponentResource {
                 { name: "sampling", configMap: { name: strategies.metadata.name } },
                 { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
               ],
-            },
+            }),
           },
         },
       },

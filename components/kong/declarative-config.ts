@@ -15,6 +15,8 @@ export interface KongRoute {
   readonly protocols: readonly string[];
   readonly strip_path: boolean;
   readonly preserve_host: boolean;
+  /** What Kong answers a plain-HTTP request to an HTTPS-only route with (a redirect when HTTP is redirected). */
+  readonly https_redirect_status_code?: number;
 }
 
 export interface KongPlugin {
@@ -48,6 +50,8 @@ export interface KongConfigInput {
   readonly services: readonly ServiceEntry[];
   /** PEM of the auth service's RS256 signing key (public half); without it no token verifies. */
   readonly jwtPublicKey?: string;
+  /** Kong serves the API over TLS: routes take HTTPS only; with `httpRedirect`, HTTP gets a 308 to HTTPS. */
+  readonly tls?: { readonly httpRedirect: boolean };
 }
 
 /** The in-cluster URL of a service's Kubernetes Service: `http://user-service.<ns>.svc.cluster.local:8001`. */
@@ -67,6 +71,8 @@ const PREFLIGHT = "OPTIONS";
  * - routes keep their path (`strip_path: false`): the services serve `/api/<resource>` as well as
  *   `/<resource>`, and a stripped `/api/users/metrics` would reach the service's `/metrics`;
  * - routes accept OPTIONS besides the spec's methods, so that CORS preflights reach the plugin;
+ * - with TLS (`kong.tls`) routes take HTTPS only; a plain-HTTP request, where Kong listens for one at
+ *   all (`kong.httpRedirect`), is redirected (308, which keeps the method and body);
  * - rate limits count per client IP (`limit_by: ip`): every verified token maps to the single
  *   issuer consumer, so counting per consumer would make the limit global; `policy: local`
  *   counts per Kong pod;
@@ -93,9 +99,10 @@ export function kongDeclarativeConfig(input: KongConfigInput): KongDeclarativeCo
           name: routeName(route.service),
           paths: [route.path],
           methods: [...new Set([...route.methods, PREFLIGHT])],
-          protocols: ["http", "https"],
+          protocols: input.tls ? ["https"] : ["http", "https"],
           strip_path: false,
           preserve_host: false,
+          ...(input.tls?.httpRedirect ? { https_redirect_status_code: 308 } : {}),
         },
       ],
     })),

@@ -13,6 +13,7 @@ import { kongConfigProblems } from "./validate";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../security-context";
 import { configChecksum } from "../checksum";
 import { topologySpread } from "../topology-spread";
+import { withEphemeralStorage } from "../ephemeral-storage";
 
 export { KongDeclarativeConfig, kongDeclarativeConfig, serviceUrl } from "./declarative-config";
 export { KongSettings, kongSettings } from "./settings";
@@ -22,6 +23,7 @@ const NAME = "kong";
 const CONFIG_FILE = "kong.yml";
 const CONFIG_DIR = "/kong/declarative";
 const PREFIX_DIR = "/kong_prefix";
+const TLS_DIR = "/kong/tls";
 /** The official image's `kong` user. */
 const KONG_UID = 1000;
 
@@ -42,7 +44,23 @@ export class KongGateway extends pulumi.ComponentResource {
     super("microservices:platform:Kong", name, {}, opts);
     const settings = kongSettings(args.environment, args.settings);
     this.settings = settings;
-    this.clientPorts = [GATEWAY.proxyPort];
+    const tls = settings.tls;
+    // The listeners clients reach: HTTPS only with TLS (plus HTTP when it only redirects), else HTTP.
+    const listeners = tls
+      ? [
+          {
+            name: "proxy-tls",
+            containerPort: GATEWAY.proxyTlsPort,
+            servicePort: 443,
+            appProtocol: "https",
+            listen: `0.0.0.0:${GATEWAY.proxyTlsPort} ssl http2`,
+          },
+          ...(settings.httpRedirect
+            ? [{ name: "proxy", containerPort: GATEWAY.proxyPort, servicePort: 80, appProtocol: "http", listen: `0.0.0.0:${GATEWAY.proxyPort}` }]
+            : []),
+        ]
+      : [{ name: "proxy", containerPort: GATEWAY.proxyPort, servicePort: GATEWAY.proxyPort, appProtocol: "http", listen: `0.0.0.0:${GATEWAY.proxyPort}` }];
+    this.clientPorts = listeners.map((l) => l.containerPort);
     const childOpts = { parent: this, provider: args.provider };
     const sizing = GATEWAY.sizing[args.environment];
     const meshed = args.components.includes("istio");
@@ -55,7 +73,12 @@ export class KongGateway extends pulumi.ComponentResource {
         this,
       );
     }
-    const config = kongDeclarativeConfig({ namespace: args.namespaceName, services: args.services, jwtPublicKey: settings.jwtPublicKey });
+    const config = kongDeclarativeConfig({
+      namespace: args.namespaceName,
+      services: args.services,
+      jwtPublicKey: settings.jwtPublicKey,
+      ...(tls ? { tls: { httpRedirect: settings.httpRedirect } } : {}),
+    });
     const problems = kongConfigProblems(config);
     if (problems.length > 0) throw new Error(`kong: the generated declarative config is invalid: ${problems.join("; ")}`);
     this.declarativeConfig = config;
@@ -88,7 +111,8 @@ export class KongGateway extends pulumi.ComponentResource {
       KONG_DATABASE: "off",
       KONG_DECLARATIVE_CONFIG: `${CONFIG_DIR}/${CONFIG_FILE}`,
       KONG_PREFIX: PREFIX_DIR,
-      KONG_PROXY_LISTEN: `0.0.0.0:${GATEWAY.proxyPort}`,
+      KONG_PROXY_LISTEN: listeners.map((l) => l.listen).join(", "),
+      ...(tls ? { KONG_SSL_CERT: `${TLS_DIR}/tls.crt`, KONG_SSL_CERT_KEY: `${TLS_DIR}/tls.key` } : {}),
       KONG_ADMIN_LISTEN: "off",
       KONG_ADMIN_GUI_LISTEN: "off",
       KONG_STATUS_LISTEN: `0.0.0.0:${GATEWAY.statusPort}`,
@@ -124,7 +148,7 @@ export class KongGateway extends pulumi.ComponentResource {
                 ...(meshed ? { "traffic.sidecar.istio.io/includeInboundPorts": "" } : {}),
               },
             },
-            spec: {
+            spec: withEphemeralStorage({
               serviceAccountName: serviceAccount.metadata.name,
               automountServiceAccountToken: false,
               terminationGracePeriodSeconds: 30,
@@ -137,7 +161,7 @@ export class KongGateway extends pulumi.ComponentResource {
                   imagePullPolicy: "IfNotPresent",
                   env: Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
                   ports: [
-                    { name: "proxy", containerPort: GATEWAY.proxyPort, protocol: "TCP" },
+                    ...listeners.map((l) => ({ name: l.name, containerPort: l.containerPort, protocol: "TCP" })),
                     { name: "status", containerPort: GATEWAY.statusPort, protocol: "TCP" },
                   ],
                   readinessProbe: statusProbe("/status/ready"),
@@ -149,15 +173,18 @@ export class KongGateway extends pulumi.ComponentResource {
                     { name: "declarative-config", mountPath: CONFIG_DIR, readOnly: true },
                     { name: "prefix", mountPath: PREFIX_DIR },
                     { name: "tmp", mountPath: "/tmp" },
+                    ...(tls ? [{ name: "tls", mountPath: TLS_DIR, readOnly: true }] : []),
                   ],
                 },
               ],
               volumes: [
                 { name: "declarative-config", configMap: { name: configMap.metadata.name } },
+                // The certificate and its key, readable by Kong's group only (fsGroup).
+                ...(tls ? [{ name: "tls", secret: { secretName: tls.secretName, defaultMode: 0o440 } }] : []),
                 { name: "prefix", emptyDir: { sizeLimit: "256Mi" } },
                 { name: "tmp", emptyDir: { sizeLimit: "128Mi" } },
               ],
-            },
+            }),
           },
         },
       },
@@ -184,17 +211,17 @@ export class KongGateway extends pulumi.ComponentResource {
           // Behind a cloud load balancer keep the client's address: rate limits count per client IP.
           // (On kind the node port is mapped on one node, so traffic may need to cross nodes.)
           ...(settings.serviceType === "LoadBalancer" ? { externalTrafficPolicy: "Local" } : {}),
+          ...(settings.loadBalancerSourceRanges ? { loadBalancerSourceRanges: [...settings.loadBalancerSourceRanges] } : {}),
           selector,
-          ports: [
-            {
-              name: "http-proxy",
-              port: GATEWAY.proxyPort,
-              targetPort: "proxy",
-              protocol: "TCP",
-              appProtocol: "http",
-              ...(settings.serviceType === "NodePort" ? { nodePort: settings.nodePort } : {}),
-            },
-          ],
+          // kind maps its host port to the first listener's node port (kong.nodePort).
+          ports: listeners.map((l, i) => ({
+            name: `${l.appProtocol}-${l.name}`,
+            port: l.servicePort,
+            targetPort: l.name,
+            protocol: "TCP",
+            appProtocol: l.appProtocol,
+            ...(settings.serviceType === "NodePort" && i === 0 ? { nodePort: settings.nodePort } : {}),
+          })),
         },
       },
       childOpts,

@@ -28,6 +28,7 @@ import { CONFIG_NAMESPACE, ConfigError } from "../settings";
 /** A config secret that replaces the generated passwords (stacks without the random provider). */
 export const PASSWORD_SEED_CONFIG_KEY = "postgresPasswordSeed";
 import { INIT_SCRIPT, initScript, passwordVariable } from "./init-script";
+import { withEphemeralStorage } from "../ephemeral-storage";
 
 export { INIT_SCRIPT, initScript, passwordVariable } from "./init-script";
 
@@ -165,7 +166,7 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
           selector: { matchLabels: { app: NAME } },
           template: {
             metadata: { labels },
-            spec: {
+            spec: withEphemeralStorage({
               serviceAccountName: serviceAccount.metadata.name,
               automountServiceAccountToken: false,
               terminationGracePeriodSeconds: 60,
@@ -202,7 +203,7 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
                 { name: "run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
                 { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
               ],
-            },
+            }),
           },
           volumeClaimTemplates: [volumeClaim("data", labels, sizing.storage)],
         },

@@ -11,6 +11,7 @@ import { monitoringNamespace } from "./monitoring-namespace";
 import { ISTIO_CERTS_DIR, discoveries, discoveryRules, prometheusConfig } from "./scrape-config";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../security-context";
 import { configChecksum } from "../checksum";
+import { withEphemeralStorage } from "../ephemeral-storage";
 
 export { AlertRule, RuleFile, alertRules } from "./alert-rules";
 export { DISCOVERY_VERBS, discoveries, discoveryRules, prometheusConfig } from "./scrape-config";
@@ -151,7 +152,7 @@ export class Prometheus extends pulumi.ComponentResource {
                 ...meshAnnotations,
               },
             },
-            spec: {
+            spec: withEphemeralStorage({
               serviceAccountName: serviceAccount.metadata.name,
               automountServiceAccountToken: true,
               securityContext: restrictedPodSecurity(PROMETHEUS_UID),
@@ -185,7 +186,7 @@ export class Prometheus extends pulumi.ComponentResource {
                 { name: "data", emptyDir: { sizeLimit: args.environment === "dev" ? "2Gi" : "20Gi" } },
                 ...(meshed ? [{ name: "istio-certs", emptyDir: { medium: "Memory" } }] : []),
               ],
-            },
+            }),
           },
         },
       },

@@ -24,6 +24,7 @@ import {
 } from "../data-stores/common";
 import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../platform";
 import { configChecksum } from "../checksum";
+import { withEphemeralStorage } from "../ephemeral-storage";
 
 const NAME = REDIS.host;
 const PORT_NAME = "tcp-redis";
@@ -164,7 +165,7 @@ export class RedisCache extends pulumi.ComponentResource implements PlatformComp
               // Redis reads its config at start only: a new config rolls the pod.
               annotations: { "checksum/config": configChecksum(configText) },
             },
-            spec: {
+            spec: withEphemeralStorage({
               serviceAccountName: serviceAccount.metadata.name,
               automountServiceAccountToken: false,
               terminationGracePeriodSeconds: 30,
@@ -194,7 +195,7 @@ export class RedisCache extends pulumi.ComponentResource implements PlatformComp
                 { name: "config", configMap: { name: config.metadata.name } },
                 { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
               ],
-            },
+            }),
           },
           volumeClaimTemplates: [volumeClaim("data", labels, sizing.storage)],
         },

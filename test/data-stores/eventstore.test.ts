@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { EVENT_STORE, SERVICES, eventStoreClients, kubernetesName } from "../../catalog";
 import { NS, Rendered, render } from "../helpers/render";
 import { Obj, envVar, firstContainer, oneLine } from "./support";
+import { cpuAndMemory } from "../observability/workload-checks";
 
 const HEADLESS = "eventstore-headless.data.svc.cluster.local";
 
@@ -60,7 +61,7 @@ describe("EventStore (alone, dev)", () => {
       assert.deepEqual(probe.httpGet, { path: "/health/live", port: "tcp-esdb", scheme: "HTTP" });
     }
     assert.deepEqual(c.livenessProbe.tcpSocket, { port: "tcp-esdb" }, "liveness differs from readiness: a catching-up node is not restarted");
-    assert.deepEqual(c.resources, { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } });
+    assert.deepEqual(cpuAndMemory(c.resources), { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } });
     assert.equal(spec.automountServiceAccountToken, false);
   });
 
@@ -130,7 +131,7 @@ describe("EventStore (full stack, prod)", () => {
     for (const name of ["KURRENTDB_NODE_HOST_ADVERTISE_AS", "KURRENTDB_REPLICATION_HOST_ADVERTISE_AS", "KURRENTDB_ADVERTISE_HOST_TO_CLIENT_AS"]) {
       assert.equal(envVar(c, name)!.value, `$(POD_NAME).${HEADLESS}`);
     }
-    assert.deepEqual(c.resources, { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } });
+    assert.deepEqual(cpuAndMemory(c.resources), { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } });
     assert.equal(s.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "50Gi");
   });
 

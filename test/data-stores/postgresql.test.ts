@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { POSTGRES, SERVICES, kubernetesName } from "../../catalog";
 import { NS, Rendered, render } from "../helpers/render";
 import { MOCK_PASSWORD, Obj, envVar, firstContainer, oneLine, rawSecret, renderWithSecrets, renderedFiles, secretStringData } from "./support";
+import { cpuAndMemory } from "../observability/workload-checks";
 
 /** The catalog's services that name a database, with it. */
 const WITH_DATABASE = SERVICES.filter((s) => s.config.database).map((s) => [s.config.service_name, s.config.database!] as const);
@@ -72,7 +73,7 @@ describe("PostgreSQL (alone, dev)", () => {
       assert.deepEqual(probe.exec.command, ["pg_isready", "--host=127.0.0.1", "--port=5432", "--username=postgres"]);
     }
     assert.deepEqual(c.livenessProbe.tcpSocket, { port: "tcp-postgres" }, "liveness differs from readiness: recovery is not a restart");
-    assert.deepEqual(c.resources, { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } });
+    assert.deepEqual(cpuAndMemory(c.resources), { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } });
     assert.equal(s.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "1Gi");
     assert.deepEqual((r.object("Service", "postgres", "data") as Obj).spec.ports, [
       { name: "tcp-postgres", port: 5432, targetPort: "tcp-postgres", protocol: "TCP" },
@@ -151,7 +152,7 @@ describe("PostgreSQL settings", () => {
   it("resources and storage override the catalog's sizing", async () => {
     const r = await render({ components: ["postgresql"], postgresql: { storage: "5Gi", resources: { requests: { memory: "384Mi" } } } });
     const s = r.object("StatefulSet", "postgres") as Obj;
-    assert.deepEqual(firstContainer(s).resources.requests, { cpu: "100m", memory: "384Mi" });
+    assert.deepEqual(cpuAndMemory(firstContainer(s).resources).requests, { cpu: "100m", memory: "384Mi" });
     assert.equal(s.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "5Gi");
   });
 

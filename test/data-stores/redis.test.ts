@@ -3,6 +3,7 @@ import { REDIS, SERVICES, kubernetesName, redisClients } from "../../catalog";
 import { START_SCRIPT } from "../../components/redis";
 import { NS, Rendered, render } from "../helpers/render";
 import { MOCK_PASSWORD, Obj, envVar, firstContainer, oneLine, rawSecret, renderWithSecrets, renderedFiles, secretStringData } from "./support";
+import { cpuAndMemory } from "../observability/workload-checks";
 
 const REDIS_URL = "redis://:$(REDIS_PASSWORD)@redis.data.svc.cluster.local:6379/0";
 /** A password set with `pulumi config set --secret redisPassword …` in these tests. */
@@ -23,7 +24,7 @@ describe("Redis (alone, dev)", () => {
     assert.match(c.image, /^redis:\d+\.\d+\.\d+-alpine3\.\d+$/);
     assert.deepEqual([spec.securityContext.runAsUser, spec.securityContext.runAsGroup, spec.securityContext.fsGroup], [999, 1000, 1000]);
     assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } });
-    assert.deepEqual(c.resources, { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "128Mi" } });
+    assert.deepEqual(cpuAndMemory(c.resources), { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "128Mi" } });
     assert.equal(s.spec.volumeClaimTemplates[0].metadata.name, "data");
     assert.ok(c.volumeMounts.some((m: Obj) => m.name === "data" && m.mountPath === "/data"));
     const conf = (r.object("ConfigMap", "redis-config", "data") as Obj).data["redis.conf"];

@@ -4,7 +4,7 @@ import { parse } from "yaml";
 import { GATEWAY, SERVICES, kubernetesName, service } from "../../catalog";
 import { KongDeclarativeConfig, kongConfigProblems, kongDeclarativeConfig } from "../../components/kong";
 import { render, Rendered } from "../helpers/render";
-import { assertChildrenOf, assertConfigError, assertHardenedDeployment } from "../observability/workload-checks";
+import { assertChildrenOf, assertConfigError, assertHardenedDeployment, cpuAndMemory } from "../observability/workload-checks";
 
 type Obj = Record<string, any>;
 
@@ -111,7 +111,7 @@ describe("Kong", () => {
       );
       assert.deepEqual(c.ports.map((p: Obj) => p.containerPort).sort(), [GATEWAY.proxyPort, GATEWAY.statusPort].sort());
       assert.equal(c.readinessProbe.httpGet.path, "/status/ready");
-      assert.deepEqual(c.resources, GATEWAY.sizing.dev.resources);
+      assert.deepEqual(cpuAndMemory(c.resources), GATEWAY.sizing.dev.resources);
       assert.equal(d.spec.replicas, 1);
       assert.match(d.spec.template.metadata.annotations["checksum/declarative-config"], /^[0-9a-f]{64}$/);
     });
@@ -199,13 +199,90 @@ describe("Kong", () => {
     it("runs two workers per pod, two pods, a PodDisruptionBudget and a LoadBalancer", () => {
       const d = r.object("Deployment", "kong", GATEWAY.namespace) as Obj;
       assert.equal(d.spec.replicas, GATEWAY.sizing.prod.replicas);
-      assert.deepEqual(d.spec.template.spec.containers[0].resources, GATEWAY.sizing.prod.resources);
+      const resources = d.spec.template.spec.containers[0].resources;
+      assert.deepEqual(
+        {
+          requests: { cpu: resources.requests.cpu, memory: resources.requests.memory },
+          limits: { cpu: resources.limits.cpu, memory: resources.limits.memory },
+        },
+        GATEWAY.sizing.prod.resources,
+      );
       const pdb = r.object("PodDisruptionBudget", "kong", GATEWAY.namespace) as Obj;
       assert.equal(pdb.spec.minAvailable, 1);
       const s = r.object("Service", "kong-proxy", GATEWAY.namespace) as Obj;
       assert.equal(s.spec.type, "LoadBalancer");
       assert.equal(s.spec.externalTrafficPolicy, "Local", "client IPs reach the per-IP rate limit");
       assert.equal(s.spec.ports[0].nodePort, undefined);
+    });
+  });
+
+  describe("the edge over TLS (kong.tls)", () => {
+    const listen = (r: Rendered) =>
+      ((r.object("Deployment", "kong", GATEWAY.namespace) as Obj).spec.template.spec.containers[0].env as Obj[]).find((e) => e.name === "KONG_PROXY_LISTEN")!
+        .value;
+    const proxy = (r: Rendered) => (r.object("Service", "kong-proxy", GATEWAY.namespace) as Obj).spec;
+
+    it("prod without kong.tls is refused with one line naming the key", async () => {
+      await assert.rejects(render({ components: ["kong"], environment: "prod", kong: {} }), (e: Error) => {
+        assert.equal(
+          e.message,
+          "microservices-ecosystem:kong.tls is not set: prod serves the API over TLS only; set kong.tls.secretName to a kubernetes.io/tls Secret in namespace kong (your own, or one cert-manager keeps)",
+        );
+        assert.ok(!e.message.includes("\n"));
+        return true;
+      });
+    });
+
+    it("with tls, Kong listens on HTTPS only, with the named Secret's certificate; plain HTTP is closed and routes take HTTPS only", async () => {
+      const r = await render({ components: ["kong"], environment: "prod", kong: { tls: { secretName: "api-cert" } } });
+      assert.equal(listen(r), "0.0.0.0:8443 ssl http2");
+      const pod = (r.object("Deployment", "kong", GATEWAY.namespace) as Obj).spec.template.spec;
+      assert.deepEqual(
+        pod.volumes.find((v: Obj) => v.name === "tls"),
+        { name: "tls", secret: { secretName: "api-cert", defaultMode: 0o440 } },
+      );
+      assert.deepEqual(
+        (pod.containers[0].ports as Obj[]).map((p) => [p.name, p.containerPort]),
+        [
+          ["proxy-tls", 8443],
+          ["status", 8100],
+        ],
+      );
+      assert.deepEqual(
+        proxy(r).ports.map((p: Obj) => [p.port, p.targetPort]),
+        [[443, "proxy-tls"]],
+      );
+      for (const svc of declarativeConfig(r).services) for (const route of svc.routes) assert.deepEqual(route.protocols, ["https"]);
+    });
+
+    it("httpRedirect keeps HTTP only to answer it with a 308 to HTTPS", async () => {
+      const r = await render({ components: ["kong"], environment: "prod", kong: { tls: { secretName: "api-cert" }, httpRedirect: true } });
+      assert.equal(listen(r), "0.0.0.0:8443 ssl http2, 0.0.0.0:8000");
+      assert.deepEqual(
+        proxy(r).ports.map((p: Obj) => [p.port, p.targetPort]),
+        [
+          [443, "proxy-tls"],
+          [80, "proxy"],
+        ],
+      );
+      for (const svc of declarativeConfig(r).services) for (const route of svc.routes) assert.equal(route.https_redirect_status_code, 308);
+      assert.deepEqual(kongConfigProblems(declarativeConfig(r)), []);
+    });
+
+    it("dev keeps plain HTTP on localhost by default; loadBalancerSourceRanges reach the LoadBalancer and only it", async () => {
+      assert.equal(listen(await render({ components: ["kong"] })), "0.0.0.0:8000");
+      const prod = await render({
+        components: ["kong"],
+        environment: "prod",
+        kong: { tls: { secretName: "c" }, loadBalancerSourceRanges: ["203.0.113.0/24"] },
+      });
+      assert.deepEqual(proxy(prod).loadBalancerSourceRanges, ["203.0.113.0/24"]);
+      await assertConfigError(
+        render({ components: ["kong"], kong: { loadBalancerSourceRanges: ["203.0.113.0/24"] } }),
+        "microservices-ecosystem:kong.loadBalancerSourceRanges",
+      );
+      await assertConfigError(render({ components: ["kong"], kong: { httpRedirect: true } }), "microservices-ecosystem:kong.httpRedirect");
+      await assertConfigError(render({ components: ["kong"], kong: { tls: { secretName: "Not_A_Name" } } }), "microservices-ecosystem:kong.tls.secretName");
     });
   });
 

@@ -8,6 +8,7 @@ import { ISTIO_CHARTS } from "../../components/istio/settings";
 import { ISTIO_CHARTS as PACK_ISTIO_CHARTS } from "../../policies/src/lib/helm";
 import { Rendered, render } from "../helpers/render";
 import { Obj, byName, renderOnce } from "./renders";
+import { cpuAndMemory } from "../observability/workload-checks";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const WITHOUT_KONG = { components: PLATFORM_COMPONENTS.filter((c) => c !== "kong") };
@@ -396,10 +397,10 @@ describe("Istio settings (microservices-ecosystem:istio)", function () {
   });
 
   it("prod without Kong: the ingress gateway is a LoadBalancer, istiod takes the spec's IstioOperator sizes, both autoscale from 2 with a PDB", async () => {
-    const r = await render({ environment: "prod", components: ["istio"] });
+    const r = await render({ environment: "prod", components: ["istio"], kong: {} });
     const istiod = r.ofType(RELEASE).find((x) => x.name === "istiod")!.inputs as Obj;
-    assert.deepEqual(istiod.values.resources.requests, { cpu: "1000m", memory: "1Gi" });
-    assert.deepEqual(istiod.values.global.proxy.resources.requests, { cpu: "200m", memory: "256Mi" });
+    assert.deepEqual(cpuAndMemory(istiod.values.resources).requests, { cpu: "1000m", memory: "1Gi" });
+    assert.deepEqual(cpuAndMemory(istiod.values.global.proxy.resources).requests, { cpu: "200m", memory: "256Mi" });
     assert.deepEqual([istiod.values.autoscaleEnabled, istiod.values.autoscaleMin], [true, MESH.install.replicas.prod.istiod]);
     assert.equal(MESH.install.replicas.prod.istiod, 2);
     const gateway = r.ofType(RELEASE).find((x) => x.name === "istio-ingress")!.inputs as Obj;

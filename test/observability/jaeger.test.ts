@@ -5,7 +5,7 @@ import { plainValue } from "../../components/jaeger/sampling";
 import { parse } from "yaml";
 import { TRACE_STORE } from "../../components/jaeger/config";
 import { render, Rendered } from "../helpers/render";
-import { assertChildrenOf, assertConfigError, assertHardenedDeployment } from "./workload-checks";
+import { assertChildrenOf, assertConfigError, assertHardenedDeployment, cpuAndMemory } from "./workload-checks";
 
 type Obj = Record<string, any>;
 const NS = JAEGER.namespace;
@@ -59,7 +59,7 @@ describe("Jaeger", () => {
       assert.equal(ports.sampling, 5778);
       assert.equal(c.readinessProbe.httpGet.path, JAEGER.healthPath);
       assert.equal(ports[c.readinessProbe.httpGet.port], JAEGER.healthPort);
-      assert.deepEqual(c.resources, JAEGER.sizing.dev.resources);
+      assert.deepEqual(cpuAndMemory(c.resources), JAEGER.sizing.dev.resources);
       assert.equal(d.spec.strategy.type, "Recreate");
     });
 

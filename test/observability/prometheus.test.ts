@@ -3,7 +3,7 @@ import { parse } from "yaml";
 import { PROMETHEUS } from "../../catalog";
 import { plainValue } from "../../components/jaeger/sampling";
 import { render, Rendered } from "../helpers/render";
-import { assertChildrenOf, assertConfigError, assertHardenedDeployment } from "./workload-checks";
+import { assertChildrenOf, assertConfigError, assertHardenedDeployment, cpuAndMemory } from "./workload-checks";
 
 type Obj = Record<string, any>;
 const NS = PROMETHEUS.namespace;
@@ -111,7 +111,7 @@ describe("Prometheus", () => {
       assert.equal(arg("storage.tsdb.retention.time"), PROMETHEUS.sizing.dev.retention);
       assert.equal(c.readinessProbe.httpGet.path, "/-/ready");
       assert.equal(c.livenessProbe.httpGet.path, "/-/healthy");
-      assert.deepEqual(c.resources, PROMETHEUS.sizing.dev.resources);
+      assert.deepEqual(cpuAndMemory(c.resources), PROMETHEUS.sizing.dev.resources);
       assert.equal(pod.serviceAccountName, PROMETHEUS.serviceAccount);
       assert.equal((r.object("Service", "prometheus", NS) as Obj).spec.ports[0].port, PROMETHEUS.port);
     });
@@ -176,7 +176,7 @@ describe("Prometheus", () => {
     });
 
     it("prod keeps the spec's environment label and the prod retention", async () => {
-      const r = await render({ components: ["prometheus"], environment: "prod" });
+      const r = await render({ components: ["prometheus"], environment: "prod", kong: {} });
       assert.equal(configOf(r).global.external_labels.environment, "production");
       assert.ok(
         (r.object("Deployment", "prometheus", NS) as Obj).spec.template.spec.containers[0].args.includes(

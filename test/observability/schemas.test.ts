@@ -30,7 +30,11 @@ describe("Kong, Jaeger and Prometheus objects of every variant validate strictly
 
   it("prod (PodDisruptionBudget, LoadBalancer, prod sizing) with a JWT key", async () => {
     const pem = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "pem" }).toString();
-    const r = await render({ environment: "prod", components: ["kong", "jaeger", "prometheus"], kong: { jwtPublicKey: pem } });
+    const r = await render({
+      environment: "prod",
+      components: ["kong", "jaeger", "prometheus"],
+      kong: { jwtPublicKey: pem, tls: { secretName: "kong-proxy-tls" } },
+    });
     const objects = ours(r);
     assert.ok(objects.some((o) => o.kind === "PodDisruptionBudget"));
     assert.deepEqual(violations(validator, objects), []);

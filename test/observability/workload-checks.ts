@@ -72,3 +72,9 @@ export async function assertConfigError(promise: Promise<unknown>, key: string):
   assert.doesNotMatch(message, /\n/, "one line");
   return message;
 }
+
+/** A container's CPU and memory requests and limits (ephemeral storage is checked across all workloads, in test/invariants.test.ts). */
+export function cpuAndMemory(resources: Record<string, any>): { requests: Record<string, string>; limits: Record<string, string> } {
+  const pick = (block: Record<string, string> = {}) => Object.fromEntries(Object.entries(block).filter(([k]) => k !== "ephemeral-storage"));
+  return { requests: pick(resources.requests), limits: pick(resources.limits) };
+}
