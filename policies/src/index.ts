@@ -7,7 +7,6 @@ import { canaryWeights } from "./hygiene/canary-weights";
 import { containerProbes } from "./hygiene/container-probes";
 import { containerResources } from "./hygiene/container-resources";
 import { helmReleaseContents } from "./hygiene/helm-release-contents";
-import { networkPolicyCoverage } from "./hygiene/network-policy-coverage";
 import { pinnedImageTags } from "./hygiene/pinned-image-tags";
 import { restrictedPodSecurity } from "./hygiene/restricted-pod-security";
 import { virtualServiceSubsets } from "./hygiene/virtual-service-subsets";
@@ -31,6 +30,13 @@ import { hpaReplicaBounds } from "./replicas/hpa-replica-bounds";
 import { hpaTargetExists } from "./replicas/hpa-target-exists";
 import { istioReleaseReplicas } from "./replicas/istio-release-replicas";
 import { pdbAllowsDisruption } from "./replicas/pdb-allows-disruption";
+import { authorizationPolicyCoverage } from "./security/authorization-policy-coverage";
+import { containerEphemeralStorage } from "./security/container-ephemeral-storage";
+import { kongEdgeTls } from "./security/kong-edge-tls";
+import { loadBalancerSourceRanges } from "./security/load-balancer-source-ranges";
+import { namespaceDefaultDeny } from "./security/namespace-default-deny";
+import { networkPolicyCoverage } from "./security/network-policy-coverage";
+import { podSecurityEnforced } from "./security/pod-security-enforced";
 
 export type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
@@ -57,28 +63,43 @@ export const MISSION_POLICIES: readonly AnyPolicy[] = [
   authorizationPrincipalsExist,
 ];
 
-/** Beyond the mission: advisory unless the stack's policy config raises them. */
+/**
+ * Zero trust and the edge: isolation of every namespace and pod (NetworkPolicies both ways,
+ * AuthorizationPolicies for every meshed workload), Pod Security enforced, bounded containers, pinned
+ * images, and a TLS edge that admits only its clients. Advisory by default; the prod stack's policy
+ * config makes them mandatory.
+ */
+export const SECURITY_POLICIES: readonly AnyPolicy[] = [
+  namespaceDefaultDeny,
+  networkPolicyCoverage,
+  authorizationPolicyCoverage,
+  oneDefaultAuthorizationPerNamespace,
+  podSecurityEnforced,
+  restrictedPodSecurity,
+  hostAccess,
+  istioSidecarUid,
+  containerEphemeralStorage,
+  pinnedImageTags,
+  loadBalancerSourceRanges,
+  kongEdgeTls,
+  gatewayRouteProtection,
+  kongCorsOrigins,
+];
+
+/** Beyond the mission and security: advisory unless the stack's policy config raises them. */
 export const HYGIENE_POLICIES: readonly AnyPolicy[] = [
   containerProbes,
   containerResources,
-  pinnedImageTags,
-  restrictedPodSecurity,
-  networkPolicyCoverage,
   virtualServiceSubsets,
   canaryWeights,
-  kongCorsOrigins,
-  gatewayRouteProtection,
   probesDistinct,
   rollingUpdateStrategy,
   selectorMatchesTemplate,
-  hostAccess,
   probePortsDeclared,
-  istioSidecarUid,
   virtualServiceHostsExist,
-  oneDefaultAuthorizationPerNamespace,
   workloadSpread,
   helmReleaseContents,
 ];
 
 /** Every policy of the pack, in the order the pack lists them. Importing this starts nothing. */
-export const POLICIES: readonly AnyPolicy[] = [...MISSION_POLICIES, ...HYGIENE_POLICIES];
+export const POLICIES: readonly AnyPolicy[] = [...MISSION_POLICIES, ...SECURITY_POLICIES, ...HYGIENE_POLICIES];

@@ -9,6 +9,7 @@ import { withDefaults } from "../src/lib/config";
 import { PolicyConfigError, checkPolicyConfig, loadPolicyConfig } from "../../tools/policy/config";
 import { blocksDeployment, enforcementLevelOf, evaluate } from "../../tools/policy/evaluate";
 import { T, compliantStack, deployment, resource } from "./fixtures";
+import { pinnedImageTags } from "../src/hygiene/pinned-image-tags";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -164,7 +165,7 @@ describe("engine semantics (tools/policy/evaluate)", () => {
   });
 
   it("reads props through the engine's unknown-checking proxy: an unknown value is an advisory 'can't run during preview'", async () => {
-    const [, , pinned] = HYGIENE_POLICIES;
+    const pinned = pinnedImageTags;
     const d = deployment();
     d.spec.template.spec.containers[0].image = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // the engine's unknown string
     const evaluation = await evaluate([pinned], [resource(T.deployment, d)], { [pinned.name]: "mandatory" });

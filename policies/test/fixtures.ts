@@ -19,7 +19,14 @@ export function resource(type: string, props: Props, name = String(props.metadat
 
 export const clone = <T>(value: T): T => structuredClone(value);
 
-export const namespace = (name = NS, labels: Record<string, string> = { "istio-injection": "enabled" }): Props => ({
+/** The Pod Security labels of a namespace that enforces, audits and warns at `level`. */
+export const podSecurity = (level = "restricted"): Record<string, string> => ({
+  "pod-security.kubernetes.io/enforce": level,
+  "pod-security.kubernetes.io/audit": level,
+  "pod-security.kubernetes.io/warn": level,
+});
+
+export const namespace = (name = NS, labels: Record<string, string> = { "istio-injection": "enabled", ...podSecurity() }): Props => ({
   apiVersion: "v1",
   kind: "Namespace",
   metadata: { name, labels },
@@ -48,7 +55,10 @@ export function deployment(app = "user-service", replicas = 3, version = "v1"): 
               ports: [{ name: "http", containerPort: 8001 }],
               readinessProbe: { httpGet: { path: "/ready", port: "http" } },
               livenessProbe: { httpGet: { path: "/health", port: "http" } },
-              resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+              resources: {
+                requests: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "50Mi" },
+                limits: { cpu: "500m", memory: "512Mi", "ephemeral-storage": "50Mi" },
+              },
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
             },
           ],
@@ -136,6 +146,22 @@ export const networkPolicy = (): Props => ({
   },
 });
 
+/** A namespace's default deny: every pod selected, ingress and egress isolated, nothing allowed. */
+export const defaultDeny = (ns = NS): Props => ({
+  apiVersion: "networking.k8s.io/v1",
+  kind: "NetworkPolicy",
+  metadata: { name: "default-deny", namespace: ns },
+  spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+});
+
+/** An allow-nothing AuthorizationPolicy: the namespace's default deny for meshed workloads. */
+export const allowNothing = (ns = NS): Props => ({
+  apiVersion: "security.istio.io/v1",
+  kind: "AuthorizationPolicy",
+  metadata: { name: "allow-nothing", namespace: ns },
+  spec: {},
+});
+
 /** Kong's DB-less declarative config (global rate limiting, cors and jwt; one route per service). */
 export const kongDeclarative = (): Props => ({
   _format_version: "3.0",
@@ -174,6 +200,7 @@ export const T = {
   service: "kubernetes:core/v1:Service",
   configMap: "kubernetes:core/v1:ConfigMap",
   networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+  authorizationPolicy: "kubernetes:security.istio.io/v1:AuthorizationPolicy",
   ingress: "kubernetes:networking.k8s.io/v1:Ingress",
   peerAuthentication: "kubernetes:security.istio.io/v1:PeerAuthentication",
   destinationRule: "kubernetes:networking.istio.io/v1:DestinationRule",
@@ -202,7 +229,9 @@ export function autoscaled(workload: Props): Props {
 /**
  * A small stack every policy passes: the app namespace (injection on), user-service (3) and
  * order-service (5, with a v2 canary of 2; counts set by their HPAs), their Services, PDBs, HPAs and DestinationRules, a
- * mesh-wide STRICT PeerAuthentication, the canary VirtualService, a NetworkPolicy, Kong's config.
+ * mesh-wide STRICT PeerAuthentication, the canary VirtualService, a NetworkPolicy beside the namespace's default
+ * deny, an allow-nothing AuthorizationPolicy, Kong's config. The namespace enforces the restricted Pod Security
+ * level and every container sizes its ephemeral storage.
  */
 export function compliantStack(): EvaluatedResource[] {
   return [
@@ -223,6 +252,8 @@ export function compliantStack(): EvaluatedResource[] {
     resource(T.destinationRule, destinationRule("order-service", ["v1", "v2"])),
     resource(T.virtualService, virtualService("order-service")),
     resource(T.networkPolicy, networkPolicy()),
+    resource(T.networkPolicy, defaultDeny()),
+    resource(T.authorizationPolicy, allowNothing()),
     resource(T.configMap, kongConfigMap()),
   ];
 }

@@ -2,7 +2,6 @@ import * as assert from "node:assert/strict";
 import { canaryWeights } from "../src/hygiene/canary-weights";
 import { containerProbes } from "../src/hygiene/container-probes";
 import { containerResources } from "../src/hygiene/container-resources";
-import { networkPolicyCoverage } from "../src/hygiene/network-policy-coverage";
 import { imageReference, pinnedImageTags } from "../src/hygiene/pinned-image-tags";
 import { restrictedPodSecurity } from "../src/hygiene/restricted-pod-security";
 import { virtualServiceSubsets } from "../src/hygiene/virtual-service-subsets";
@@ -27,15 +26,7 @@ const cronJob = (change?: (p: Props) => void) => {
 };
 
 describe("hygiene policies are advisory by default", () => {
-  for (const policy of [
-    containerProbes,
-    containerResources,
-    pinnedImageTags,
-    restrictedPodSecurity,
-    networkPolicyCoverage,
-    virtualServiceSubsets,
-    canaryWeights,
-  ]) {
+  for (const policy of [containerProbes, containerResources, pinnedImageTags, virtualServiceSubsets, canaryWeights]) {
     it(policy.name, () => assert.equal(policy.enforcementLevel, "advisory"));
   }
 });
@@ -230,29 +221,6 @@ describe("policy restricted-pod-security", () => {
   for (const [what, change, pattern] of cases) {
     it(`fails ${what}`, async () => expectOne(restrictedPodSecurity, dep(change), [pattern]));
   }
-});
-
-describe("policy network-policy-coverage (stack)", () => {
-  it("passes the compliant stack", async () => expectNone(networkPolicyCoverage, compliantStack()));
-  it("fails app pods no NetworkPolicy selects", async () => {
-    const stack = mutate(compliantStack(), T.networkPolicy, "microservices", (p) => {
-      p.spec.podSelector = { matchLabels: { app: "order-service" } };
-    });
-    const v = await expectOne(networkPolicyCoverage, stack, [
-      /Deployment microservices\/user-service: no NetworkPolicy .* selects its pods \(app=user-service,version=v1\)/,
-    ]);
-    assert.match(v.urn!, /Deployment::user-service$/);
-  });
-  it("counts an empty podSelector as selecting every pod of its namespace, but not of others", async () => {
-    const all = mutate(compliantStack(), T.networkPolicy, "microservices", (p) => {
-      p.spec.podSelector = {};
-    });
-    await expectNone(networkPolicyCoverage, all);
-    const other = mutate(all, T.networkPolicy, "microservices", (p) => {
-      p.metadata.namespace = "kong";
-    });
-    assert.equal((await violations(networkPolicyCoverage, other)).length, 3);
-  });
 });
 
 describe("policy virtual-service-subsets (stack)", () => {

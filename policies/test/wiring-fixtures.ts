@@ -97,7 +97,6 @@ export function wiringStack(): EvaluatedResource[] {
     resource(T.namespace, namespace(KONG_NS)),
     resource(T.deployment, kongDeployment()),
     resource(T.service, kongService()),
-    resource(W.authorizationPolicy, allowNothing()),
     resource(W.authorizationPolicy, userServiceAllow()),
   ];
 }

@@ -7,7 +7,7 @@
  * files equal to this, and `npm run policy:config` rewrites them.
  */
 import { AUTOSCALING, MESH, SERVICES, kubernetesName } from "../../catalog";
-import { POLICIES } from "../../policies/src";
+import { POLICIES, SECURITY_POLICIES } from "../../policies/src";
 
 export type PolicyConfigFile = Record<string, string | Record<string, unknown>>;
 
@@ -24,19 +24,27 @@ function catalogSettings(environment: "dev" | "prod"): Record<string, Record<str
     "hpa-replica-bounds": replicas,
     "istio-release-replicas": { istiodMinReplicas: mesh.istiod, gatewayMinReplicas: mesh.gateway },
     "mesh-mtls-strict": { rootNamespace: MESH.rootNamespace },
+    "authorization-policy-coverage": { rootNamespace: MESH.rootNamespace },
+    "pod-security-enforced": { privilegedNamespaces: [MESH.install.cni.namespace] },
   };
 }
 
-/** Every policy at its own level (with the catalog's settings where it needs them); dev spreads nothing. */
+/**
+ * Every policy at its own level (with the catalog's settings where it needs them), the security
+ * policies mandatory on prod; dev spreads nothing and serves plain HTTP on localhost.
+ */
 export function stackPolicyConfig(environment: "dev" | "prod"): PolicyConfigFile {
   const settings = catalogSettings(environment);
+  const security = new Set(SECURITY_POLICIES.map((p) => p.name));
   const config: PolicyConfigFile = {};
   for (const policy of POLICIES) {
-    const level = policy.enforcementLevel ?? "advisory";
+    const level = environment === "prod" && security.has(policy.name) ? "mandatory" : (policy.enforcementLevel ?? "advisory");
     config[policy.name] = settings[policy.name] ? { enforcementLevel: level, ...settings[policy.name] } : level;
   }
   // A dev cluster is one kind node: there is nothing to spread replicas over.
   if (environment === "dev") config["workload-spread"] = "disabled";
+  // Dev keeps plain HTTP on localhost (kind maps host 8080 to Kong); the edge's TLS is prod's.
+  if (environment === "dev") config["kong-edge-tls"] = "disabled";
   return config;
 }
 

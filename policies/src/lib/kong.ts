@@ -28,6 +28,8 @@ export interface KongRoute {
   readonly service?: string;
   readonly serviceId?: string;
   readonly paths: readonly string[];
+  /** The protocols it takes (Kong's default for an HTTP route: http and https). */
+  readonly protocols: readonly string[];
   readonly path: string;
 }
 
@@ -76,7 +78,8 @@ export function readDeclarativeConfig(key: string, doc: Props): KongDeclarativeC
   const addRoute = (route: Props, path: string, service?: string, serviceId?: string) => {
     if (!route || typeof route !== "object") return;
     const name = String(route.name ?? route.id ?? path);
-    routes.push({ name, id: route.id, service, serviceId, paths: Array.isArray(route.paths) ? route.paths : [], path });
+    const protocols = Array.isArray(route.protocols) && route.protocols.length > 0 ? route.protocols : ["http", "https"];
+    routes.push({ name, id: route.id, service, serviceId, paths: Array.isArray(route.paths) ? route.paths : [], protocols, path });
     plugins.push(...pluginsAt(route.plugins, `${path}.plugins`, "route", name));
   };
   (Array.isArray(doc.services) ? doc.services : []).forEach((service: Props, i: number) => {
