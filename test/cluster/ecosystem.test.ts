@@ -56,7 +56,7 @@ function assertNothingTargetsAService(cluster: Cluster): void {
   assert.deepEqual(offenders, [], "the API server would dial into the cluster");
 }
 
-/** Every Deployment and StatefulSet reports all its replicas available / ready (read from the API server). */
+/** Every Deployment, StatefulSet and DaemonSet reports all its pods available / ready (read from the API server). */
 function unavailableWorkloads(cluster: Cluster): string[] {
   const late: string[] = [];
   for (const d of items(kubectlJson(cluster, "get", "deployments", "-A"))) {
@@ -65,6 +65,10 @@ function unavailableWorkloads(cluster: Cluster): string[] {
   }
   for (const s of items(kubectlJson(cluster, "get", "statefulsets", "-A"))) {
     if ((s.status?.readyReplicas ?? 0) !== s.spec.replicas) late.push(`${ref(s)} ${s.status?.readyReplicas ?? 0}/${s.spec.replicas} ready`);
+  }
+  for (const d of items(kubectlJson(cluster, "get", "daemonsets", "-A"))) {
+    const want = d.status?.desiredNumberScheduled ?? 0;
+    if (want === 0 || (d.status?.numberReady ?? 0) !== want) late.push(`${ref(d)} ${d.status?.numberReady ?? 0}/${want} ready`);
   }
   return late;
 }
@@ -243,6 +247,61 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
     assert.ok(claims.length >= 3, `expected the data stores' claims, found ${claims.length}`);
     assert.deepEqual(claims.filter((c) => c.status.phase !== "Bound").map(ref), []);
     done.add(2);
+  });
+
+  it("Pod Security: every namespace of the stack enforces its level, every pod was admitted, and a pod breaking the level is refused", () => {
+    requireStep(2);
+    const ours = items(kubectlJson(cluster, "get", "namespaces", "-l", "app.kubernetes.io/part-of=microservices-ecosystem"));
+    const levels = Object.fromEntries(
+      ours.map((n) => [n.metadata.name, ["enforce", "audit", "warn"].map((m) => n.metadata.labels[`pod-security.kubernetes.io/${m}`])]),
+    );
+    assert.deepEqual(levels, {
+      [NAMESPACE]: ["restricted", "restricted", "restricted"],
+      kong: ["restricted", "restricted", "restricted"],
+      data: ["restricted", "restricted", "restricted"],
+      monitoring: ["restricted", "restricted", "restricted"],
+      "istio-system": ["restricted", "restricted", "restricted"],
+      "istio-cni": ["privileged", "privileged", "privileged"],
+    });
+    // Admitted: every workload has all its pods (step 2), and no controller was refused a pod.
+    const refused = items(kubectlJson(cluster, "get", "events", "-A", "--field-selector", "reason=FailedCreate")).filter((e) => /PodSecurity/.test(e.message));
+    assert.deepEqual(
+      refused.map((e) => `${e.involvedObject.kind} ${e.metadata.namespace}/${e.involvedObject.name}: ${e.message}`),
+      [],
+    );
+    const namespaces = new Set(ours.map((n) => n.metadata.name as string));
+    const pods = items(kubectlJson(cluster, "get", "pods", "-A")).filter((p) => namespaces.has(p.metadata.namespace));
+    assert.ok(pods.length >= 30, `expected the stack's pods, found ${pods.length}`);
+
+    // A pod that breaks the restricted level: the API server refuses it and creates nothing.
+    const pod = (name: string, securityContext: Obj) => ({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name, namespace: NAMESPACE },
+      spec: { containers: [{ name: "c", image: "busybox:1.37", securityContext }] },
+    });
+    const file = path.join(work, "privileged-pod.json");
+    fs.writeFileSync(file, JSON.stringify(pod("pod-security-probe", { privileged: true })));
+    const create = spawnSync(path.join(cluster.binDir, "kubectl"), ["--kubeconfig", cluster.kubeconfig, "create", "-f", file], { encoding: "utf8" });
+    assert.notEqual(create.status, 0, "the privileged pod was admitted");
+    assert.match(create.stderr, /violates PodSecurity "restricted:latest"/);
+    assert.match(create.stderr, /privileged/);
+    assert.equal(
+      spawnSync(path.join(cluster.binDir, "kubectl"), ["--kubeconfig", cluster.kubeconfig, "get", "pod", "pod-security-probe", "-n", NAMESPACE]).status,
+      1,
+    );
+    // The same pod, made restricted, is admitted (server-side dry run): the level, not the namespace, refused it.
+    const restricted = {
+      ...pod("pod-security-probe", {
+        allowPrivilegeEscalation: false,
+        runAsNonRoot: true,
+        runAsUser: 10001,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+      }),
+    };
+    fs.writeFileSync(file, JSON.stringify(restricted));
+    kubectl(cluster, "create", "--dry-run=server", "-f", file);
   });
 
   it("the offline render passes a strict server-side dry run (kubectl apply --server-side --dry-run=server --validate=strict)", () => {
