@@ -3,6 +3,7 @@ import { EngineEvent, OpType } from "@pulumi/pulumi/automation";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { parse, stringify } from "yaml";
 import {
   Cluster,
   CONFIG_NAMESPACE,
@@ -346,6 +347,47 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
     await lane.stack.refresh({ expectNoChanges: true, onOutput });
     await lane.stack.preview({ expectNoChanges: true, onOutput });
     done.add(3);
+  });
+
+  it("the pull-request identity (.github/preview-rbac.yaml) previews the stack with no change, and may neither write nor read a Secret", async () => {
+    requireStep(3);
+    kubectl(cluster, "apply", "-f", path.join(ROOT, ".github", "preview-rbac.yaml"));
+    const readOnly = path.join(work, "preview.kubeconfig");
+    try {
+      const token = kubectl(cluster, "-n", "kube-system", "create", "token", "pulumi-preview", "--duration=1h").trim();
+      const admin = parse(fs.readFileSync(cluster.kubeconfig, "utf8")) as Obj;
+      const server = (admin.clusters as Obj[])[0];
+      fs.writeFileSync(
+        readOnly,
+        stringify({
+          apiVersion: "v1",
+          kind: "Config",
+          clusters: [server],
+          users: [{ name: "pulumi-preview", user: { token } }],
+          contexts: [{ name: cluster.context, context: { cluster: server.name, user: "pulumi-preview" } }],
+          "current-context": cluster.context,
+        }),
+        { mode: 0o600 },
+      );
+      const can = (...args: string[]) =>
+        spawnSync(path.join(cluster.binDir, "kubectl"), ["--kubeconfig", readOnly, "auth", "can-i", ...args], { encoding: "utf8" }).stdout.trim();
+      assert.deepEqual(
+        [
+          can("get", "deployments", "-n", NAMESPACE),
+          can("list", "networkpolicies", "-n", "data"),
+          can("get", "secrets", "-n", "data"),
+          can("patch", "deployments", "-n", NAMESPACE),
+          can("create", "pods", "-n", NAMESPACE),
+          can("delete", "namespaces"),
+        ],
+        ["yes", "yes", "no", "no", "no", "no"],
+      );
+      lane.stack.workspace.envVars.KUBECONFIG = readOnly;
+      await lane.stack.preview({ expectNoChanges: true, policyPacks: [POLICIES], policyPackConfigs: [POLICY_CONFIG], onOutput });
+    } finally {
+      lane.stack.workspace.envVars.KUBECONFIG = cluster.kubeconfig;
+      kubectl(cluster, "delete", "-f", path.join(ROOT, ".github", "preview-rbac.yaml"), "--ignore-not-found");
+    }
   });
 
   it(`4. day 2: ${DAY2_SERVICE} replicas +1 and the order canary at ${100 - CANARY_WEIGHT}/${CANARY_WEIGHT}, updated in place`, async () => {

@@ -1,0 +1,57 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+
+type Obj = Record<string, any>;
+const ROOT = path.join(__dirname, "..");
+const workflow = (name: string): Obj => parse(fs.readFileSync(path.join(ROOT, ".github", "workflows", name), "utf8")) as Obj;
+const WORKFLOWS = fs.readdirSync(path.join(ROOT, ".github", "workflows")).filter((f) => f.endsWith(".yml"));
+
+/** Every step's `uses`, with where it is. */
+const uses = (wf: Obj): [string, string][] =>
+  Object.entries(wf.jobs as Obj).flatMap(([job, spec]) =>
+    ((spec.steps ?? []) as Obj[]).filter((s) => s.uses).map((s) => [job, s.uses as string] as [string, string]),
+  );
+
+describe("CI/CD workflows: the pipeline a security review accepts", () => {
+  it("pins every third-party action by commit SHA", () => {
+    const loose = WORKFLOWS.flatMap((f) =>
+      uses(workflow(f))
+        .filter(([, u]) => !/^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[0-9a-f]{40}$/.test(u))
+        .map(([job, u]) => `${f} ${job}: ${u}`),
+    );
+    assert.deepEqual(loose, []);
+    assert.ok(WORKFLOWS.flatMap((f) => uses(workflow(f))).length >= 6);
+  });
+
+  it("previews pull requests as the read-only identity of environment preview, never for forks, and deploys only from main through environment production", () => {
+    const deploy = workflow("deploy.yml");
+    const { preview, deploy: up } = deploy.jobs as Obj;
+    assert.equal(preview.environment, "preview");
+    assert.match(preview.if, /github\.event\.pull_request\.head\.repo\.full_name == github\.repository/);
+    assert.equal(up.environment, "production");
+    assert.match(up.if, /github\.event_name == 'push' && github\.ref == 'refs\/heads\/main'/);
+    const commands = (job: Obj) => (job.steps as Obj[]).filter((s) => String(s.uses ?? "").startsWith("pulumi/actions@")).map((s) => s.with.command);
+    assert.deepEqual(commands(preview), ["preview"], "the preview job never deploys");
+    assert.deepEqual(commands(up), ["up"]);
+    // Secrets come from each job's environment; nothing at the workflow level hands them to every job.
+    assert.doesNotMatch(JSON.stringify(deploy.env ?? {}), /secrets\./);
+    assert.equal(deploy.on.pull_request_target, undefined, "pull_request_target would hand secrets to a fork's code");
+    for (const job of [preview, up])
+      for (const s of job.steps as Obj[]) if (String(s.uses ?? "").startsWith("actions/checkout@")) assert.equal(s.with?.["persist-credentials"], false);
+  });
+
+  it("grants the preview identity reads only, and no Secret", () => {
+    const docs = fs
+      .readFileSync(path.join(ROOT, ".github", "preview-rbac.yaml"), "utf8")
+      .split(/^---$/m)
+      .map((d) => parse(d) as Obj);
+    const role = docs.find((d) => d.kind === "ClusterRole")!;
+    for (const rule of role.rules as Obj[]) {
+      assert.deepEqual(rule.verbs, ["get", "list", "watch"]);
+      if ((rule.apiGroups as string[]).includes(""))
+        assert.ok(!(rule.resources as string[]).includes("secrets") && !(rule.resources as string[]).includes("*"));
+    }
+  });
+});
