@@ -50,6 +50,20 @@ describe("the prod stack (Pulumi.prod.yaml)", function () {
     }
   });
 
+  it("serves the API over TLS only, from the Secret it names, to the client ranges it names", () => {
+    const kong = (prod.object("Deployment", "kong", GATEWAY.namespace) as Obj).spec.template.spec;
+    const env = Object.fromEntries((kong.containers[0].env as Obj[]).map((e) => [e.name, e.value]));
+    assert.equal(env.KONG_PROXY_LISTEN, "0.0.0.0:8443 ssl http2");
+    assert.deepEqual([env.KONG_SSL_CERT, env.KONG_SSL_CERT_KEY], ["/kong/tls/tls.crt", "/kong/tls/tls.key"]);
+    assert.equal((kong.volumes as Obj[]).find((v) => v.name === "tls")!.secret.secretName, "kong-proxy-tls");
+    const proxy = (prod.object("Service", GATEWAY.proxyService, GATEWAY.namespace) as Obj).spec;
+    assert.deepEqual(
+      proxy.ports.map((p: Obj) => [p.port, p.targetPort]),
+      [[443, "proxy-tls"]],
+    );
+    assert.ok(proxy.loadBalancerSourceRanges.length > 0);
+  });
+
   it("runs EventStoreDB as a cluster of 3 (dev: 1)", () => {
     assert.equal((prod.object("StatefulSet", "eventstore") as Obj).spec.replicas, EVENT_STORE.replicationNodes);
     assert.equal(EVENT_STORE.replicationNodes, 3);

@@ -7,7 +7,8 @@ import { renderStack } from "./render/render-stack";
  * program registers the same thing under another URN without an alias, `pulumi up` creates the new
  * one and then deletes the old one, which for a Kubernetes object of the same name deletes the object
  * the new resource just claimed. The snapshots in test/fixtures/urns/ hold each stack's URNs, keyed by
- * what they stand for; `npm run urns:snapshot` rewrites them after a deliberate change.
+ * what they stand for, as every released version registered them; `npm run urns:snapshot` adds the new
+ * ones (and `-- --rewrite` starts afresh, for a deliberate break that the release notes announce).
  */
 
 /** The stacks whose URNs are kept, with the config overrides their offline render needs. */

@@ -105,6 +105,27 @@ describe("policy hpa-replica-bounds", () => {
 });
 
 describe("policy hpa-managed-replicas (stack)", () => {
+  // A deployed Deployment as a preview hands it to stack policies: the live object, whose replica count
+  // the autoscaler set, with server-side apply's record of who owns which field.
+  const live = (owner: string) =>
+    mutate(compliantStack(), T.deployment, "user-service", (d) => {
+      d.spec.replicas = 4;
+      d.metadata.managedFields = [
+        {
+          manager: "pulumi-kubernetes-6f8a2b1c",
+          operation: "Apply",
+          fieldsV1: { "f:spec": { "f:selector": {}, "f:template": {}, ...(owner === "pulumi" ? { "f:replicas": {} } : {}) } },
+        },
+        { manager: "kube-controller-manager", operation: "Update", fieldsV1: { "f:spec": owner === "pulumi" ? {} : { "f:replicas": {} } } },
+      ];
+    });
+  it("passes a deployed workload whose live count belongs to the autoscaler (the program does not set it)", async () => {
+    await expectNone(hpaManagedReplicas, live("kube-controller-manager"));
+  });
+  it("fails a deployed workload whose count the program applies", async () => {
+    await expectOne(hpaManagedReplicas, live("pulumi"), [/Deployment microservices\/user-service sets spec\.replicas 4/]);
+  });
+
   it("passes autoscaled workloads that leave spec.replicas to the autoscaler, and unscaled ones that set it", async () => {
     await expectNone(hpaManagedReplicas, [...compliantStack(), resource(T.statefulSet, statefulSet("search", 3))]);
   });

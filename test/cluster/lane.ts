@@ -117,7 +117,11 @@ export interface Lane {
 /** The kwok stack, in a scratch project, pointed at the cluster (context, Istio charts, artifacts). */
 export async function laneStack(cluster: Cluster, work: string, istioCharts: string): Promise<Lane> {
   const project = scratchProject(work);
-  const env: Record<string, string> = { ...engineEnv(path.join(work, "engine")), KUBECONFIG: cluster.kubeconfig };
+  // The provider records the kubeconfig's path, not its identity: a link lets a step swap the identity
+  // behind the same path, as CI's two jobs do with their own kubeconfigs at one path (see useKubeconfig).
+  const kubeconfig = path.join(work, "kubeconfig");
+  fs.symlinkSync(cluster.kubeconfig, kubeconfig);
+  const env: Record<string, string> = { ...engineEnv(path.join(work, "engine")), KUBECONFIG: kubeconfig };
   // PulumiCommand runs <root>/bin/pulumi.
   const cliRoot = path.join(work, "cli");
   fs.mkdirSync(cliRoot, { recursive: true });
@@ -133,6 +137,17 @@ export async function laneStack(cluster: Cluster, work: string, istioCharts: str
     true,
   );
   return { cluster, stack, work, project, env };
+}
+
+/** Points the lane's kubeconfig path at another kubeconfig (another identity on the same cluster); returns the undo. */
+export function useKubeconfig(lane: Lane, file: string): () => void {
+  const link = lane.env.KUBECONFIG;
+  const swap = (target: string) => {
+    fs.rmSync(link);
+    fs.symlinkSync(target, link);
+  };
+  swap(file);
+  return () => swap(lane.cluster.kubeconfig);
 }
 
 export const tempDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));

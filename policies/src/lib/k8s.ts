@@ -182,3 +182,28 @@ export function scaledValue(value: number | string, total: number): number | und
   if (percent) return Math.ceil((Number(percent[1]) * total) / 100);
   return /^\d+$/.test(String(value).trim()) ? Number(value) : undefined;
 }
+
+/** The field manager the Pulumi Kubernetes provider applies with (`pulumi-kubernetes-<id>`, unless a resource names another). */
+export const PULUMI_FIELD_MANAGER = /^pulumi-kubernetes/;
+
+/**
+ * Whether a field of a live object is the program's: stack policies get a deployed object's outputs,
+ * the live object, where the API server defaults fields and controllers set others (an autoscaler's
+ * replica count). Server-side apply records who owns which field (`metadata.managedFields`): a field
+ * no Pulumi manager owns is not the program's. Without managedFields (a first preview: outputs are the
+ * program's inputs) every field present is.
+ */
+export function declaredByProgram(props: Props, path: readonly string[], manager: RegExp = PULUMI_FIELD_MANAGER): boolean {
+  let value: unknown = props;
+  for (const key of path) value = (value as Props | undefined)?.[key];
+  if (value === undefined || value === null) return false;
+  const managed = props?.metadata?.managedFields as Props[] | undefined;
+  if (!Array.isArray(managed) || managed.length === 0) return true;
+  return managed
+    .filter((m) => manager.test(String(m.manager ?? "")))
+    .some((m) => {
+      let fields: Props | undefined = m.fieldsV1;
+      for (const key of path) fields = fields?.[`f:${key}`];
+      return fields !== undefined;
+    });
+}

@@ -1,5 +1,5 @@
 import { exemptNamespacesSchema } from "../lib/config";
-import { describe, namespaceOf } from "../lib/k8s";
+import { declaredByProgram, describe, namespaceOf } from "../lib/k8s";
 import { MANDATORY, stackPolicy } from "../lib/policy";
 
 /**
@@ -22,8 +22,9 @@ export const hpaManagedReplicas = stackPolicy<{ exemptNamespaces: string[] }>(
       const hpa = stack.autoscalerOf(workload);
       if (!hpa) continue;
       scaled++;
-      const replicas = workload.props.spec?.replicas;
-      if (replicas === undefined || replicas === null) continue;
+      // On a deployed stack the live count is the autoscaler's: only a count the program sets is a fault.
+      if (!declaredByProgram(workload.props, ["spec", "replicas"])) continue;
+      const replicas = workload.props.spec.replicas;
       report(
         `${describe(workload.props)} sets spec.replicas ${JSON.stringify(replicas)} but ${describe(hpa, "HorizontalPodAutoscaler")} scales it, so every update resets the autoscaler's count: remove spec.replicas (the autoscaler's spec.minReplicas is the floor).`,
         workload.urn,
