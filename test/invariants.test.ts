@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { MESH } from "../catalog";
 import { principal } from "../components/zero-trust/graph";
 import { helmPods } from "./helpers/helm-pods";
+import { matches, selects } from "./helpers/selectors";
 import { LOG_ALLOWANCE } from "../components/ephemeral-storage";
 import { parseQuantity } from "../components/quantity";
 import { Rendered, render } from "./helpers/render";
@@ -38,26 +39,6 @@ function podTemplates(r: Rendered): PodTemplate[] {
     serviceAccount: w.spec.template.spec.serviceAccountName ?? "default",
     ports: (w.spec.template.spec.containers as Obj[]).flatMap((c) => c.ports ?? []),
   }));
-}
-
-const matches = (selector: Record<string, string> | undefined, labels: Record<string, string>) =>
-  Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
-
-/** matchLabels and matchExpressions (In, NotIn, Exists, DoesNotExist) of a LabelSelector. */
-function selects(selector: Obj | undefined, labels: Record<string, string>): boolean {
-  if (!matches(selector?.matchLabels, labels)) return false;
-  return ((selector?.matchExpressions ?? []) as Obj[]).every((e) => {
-    switch (e.operator) {
-      case "In":
-        return e.values.includes(labels[e.key]);
-      case "NotIn":
-        return !e.values.includes(labels[e.key]);
-      case "Exists":
-        return e.key in labels;
-      default:
-        return !(e.key in labels);
-    }
-  });
 }
 
 const ref = (o: Obj) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;

@@ -2,6 +2,7 @@ import { BlockList, isIPv4 } from "net";
 import { MESH } from "../../catalog";
 import { Edge, TrafficGraph } from "../../components/zero-trust/graph";
 import { Rendered } from "../helpers/render";
+import { selects } from "../helpers/selectors";
 
 // An evaluator of NetworkPolicy and AuthorizationPolicy semantics, written apart from the program's
 // generators: it reads the rendered objects as the API server and Istio would, and lists the flows they
@@ -41,24 +42,6 @@ function inCidr(address: string, cidr: string): boolean {
   const list = new BlockList();
   list.addSubnet(network, Number(prefix), family(network));
   return list.check(address, family(address));
-}
-
-function selects(selector: Obj | undefined, labels: Readonly<Record<string, string>>): boolean {
-  if (!selector) return true;
-  const byLabels = Object.entries((selector.matchLabels ?? {}) as Record<string, string>).every(([k, v]) => labels[k] === v);
-  const byExpressions = ((selector.matchExpressions ?? []) as Obj[]).every((e) => {
-    switch (e.operator) {
-      case "In":
-        return e.values.includes(labels[e.key]);
-      case "NotIn":
-        return !e.values.includes(labels[e.key]);
-      case "Exists":
-        return e.key in labels;
-      default:
-        return !(e.key in labels);
-    }
-  });
-  return byLabels && byExpressions;
 }
 
 const WORKLOADS = ["Deployment", "StatefulSet", "DaemonSet", "Job"];
