@@ -208,6 +208,7 @@ export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutput
     mesh,
     network: config.network,
     kongProxyPorts: platform.find((p): p is KongGateway => p instanceof KongGateway)?.clientPorts ?? [],
+    gatewayClientPorts: istio?.gatewayClientPorts ?? [],
     eventStoreNodes: platform.find((p): p is EventStore => p instanceof EventStore)?.clusterSize ?? 0,
   });
   options.onTrafficGraph?.(graph);

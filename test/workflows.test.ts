@@ -42,6 +42,22 @@ describe("CI/CD workflows: the pipeline a security review accepts", () => {
       for (const s of job.steps as Obj[]) if (String(s.uses ?? "").startsWith("actions/checkout@")) assert.equal(s.with?.["persist-credentials"], false);
   });
 
+  it("hands each secret to the one step that needs it: not to a job, not to npm install scripts", () => {
+    const deploy = workflow("deploy.yml");
+    for (const [name, job] of Object.entries(deploy.jobs as Obj)) {
+      assert.doesNotMatch(JSON.stringify(job.env ?? {}), /secrets\./, `${name}: job-level secrets`);
+      for (const step of job.steps as Obj[]) {
+        if (/\bnpm ci\b/.test(step.run ?? "")) assert.match(step.run, /--ignore-scripts/, `${name}: ${step.run}`);
+        const secrets = Object.keys(step.env ?? {}).filter((k) => /secrets\./.test(String(step.env[k])));
+        if (secrets.length > 0)
+          assert.ok(
+            /^pulumi\/actions@|[Kk]ubeconfig/.test(`${step.uses ?? ""}${step.name ?? ""}`),
+            `${name}: ${step.name ?? step.uses} gets ${secrets.join(", ")}`,
+          );
+      }
+    }
+  });
+
   it("grants the preview identity reads only, and no Secret", () => {
     const docs = fs
       .readFileSync(path.join(ROOT, ".github", "preview-rbac.yaml"), "utf8")

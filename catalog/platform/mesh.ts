@@ -105,6 +105,8 @@ export const MESH = {
   ingressSelector: { istio: "ingress" },
   /** The ingress gateway's listener for the API host (plain HTTP on kind). */
   ingressServer: { number: 80, name: "http", protocol: "HTTP" },
+  /** Its listener over TLS (`istio.tls`, the edge on prod without Kong). */
+  ingressTlsServer: { number: 443, name: "https", protocol: "HTTPS" },
   /**
    * istiod's pods: sidecars reach XDS and their certificates on `xdsPort`; the API server calls its
    * admission webhooks (injection, validation) on `webhookPort`, behind its Service's 443.

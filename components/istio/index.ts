@@ -4,7 +4,7 @@ import { MESH, ServiceEntry } from "../../catalog";
 import { emitDocuments } from "../artifacts/emit";
 import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../platform";
 import { IstioInstallation, installIstio } from "./install";
-import { meshObjects } from "./mesh-objects";
+import { gatewayClientPorts, meshObjects } from "./mesh-objects";
 import { requireInstalledIstio } from "./prerequisites";
 import { IstioSettings, istioSettings } from "./settings";
 import { meshSpecDocuments } from "./spec-documents";
@@ -25,6 +25,8 @@ export class IstioMesh extends pulumi.ComponentResource implements PlatformCompo
   /** Set when this stack installs Istio. */
   readonly installation?: IstioInstallation;
   readonly meshReady?: pulumi.Resource;
+  /** The ports the ingress gateway's listener takes the API's clients on (without Kong). */
+  readonly gatewayClientPorts: readonly number[];
   /** What every Istio object of the stack waits for: the CRDs (and istiod's webhooks), or the checks of an Istio already running. */
   readonly objectsReady: readonly pulumi.Resource[];
   private readonly environment: "dev" | "prod";
@@ -33,6 +35,7 @@ export class IstioMesh extends pulumi.ComponentResource implements PlatformCompo
     super("microservices:platform:Istio", name, {}, opts);
     this.settings = istioSettings(args.environment, args.settings, args.components.includes("kong"));
     this.environment = args.environment;
+    this.gatewayClientPorts = gatewayClientPorts(this.settings);
     emitDocuments(this, args.artifactsDir, meshSpecDocuments());
 
     const childOpts = { parent: this, provider: args.provider };

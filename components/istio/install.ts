@@ -143,7 +143,11 @@ export function installIstio(parent: pulumi.Resource, context: NamespaceContext,
         name: MESH.install.releases.gateway,
         // The pods' selector labels: the Gateway object selects `istio: ingress`.
         labels: { ...MESH.ingressSelector },
-        service: { type: settings.ingressServiceType, ports: ingressPorts(settings.ingressServiceType) },
+        service: {
+          type: settings.ingressServiceType,
+          ports: ingressPorts(settings.ingressServiceType),
+          ...(settings.loadBalancerSourceRanges ? { loadBalancerSourceRanges: [...settings.loadBalancerSourceRanges] } : {}),
+        },
         resources: sizes.gateway,
         // The chart's default pod security context (the sysctl that lets the proxy bind ports below 1024), plus
         // the seccomp profile the restricted level requires.

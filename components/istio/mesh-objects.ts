@@ -141,19 +141,25 @@ export function canaryVirtualService(ctx: MeshContext): MeshObject {
   };
 }
 
-/** The ingress Gateway for the API host, on the Helm-installed gateway (`istio: ingress`). */
-export function ingressGateway(): MeshObject {
+/**
+ * The ingress Gateway for the API host, on the Helm-installed gateway (`istio: ingress`): plain HTTP
+ * (kind), or with `istio.tls` HTTPS only, with the named Secret's certificate.
+ */
+export function ingressGateway(settings: IstioSettings): MeshObject {
+  const server = settings.tls
+    ? { port: { ...MESH.ingressTlsServer }, hosts: [GATEWAY.host], tls: { mode: "SIMPLE", credentialName: settings.tls.secretName } }
+    : { port: { ...MESH.ingressServer }, hosts: [GATEWAY.host] };
   return {
     apiVersion: NETWORKING,
     kind: "Gateway",
     name: MESH.gatewayName,
     scope: "services",
-    spec: {
-      selector: { ...MESH.ingressSelector },
-      servers: [{ port: { ...MESH.ingressServer }, hosts: [GATEWAY.host] }],
-    },
+    spec: { selector: { ...MESH.ingressSelector }, servers: [server] },
   };
 }
+
+/** The ports the ingress gateway's listener takes the API's clients on. */
+export const gatewayClientPorts = (settings: IstioSettings): number[] => [settings.tls ? MESH.ingressTlsServer.number : MESH.ingressServer.number];
 
 /**
  * With Kong composed, Kong is the API's edge and the ingress gateway routes nothing around it;
@@ -241,7 +247,7 @@ export function meshObjects(ctx: MeshContext): MeshObject[] {
     ...ctx.services.map((s) => destinationRule(s, ctx.namespace)),
     ...PLATFORM_ENDPOINTS.filter((e) => ctx.components.includes(e.component)).map(platformDestinationRule),
     ...(hasCanary ? [canaryVirtualService(ctx)] : []),
-    ingressGateway(),
+    ingressGateway(ctx.settings),
     ...(ctx.components.includes("kong")
       ? [faultFromKong(ctx)].filter((vs): vs is MeshObject => vs !== undefined)
       : [gatewayVirtualService(ctx)].filter((vs) => (vs.spec.http as unknown[]).length > 0)),

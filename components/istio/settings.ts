@@ -21,6 +21,8 @@ export const ISTIO_CHARTS = ["base", "istiod", "gateway", "cni"] as const;
  * | `faultInjection`     | `false`                          | the spec's 5 s delay on 0.1 % of the user route (the issue's `mesh.faultInjection`) |
  * | `cni`                | `true`                           | Istio's CNI node agent redirects meshed pods' traffic, so that no pod needs the privileged `istio-init` container (its namespaces enforce `restricted`); with `install: false`, whether the running Istio does |
  * | `ingressServiceType` | `ClusterIP` with Kong (nothing routes through the gateway); else `NodePort` on dev, `LoadBalancer` on prod | type of the ingress gateway's Service (never LoadBalancer on dev: kind never assigns one an address) |
+ * | `tls`                | none (required on prod without Kong) | `{secretName}`: without Kong the gateway is the edge; it then serves the API on HTTPS (443) only, with that `kubernetes.io/tls` Secret of its namespace |
+ * | `loadBalancerSourceRanges` | none                       | client CIDRs the gateway's LoadBalancer admits |
  */
 export interface IstioSettings {
   readonly install: boolean;
@@ -32,6 +34,9 @@ export interface IstioSettings {
   readonly faultInjection: boolean;
   readonly cni: boolean;
   readonly ingressServiceType: IngressServiceType;
+  /** Without Kong: the gateway's HTTPS server takes its certificate from this Secret (its `credentialName`). */
+  readonly tls?: { readonly secretName: string };
+  readonly loadBalancerSourceRanges?: readonly string[];
 }
 
 const schema = (environment: "dev" | "prod", kong: boolean) => ({
@@ -48,6 +53,13 @@ const schema = (environment: "dev" | "prod", kong: boolean) => ({
       enum: ["ClusterIP", "NodePort", "LoadBalancer"],
       default: kong ? "ClusterIP" : environment === "dev" ? "NodePort" : "LoadBalancer",
     },
+    tls: {
+      type: "object",
+      additionalProperties: false,
+      required: ["secretName"],
+      properties: { secretName: { type: "string", pattern: "^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$" } },
+    },
+    loadBalancerSourceRanges: { type: "array", minItems: 1, uniqueItems: true, items: { type: "string", pattern: "^[0-9a-fA-F.:]+/[0-9]{1,3}$" } },
   },
 });
 
@@ -78,6 +90,23 @@ export function istioSettings(environment: "dev" | "prod", value: Readonly<Recor
     );
   }
   const settings = componentSettings<IstioSettings>("istio", schema(environment, kong), value);
+  const key = (field: string) => `${CONFIG_NAMESPACE}:istio.${field}`;
+  if (kong && (settings.tls || settings.loadBalancerSourceRanges)) {
+    const field = settings.tls ? "tls" : "loadBalancerSourceRanges";
+    throw new ConfigError(
+      `${key(field)} configures the ingress gateway as the API's edge, but Kong is the edge and nothing routes through the gateway: remove ${field}`,
+    );
+  }
+  if (!kong && environment === "prod" && !settings.tls) {
+    throw new ConfigError(
+      `${key("tls")} is not set: without Kong the ingress gateway is prod's edge, which serves the API over TLS only; set istio.tls.secretName to a kubernetes.io/tls Secret in namespace ${MESH.install.ingressNamespace}`,
+    );
+  }
+  if (settings.loadBalancerSourceRanges && settings.ingressServiceType !== "LoadBalancer") {
+    throw new ConfigError(
+      `${key("loadBalancerSourceRanges")} applies to a LoadBalancer Service, but istio.ingressServiceType is ${settings.ingressServiceType}: remove it or set ingressServiceType to LoadBalancer`,
+    );
+  }
   if (kong && settings.ingressServiceType !== "ClusterIP") {
     throw new ConfigError(
       `${CONFIG_NAMESPACE}:istio.ingressServiceType ${settings.ingressServiceType} would expose the ingress gateway, but Kong is the API's edge and nothing routes through the gateway: remove the key (ClusterIP) or drop kong from ${CONFIG_NAMESPACE}:components`,

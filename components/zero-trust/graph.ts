@@ -108,6 +108,8 @@ export interface TrafficInput {
   };
   /** The ports Kong's proxy takes clients on (with TLS, its HTTPS listener, and its HTTP one when it redirects). */
   readonly kongProxyPorts: readonly number[];
+  /** The ports the ingress gateway's listener takes clients on, when it is the edge (no Kong). */
+  readonly gatewayClientPorts: readonly number[];
   /** EventStoreDB's nodes: more than one gossip and replicate with each other. */
   readonly eventStoreNodes: number;
 }
@@ -180,9 +182,9 @@ function appWorkload(name: string, namespace: string, meshed: boolean, inbound: 
  * - a service → each dependency it declares, on the dependency's port;
  * - a service → each data store it uses (`dataStoresOf`), when composed; EventStoreDB's nodes → each
  *   other when it runs as a cluster;
- * - a service → Jaeger's OTLP receivers; Prometheus → each service's metrics (and its sidecar's
- *   merged metrics), and → the API server (service discovery);
- * - the API's clients → Kong's proxy, and Kong → the services it routes to on their routes' methods;
+ * - a service → Jaeger's OTLP receivers; Prometheus → each service's metrics on its port, and → the
+ *   API server (service discovery);
+ * - the API's clients → Kong's proxy, and Kong → the services it routes to on their routes' methods and paths;
  *   without Kong, clients → the ingress gateway, and the gateway → those services on their routes.
  */
 export function trafficGraph(input: TrafficInput): TrafficGraph {
@@ -300,8 +302,7 @@ export function trafficGraph(input: TrafficInput): TrafficGraph {
     const route = gatewayRoute(config.service_name);
     if (route && composed("kong")) {
       add(kong, self, tcp(config.port), `Kong routes ${route.path} to ${config.service_name}`, [
-        { methods: [...route.methods] },
-        { methods: ["GET"], paths: [WORKLOAD.liveness.path, WORKLOAD.readiness.path] },
+        { methods: [...route.methods], paths: [route.path, `${route.path}/*`] },
       ]);
     }
     if (route && !composed("kong") && gatewayRuns) {
@@ -309,14 +310,13 @@ export function trafficGraph(input: TrafficInput): TrafficGraph {
         { methods: [...route.methods], paths: [route.path, `${route.path}/*`] },
       ]);
     }
-    if (composed("prometheus")) {
+    // Over mTLS on the service's own port (the scrape config follows the Service's prometheus.io/port).
+    if (composed("prometheus"))
       add(prometheus, self, tcp(config.port), `Prometheus scrapes ${config.service_name}`, [{ methods: ["GET"], paths: [WORKLOAD.metricsPath] }]);
-      if (meshed) add(prometheus, self, tcp(MESH.mergedMetricsPort), `Prometheus scrapes ${config.service_name}'s sidecar (merged metrics)`);
-    }
   }
 
   if (composed("kong")) add(clients, kong, tcp(...input.kongProxyPorts), "Kong is the API's edge");
-  if (gatewayRuns && !composed("kong")) add(clients, gateway, tcp(MESH.ingressServer.number), "without Kong, the ingress gateway is the API's edge");
+  if (gatewayRuns && !composed("kong")) add(clients, gateway, tcp(...input.gatewayClientPorts), "without Kong, the ingress gateway is the API's edge");
   if (composed("eventstore") && input.eventStoreNodes > 1) {
     add(stores.eventstore, stores.eventstore, tcp(EVENT_STORE.port, EVENT_STORE.replicationPort), "EventStoreDB's nodes gossip and replicate");
   }

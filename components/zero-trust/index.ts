@@ -54,7 +54,9 @@ export class ZeroTrust extends pulumi.ComponentResource {
           );
         }
       }
-      if (args.mesh && plan.injected) {
+      // Where sidecars are injected, and where a mesh proxy of its own runs (the ingress gateway's namespace).
+      const guarded = plan.injected || args.graph.workloads.some((w) => w.managed && w.namespace === plan.name && w.inbound !== "none");
+      if (args.mesh && guarded) {
         for (const policy of authorizationDefinitions(args.graph, plan.name)) {
           new k8s.apiextensions.CustomResource(
             `${plan.name}-${policy.name}`,

@@ -32,6 +32,7 @@ import { istioReleaseReplicas } from "./replicas/istio-release-replicas";
 import { pdbAllowsDisruption } from "./replicas/pdb-allows-disruption";
 import { authorizationPolicyCoverage } from "./security/authorization-policy-coverage";
 import { containerEphemeralStorage } from "./security/container-ephemeral-storage";
+import { istioGatewayTls } from "./security/istio-gateway-tls";
 import { kongEdgeTls } from "./security/kong-edge-tls";
 import { loadBalancerSourceRanges } from "./security/load-balancer-source-ranges";
 import { namespaceDefaultDeny } from "./security/namespace-default-deny";
@@ -82,6 +83,7 @@ export const SECURITY_POLICIES: readonly AnyPolicy[] = [
   pinnedImageTags,
   loadBalancerSourceRanges,
   kongEdgeTls,
+  istioGatewayTls,
   gatewayRouteProtection,
   kongCorsOrigins,
 ];

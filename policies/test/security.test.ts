@@ -3,6 +3,7 @@ import { stringify } from "yaml";
 import { SECURITY_POLICIES } from "../src";
 import { authorizationPolicyCoverage } from "../src/security/authorization-policy-coverage";
 import { containerEphemeralStorage } from "../src/security/container-ephemeral-storage";
+import { istioGatewayTls } from "../src/security/istio-gateway-tls";
 import { kongEdgeTls } from "../src/security/kong-edge-tls";
 import { loadBalancerSourceRanges } from "../src/security/load-balancer-source-ranges";
 import { namespaceDefaultDeny } from "../src/security/namespace-default-deny";
@@ -16,6 +17,7 @@ import {
   deployment,
   expectNone,
   expectOne,
+  istioRelease,
   kongDeclarative,
   mutate,
   namespace,
@@ -146,6 +148,43 @@ describe("policy load-balancer-source-ranges", () => {
   });
   it("fails a public LoadBalancer without source ranges", async () => {
     await expectOne(loadBalancerSourceRanges, lb(), [/Service kong\/kong-proxy is a public LoadBalancer without spec.loadBalancerSourceRanges/]);
+  });
+  it("reads the Service of Istio's gateway chart from its release: a LoadBalancer by default", async () => {
+    await expectOne(loadBalancerSourceRanges, resource(T.helmRelease, istioRelease("gateway")), [/exposes the ingress gateway through a public LoadBalancer/]);
+    await expectNone(loadBalancerSourceRanges, resource(T.helmRelease, istioRelease("gateway", { service: { type: "ClusterIP" } })));
+    await expectNone(loadBalancerSourceRanges, resource(T.helmRelease, istioRelease("gateway", { service: { loadBalancerSourceRanges: ["203.0.113.0/24"] } })));
+  });
+});
+
+describe("policy istio-gateway-tls (stack)", () => {
+  const gateway = (server: Props) =>
+    resource("kubernetes:networking.istio.io/v1:Gateway", {
+      apiVersion: "networking.istio.io/v1",
+      kind: "Gateway",
+      metadata: { name: "microservices-gateway", namespace: NS },
+      spec: { selector: { istio: "ingress" }, servers: [{ hosts: ["api.example.com"], ...server }] },
+    });
+  const routes = (gateways: string[]) =>
+    resource(T.virtualService, {
+      apiVersion: "networking.istio.io/v1",
+      kind: "VirtualService",
+      metadata: { name: "routes", namespace: NS },
+      spec: { hosts: ["api.example.com"], gateways, http: [{ route: [{ destination: { host: "user-service" } }] }] },
+    });
+  const https = { port: { number: 443, name: "https", protocol: "HTTPS" }, tls: { mode: "SIMPLE", credentialName: "api-cert" } };
+  const http = { port: { number: 80, name: "http", protocol: "HTTP" } };
+  it("passes an HTTPS server with its certificate, a redirecting HTTP one, and a plain Gateway nothing routes through", async () => {
+    await expectNone(istioGatewayTls, [gateway(https), routes(["microservices-gateway"])]);
+    await expectNone(istioGatewayTls, [gateway({ ...http, tls: { httpsRedirect: true } }), routes([`${NS}/microservices-gateway`])]);
+    await expectNone(istioGatewayTls, [gateway(http), routes(["mesh"])]);
+  });
+  it("fails a plain-HTTP server that routes the API, and TLS without a certificate", async () => {
+    await expectOne(istioGatewayTls, [gateway(http), routes(["microservices-gateway"])], [/servers\[0\] \(HTTP 80\) serves the API in plain text/]);
+    await expectOne(
+      istioGatewayTls,
+      [gateway({ ...https, tls: { mode: "SIMPLE" } }), routes(["microservices-gateway"])],
+      [/terminates TLS without a certificate/],
+    );
   });
 });
 

@@ -352,7 +352,7 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
     done.add(3);
   });
 
-  it("the pull-request identity (.github/preview-rbac.yaml) previews the stack with no change, and may neither write nor read a Secret", async () => {
+  it("the pull-request identity (.github/preview-rbac.yaml) previews the stack (unchanged, then with an object added), and may neither write nor read a Secret", async () => {
     requireStep(3);
     kubectl(cluster, "apply", "-f", path.join(ROOT, ".github", "preview-rbac.yaml"));
     const readOnly = path.join(work, "preview.kubeconfig");
@@ -386,9 +386,19 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
         ["yes", "yes", "no", "no", "no", "no"],
       );
       const restore = useKubeconfig(lane, readOnly);
+      const key = `${CONFIG_NAMESPACE}:istio.faultInjection`;
       try {
         await lane.stack.preview({ expectNoChanges: true, policyPacks: [POLICIES], policyPackConfigs: [POLICY_CONFIG], onOutput });
+        // A pull request that adds an object: the identity cannot dry-run its creation, and the provider previews it client-side.
+        await lane.stack.setConfig(key, { value: "true" }, true);
+        const events: EngineEvent[] = [];
+        await lane.stack.preview({ policyPacks: [POLICIES], policyPackConfigs: [POLICY_CONFIG], onEvent: (e) => events.push(e), onOutput });
+        assert.deepEqual(
+          changed(collectSteps(events)).map((s) => `${s.op} ${s.object}`),
+          [`create VirtualService ${NAMESPACE}/user-service-fault`],
+        );
       } finally {
+        await lane.stack.removeConfig(key, true);
         restore();
       }
     } finally {

@@ -396,8 +396,31 @@ describe("Istio settings (microservices-ecosystem:istio)", function () {
     assert.equal(pod.metadata.annotations["sidecar.istio.io/proxyMemory"], MESH.install.sizes.dev.proxy.requests.memory);
   });
 
+  it("prod without Kong: the gateway is the edge, HTTPS only from the named Secret, a LoadBalancer admitting its source ranges", async () => {
+    await assert.rejects(render({ environment: "prod", components: ["istio"], kong: {} }), (e: Error) => {
+      assert.equal(
+        e.message,
+        "microservices-ecosystem:istio.tls is not set: without Kong the ingress gateway is prod's edge, which serves the API over TLS only; set istio.tls.secretName to a kubernetes.io/tls Secret in namespace istio-ingress",
+      );
+      return true;
+    });
+    const r = await render({
+      environment: "prod",
+      components: ["istio"],
+      kong: {},
+      istio: { tls: { secretName: "api-cert" }, loadBalancerSourceRanges: ["203.0.113.0/24"] },
+    });
+    const gateway = r.object("Gateway", MESH.gatewayName) as Obj;
+    assert.deepEqual(gateway.spec.servers, [
+      { port: { number: 443, name: "https", protocol: "HTTPS" }, hosts: [GATEWAY.host], tls: { mode: "SIMPLE", credentialName: "api-cert" } },
+    ]);
+    const values = r.ofType(RELEASE).find((x) => x.name === "istio-ingress")!.inputs.values as Obj;
+    assert.deepEqual(values.service.loadBalancerSourceRanges, ["203.0.113.0/24"]);
+    await assert.rejects(render({ istio: { tls: { secretName: "api-cert" } } }), /Kong is the edge and nothing routes through the gateway: remove tls/);
+  });
+
   it("prod without Kong: the ingress gateway is a LoadBalancer, istiod takes the spec's IstioOperator sizes, both autoscale from 2 with a PDB", async () => {
-    const r = await render({ environment: "prod", components: ["istio"], kong: {} });
+    const r = await render({ environment: "prod", components: ["istio"], kong: {}, istio: { tls: { secretName: "api-cert" } } });
     const istiod = r.ofType(RELEASE).find((x) => x.name === "istiod")!.inputs as Obj;
     assert.deepEqual(cpuAndMemory(istiod.values.resources).requests, { cpu: "1000m", memory: "1Gi" });
     assert.deepEqual(cpuAndMemory(istiod.values.global.proxy.resources).requests, { cpu: "200m", memory: "256Mi" });
@@ -493,7 +516,7 @@ describe("Istio settings (microservices-ecosystem:istio)", function () {
     [
       "an unknown key",
       { istio: { faults: true } },
-      'microservices-ecosystem:istio has an unknown field "faults": remove it or check its spelling (known fields: install, chartsDir, webhooks, canaryWeight, faultInjection, cni, ingressServiceType)',
+      'microservices-ecosystem:istio has an unknown field "faults": remove it or check its spelling (known fields: install, chartsDir, webhooks, canaryWeight, faultInjection, cni, ingressServiceType, tls, loadBalancerSourceRanges)',
     ],
     ["a non-boolean install", { istio: { install: "yes" } }, "microservices-ecosystem:istio.install must be boolean"],
     ["a canary weight above 100", { istio: { canaryWeight: 101 } }, "microservices-ecosystem:istio.canaryWeight must be <= 100"],

@@ -45,6 +45,9 @@ function inCidr(address: string, cidr: string): boolean {
 }
 
 const WORKLOADS = ["Deployment", "StatefulSet", "DaemonSet", "Job"];
+/** A NetworkPolicy's directions, as the API server defaults them: Ingress, plus Egress when it has egress rules. */
+const policyTypes = (p: Obj): string[] => p.spec.policyTypes ?? ["Ingress", ...(p.spec.egress?.length ? ["Egress"] : [])];
+
 /** Addresses outside the pod network the tests try: a node or control plane, and a client on the internet. */
 export const OUTSIDE_ADDRESSES = ["172.18.0.2", "203.0.113.7"];
 
@@ -119,8 +122,7 @@ export class Cluster {
 
   private networkAllows(direction: "Ingress" | "Egress", subject: Endpoint, other: Endpoint, protocol: string, port: number): boolean {
     const policies = this.networkPolicies.filter(
-      (p) =>
-        p.metadata.namespace === subject.namespace && selects(p.spec.podSelector, subject.labels) && (p.spec.policyTypes ?? ["Ingress"]).includes(direction),
+      (p) => p.metadata.namespace === subject.namespace && selects(p.spec.podSelector, subject.labels) && policyTypes(p).includes(direction),
     );
     if (policies.length === 0) return true;
     const key = direction === "Ingress" ? "from" : "to";

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { NETWORK, SERVICES, ServiceEntry, kubernetesName } from "../../catalog";
-import { TrafficGraph } from "../../components/zero-trust/graph";
+import { MESH, NETWORK, SERVICES, ServiceEntry, kubernetesName } from "../../catalog";
+import { TrafficGraph, principal } from "../../components/zero-trust/graph";
 import { helmPods } from "../helpers/helm-pods";
 import { Rendered, render } from "../helpers/render";
 import { Cluster, flowId } from "./flows";
@@ -26,7 +26,13 @@ function clusterOf(r: Rendered): Cluster {
   return new Cluster(r, [...helm, KUBE_DNS], NETWORK.defaults.podCidrs[0]);
 }
 
-function compare(r: Rendered): { missing: string[]; extra: string[]; empty: string[]; graph: TrafficGraph } {
+function compare(r: Rendered): {
+  missing: string[];
+  extra: string[];
+  empty: string[];
+  graph: TrafficGraph;
+  operations: { expected: string[]; allowed: string[] };
+} {
   const graph = r.graph!;
   const cluster = clusterOf(r);
   const { flows, empty } = cluster.graphFlows(graph);
@@ -38,6 +44,7 @@ function compare(r: Rendered): { missing: string[]; extra: string[]; empty: stri
     extra: [...allowedIds].filter((f) => !expected.has(f)).sort(),
     empty,
     graph,
+    operations: operations(r, graph),
   };
 }
 
@@ -47,6 +54,16 @@ const STACKS: [string, Record<string, unknown>, { stack?: string }][] = [
   // The kwok stack's charts folder exists only after `scripts/engine.sh istio-charts`: the charts' source changes no policy.
   ["kwok", { istio: { webhooks: false } }, { stack: "kwok" }],
   ["dev without Kong", { components: ["istio", "eventstore", "redis", "postgresql", "jaeger", "prometheus"] }, {}],
+  [
+    "prod without Kong (the gateway as the edge, over TLS)",
+    {
+      environment: "prod",
+      components: ["istio", "eventstore", "redis", "postgresql", "jaeger", "prometheus"],
+      kong: {},
+      istio: { tls: { secretName: "api-cert" } },
+    },
+    {},
+  ],
   ["dev without Istio", { components: ["kong", "eventstore", "redis", "postgresql", "jaeger", "prometheus"] }, {}],
   ["dev with the API server narrowed to its network", { network: { apiServer: { cidrs: ["172.18.0.0/16"], ports: [6443] } } }, {}],
 ];
@@ -70,7 +87,42 @@ for (const [name, overrides, options] of STACKS) {
     it("everything the policies allow is an edge of the graph (no extra opening)", () => {
       assert.deepEqual(result.extra, []);
     });
+
+    it("the AuthorizationPolicies allow exactly the graph's HTTP operations (methods and paths), caller by caller", () => {
+      assert.deepEqual(result.operations.allowed, result.operations.expected);
+    });
   });
+}
+
+/** `<namespace>/<workload> ← <principal or anyone> ports methods paths`, for one operation an edge or a rule allows. */
+const operationKey = (ns: string, workload: string, caller: string, op: Obj) =>
+  `${ns}/${workload} ← ${caller} ports=${(op.ports ?? []).join(",")} methods=${(op.methods ?? ["*"]).join(",")} paths=${(op.paths ?? ["*"]).join(",")}`;
+
+/** The operations the graph's edges into proxy-guarded workloads call for, and those the rendered AuthorizationPolicies allow. */
+function operations(r: Rendered, graph: TrafficGraph): { expected: string[]; allowed: string[] } {
+  const expected = new Set<string>();
+  for (const edge of graph.edges) {
+    const to = edge.to;
+    if (to.kind !== "workload" || to.inbound === "none" || !to.managed) continue;
+    const ports = edge.ports.filter((p) => !MESH.uncapturedPorts.includes(p.port)).map((p) => String(p.port));
+    if (ports.length === 0) continue;
+    const caller = edge.from.kind === "workload" && edge.from.meshed ? principal(edge.from) : "anyone";
+    for (const op of edge.operations ?? [{}]) expected.add(operationKey(to.namespace, to.name, caller, { ...op, ports }));
+  }
+  const allowed = new Set<string>();
+  for (const policy of r.objects("AuthorizationPolicy") as Obj[]) {
+    if (!policy.spec.selector) continue;
+    const workload = graph.workloads.find(
+      (w) => w.namespace === policy.metadata.namespace && JSON.stringify(w.selector) === JSON.stringify(policy.spec.selector.matchLabels),
+    );
+    for (const rule of policy.spec.rules as Obj[]) {
+      const callers: string[] = rule.from ? rule.from.flatMap((f: Obj) => f.source.principals as string[]) : ["anyone"];
+      for (const caller of callers)
+        for (const to of rule.to as Obj[])
+          allowed.add(operationKey(policy.metadata.namespace, workload?.name ?? `?${policy.metadata.name}`, caller, to.operation));
+    }
+  }
+  return { expected: [...expected].sort(), allowed: [...allowed].sort() };
 }
 
 describe("zero trust: the evaluator and the graph catch what they must", function () {
@@ -121,6 +173,26 @@ describe("zero trust: the evaluator and the graph catch what they must", functio
     assert.ok(extra.includes("monitoring/jaeger → microservices/payment-service TCP/15020"), extra.join("\n"));
     // Jaeger's open egress reaches no other service port: their sidecars still demand an allowed identity.
     assert.ok(!extra.some((f) => /monitoring\/jaeger → microservices\/\S+ TCP\/80\d\d$/.test(f)), extra.join("\n"));
+  });
+
+  it("reports an operation too wide: Kong allowed every path of a service (its /metrics too), not only its route's", () => {
+    const widened = new Rendered(
+      dev.resources.map((res) => {
+        const inputs = res.inputs as Obj;
+        if (inputs.kind !== "AuthorizationPolicy" || inputs.metadata?.name !== "user-service") return res;
+        const rules = (inputs.spec.rules as Obj[]).map((rule) =>
+          rule.from[0].source.principals.includes("cluster.local/ns/kong/sa/kong")
+            ? { ...rule, to: rule.to.map((t: Obj) => ({ operation: { ports: t.operation.ports, methods: t.operation.methods } })) }
+            : rule,
+        );
+        return { ...res, inputs: { ...inputs, spec: { ...inputs.spec, rules } } };
+      }),
+    );
+    const ops = compare(Object.assign(widened, { graph: dev.graph })).operations;
+    assert.deepEqual(
+      ops.allowed.filter((o) => !ops.expected.includes(o)),
+      ["microservices/user-service ← cluster.local/ns/kong/sa/kong ports=8001 methods=GET,POST,PUT,DELETE paths=*"],
+    );
   });
 
   it("reports a missing one: an AuthorizationPolicy that forgets a caller", () => {

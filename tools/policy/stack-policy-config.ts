@@ -44,7 +44,7 @@ export function stackPolicyConfig(environment: "dev" | "prod"): PolicyConfigFile
   // A dev cluster is one kind node: there is nothing to spread replicas over.
   if (environment === "dev") config["workload-spread"] = "disabled";
   // Dev keeps plain HTTP on localhost (kind maps host 8080 to Kong); the edge's TLS is prod's.
-  if (environment === "dev") config["kong-edge-tls"] = "disabled";
+  if (environment === "dev") for (const edge of ["kong-edge-tls", "istio-gateway-tls"]) config[edge] = "disabled";
   return config;
 }
 

@@ -1,3 +1,4 @@
+import { describeRelease, isHelmRelease, istioChartOf } from "../lib/helm";
 import { SERVICE_TYPES, annotationsOf, describe } from "../lib/k8s";
 import { ADVISORY, resourcePolicy } from "../lib/policy";
 
@@ -20,6 +21,7 @@ const SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-sourc
  * A public load balancer admits only the client ranges it names: a `LoadBalancer` Service that is not
  * internal sets `spec.loadBalancerSourceRanges` (or the older annotation), so the cloud's firewall drops
  * everyone else before a packet reaches the cluster. An explicit 0.0.0.0/0 is a deliberate choice and passes.
+ * Istio's gateway chart installs such a Service (a LoadBalancer by default): its release values are read.
  */
 export const loadBalancerSourceRanges = resourcePolicy<SourceRangesSettings>(
   {
@@ -37,8 +39,22 @@ export const loadBalancerSourceRanges = resourcePolicy<SourceRangesSettings>(
       },
     },
   },
-  (type) => SERVICE_TYPES.includes(type),
+  (type) => SERVICE_TYPES.includes(type) || isHelmRelease(type),
   (props, settings, report, args) => {
+    if (isHelmRelease(args.type)) {
+      if (istioChartOf(props) !== "gateway") return args.notApplicable(`${describeRelease(props)} installs no gateway Service`);
+      const service = props?.values?.service ?? {};
+      // The chart's Service is a LoadBalancer unless the values say otherwise.
+      if ((service.type ?? "LoadBalancer") !== "LoadBalancer") return args.notApplicable(`${describeRelease(props)}: its Service is ${service.type}`);
+      if (Object.entries(settings.internalAnnotations).some(([k, v]) => service.annotations?.[k] === v))
+        return args.notApplicable(`${describeRelease(props)} is internal`);
+      if (!(service.loadBalancerSourceRanges ?? []).length) {
+        report(
+          `${describeRelease(props)} exposes the ingress gateway through a public LoadBalancer without service.loadBalancerSourceRanges: list the client ranges it serves (for this stack: istio.loadBalancerSourceRanges).`,
+        );
+      }
+      return;
+    }
     if (props?.spec?.type !== "LoadBalancer") return args.notApplicable(`${describe(props)} is not a LoadBalancer`);
     const annotations = annotationsOf(props);
     if (Object.entries(settings.internalAnnotations).some(([k, v]) => annotations[k] === v))
