@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { loadPolicyConfig } from "../../tools/policy/config";
 import { render } from "../../test/helpers/render";
 import { Evaluation, EvaluatedResource, evaluate, fromRecorded } from "../../tools/policy/evaluate";
-import { MISSION_POLICIES, POLICIES } from "../src";
+import { MISSION_POLICIES, POLICIES, SECURITY_POLICIES } from "../src";
 import { appTierMinReplicas } from "../src/replicas/app-tier-min-replicas";
 
 /** The dev stack's policy config, as CI runs the pack (per-service minimums from the catalog). */
@@ -124,6 +124,104 @@ describe("the policy pack on the rendered dev stack", function () {
       );
       assert.deepEqual(
         found.filter((v) => !v.startsWith(`${policy}: `) && !(consequence && v.startsWith(`${consequence}: `))),
+        [],
+      );
+    });
+  }
+});
+
+describe("the policy pack on the rendered prod stack: the security policies are mandatory there", function () {
+  this.timeout(60_000);
+  const PROD_CONFIG = loadPolicyConfig(path.join(__dirname, "..", "config.prod.json"), POLICIES);
+  let resources: EvaluatedResource[];
+  before(async () => {
+    resources = fromRecorded((await render({ environment: "prod" })).resources);
+  });
+
+  it("passes every policy, the security ones mandatory", async () => {
+    for (const policy of SECURITY_POLICIES)
+      assert.equal((PROD_CONFIG[policy.name] as { enforcementLevel?: string })?.enforcementLevel ?? PROD_CONFIG[policy.name], "mandatory", policy.name);
+    const result = await evaluate(POLICIES, resources, PROD_CONFIG);
+    assert.deepEqual(result.errors, []);
+    assert.deepEqual(
+      result.violations.map((v) => `${v.policy}: ${v.message}`),
+      [],
+    );
+  });
+
+  const changed = (kind: string, name: string, namespace: string | undefined, change: (props: any) => unknown): EvaluatedResource[] => {
+    let found = 0;
+    const out = resources.flatMap((r) => {
+      const p = r.props as any;
+      if (p?.kind !== kind || p?.metadata?.name !== name || p?.metadata?.namespace !== namespace) return [r];
+      found++;
+      const props = structuredClone(p);
+      return change(props) === "drop" ? [] : [{ ...r, props }];
+    });
+    assert.equal(found, 1, `${kind} ${namespace ?? ""}/${name} in the prod render`);
+    return out;
+  };
+
+  // Each class the zero-trust review named, applied to the real prod render: [defect, render, policy, policies that rightly report its consequences].
+  const DEFECTS: [string, () => EvaluatedResource[], string, string[]][] = [
+    ["a namespace without its default deny", () => changed("NetworkPolicy", "default-deny", "data", () => "drop"), "namespace-default-deny", []],
+    [
+      "a pod in a namespace no NetworkPolicy covers",
+      () => {
+        const jaeger = resources.find((r) => (r.props as any).kind === "Deployment" && (r.props as any).metadata.name === "jaeger")!;
+        const props = structuredClone(jaeger.props) as any;
+        props.metadata = { ...props.metadata, name: "reports", namespace: "batch" };
+        return [...resources, { ...jaeger, name: "reports", urn: `${jaeger.urn}-reports`, props }];
+      },
+      "network-policy-coverage",
+      [],
+    ],
+    [
+      "a meshed workload no AuthorizationPolicy selects",
+      () => changed("AuthorizationPolicy", "allow-nothing", "monitoring", () => "drop"),
+      "authorization-policy-coverage",
+      ["one-default-authorization-per-namespace"],
+    ],
+    [
+      "a namespace without a Pod Security enforce label",
+      () => changed("Namespace", "kong", undefined, (n) => delete n.metadata.labels["pod-security.kubernetes.io/enforce"]),
+      "pod-security-enforced",
+      [],
+    ],
+    [
+      "a container without an ephemeral-storage limit",
+      () => changed("Deployment", "jaeger", "monitoring", (d) => delete d.spec.template.spec.containers[0].resources.limits["ephemeral-storage"]),
+      "container-ephemeral-storage",
+      [],
+    ],
+    [
+      "a public LoadBalancer without source ranges",
+      () => changed("Service", "kong-proxy", "kong", (s) => delete s.spec.loadBalancerSourceRanges),
+      "load-balancer-source-ranges",
+      [],
+    ],
+    [
+      "a Kong edge without TLS",
+      () =>
+        changed("Deployment", "kong", "kong", (d) => {
+          const env = d.spec.template.spec.containers[0].env as { name: string; value: string }[];
+          env.find((e) => e.name === "KONG_PROXY_LISTEN")!.value = "0.0.0.0:8000";
+        }),
+      "kong-edge-tls",
+      [],
+    ],
+  ];
+  for (const [defect, stack, policy, consequences] of DEFECTS) {
+    it(`reports ${defect} (${policy}, mandatory on prod)`, async () => {
+      const result = await evaluate(POLICIES, stack(), PROD_CONFIG);
+      assert.deepEqual(result.errors, []);
+      const found = result.violations.map((v) => `${v.policy} (${v.enforcementLevel}): ${v.message}`);
+      assert.ok(
+        found.some((v) => v.startsWith(`${policy} (mandatory): `)),
+        found.join("\n"),
+      );
+      assert.deepEqual(
+        found.filter((v) => ![policy, ...consequences].some((p) => v.startsWith(`${p} (`))),
         [],
       );
     });
