@@ -50,3 +50,23 @@ export function brokenUrns(snapshot: Readonly<Record<string, string>>, resources
   }
   return broken;
 }
+
+/**
+ * What holds data or the access to it: a StatefulSet (and the claims its controller made), a claim, a
+ * Secret, a Namespace (deleting one deletes every claim in it) and a generated password. Losing one of
+ * these URNs deletes it, and with it the data or the only copy of a credential.
+ */
+export const isStateful = (identity: string): boolean =>
+  /^(StatefulSet\.apps|PersistentVolumeClaim\.core|Secret\.core|Namespace\.core) /.test(identity) ||
+  identity.startsWith("random:index/randomPassword:RandomPassword ");
+
+/**
+ * The snapshot's stateful entries a render drops: no resource of it has that URN or aliases it (a
+ * StatefulSet renamed, a Secret moved under another parent without an alias, a password no longer made).
+ */
+export function droppedStateful(snapshot: Readonly<Record<string, string>>, resources: readonly RecordedResource[]): string[] {
+  const answered = new Set(resources.flatMap((r) => [r.urn, ...r.aliases]));
+  return Object.entries(snapshot)
+    .filter(([identity, urn]) => isStateful(identity) && !answered.has(urn))
+    .map(([identity, urn]) => `${identity}: ${urn} is gone, and no resource aliases it`);
+}
