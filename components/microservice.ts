@@ -7,6 +7,7 @@ import { serializeDocument } from "./artifacts/serialize";
 import { serviceLabels } from "./labels";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security-context";
 import { configChecksum } from "./checksum";
+import { disruptionBudget } from "./disruption-budget";
 import { withEphemeralStorage } from "./ephemeral-storage";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
@@ -159,14 +160,7 @@ export class MicroService extends pulumi.ComponentResource {
         { ...childOpts, dependsOn: [configMap] },
       );
 
-      new k8s.policy.v1.PodDisruptionBudget(
-        deploymentName,
-        {
-          metadata: { name: deploymentName, namespace, labels },
-          spec: { maxUnavailable: 1, selector: { matchLabels: { ...appLabel, version } } },
-        },
-        childOpts,
-      );
+      disruptionBudget({ name: deploymentName, namespace, labels, selector: { ...appLabel, version }, budget: { maxUnavailable: 1 } }, childOpts);
 
       new k8s.autoscaling.v2.HorizontalPodAutoscaler(
         deploymentName,

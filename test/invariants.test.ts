@@ -171,6 +171,16 @@ for (const [name, overrides, options] of STACKS) {
       assert.deepEqual(wrong, []);
     });
 
+    it("every PodDisruptionBudget lets unhealthy pods go (AlwaysAllow), Istio's charts' too: no crash-looping pod blocks a drain", () => {
+      const blocking = (r.objects("PodDisruptionBudget") as Obj[]).filter((b) => b.spec.unhealthyPodEvictionPolicy !== "AlwaysAllow").map(ref);
+      for (const release of r.ofType("kubernetes:helm.sh/v3:Release").map((x) => x.inputs as Obj)) {
+        const budget = release.name === "istiod" ? release.values.pdb : release.name === "istio-ingress" ? release.values.podDisruptionBudget : undefined;
+        if (budget && Object.keys(budget).length > 0 && budget.unhealthyPodEvictionPolicy !== "AlwaysAllow") blocking.push(`Helm release ${release.name}`);
+      }
+      assert.deepEqual(blocking, []);
+      assert.ok(r.objects("PodDisruptionBudget").length > 0);
+    });
+
     it("every DestinationRule and VirtualService destination host is a Service of the stack", () => {
       const services = new Set((r.objects("Service") as Obj[]).map((s) => `${s.metadata.name}.${s.metadata.namespace}.svc.${MESH.trustDomain}`));
       const hosts = [

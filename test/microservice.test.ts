@@ -64,9 +64,9 @@ describe("MicroService", () => {
         assert.deepEqual(h.spec.scaleTargetRef, { apiVersion: "apps/v1", kind: "Deployment", name });
       });
 
-      it("PDB selects the Deployment's pods and allows one disruption", () => {
+      it("PDB selects the Deployment's pods, allows one disruption and lets unhealthy pods go", () => {
         const p = r.object("PodDisruptionBudget", name) as Obj;
-        assert.deepEqual(p.spec, { maxUnavailable: 1, selector: { matchLabels: { app: name, version: "v1" } } });
+        assert.deepEqual(p.spec, { maxUnavailable: 1, selector: { matchLabels: { app: name, version: "v1" } }, unhealthyPodEvictionPolicy: "AlwaysAllow" });
       });
 
       it("ConfigMap holds the service's files, mounted where the runtime reads them", () => {

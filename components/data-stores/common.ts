@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DATA_STORES, DataStoreSizing } from "../../catalog";
 import { ImageUser } from "../../catalog/platform/data";
 import { commonLabels } from "../labels";
+import { disruptionBudget } from "../disruption-budget";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../security-context";
 import { sharedNamespace } from "../namespace";
 import { PlatformArgs } from "../platform";
@@ -161,15 +162,7 @@ export const storeDisruptionBudget = (
   name: string,
   namespace: pulumi.Input<string>,
   labels: Record<string, string>,
-) =>
-  new k8s.policy.v1.PodDisruptionBudget(
-    name,
-    {
-      metadata: { name, namespace, labels },
-      spec: { maxUnavailable: 1, selector: { matchLabels: { app: name } } },
-    },
-    { parent, provider },
-  );
+) => disruptionBudget({ name, namespace, labels, selector: { app: name }, budget: { maxUnavailable: 1 } }, { parent, provider });
 
 /** A Secret whose values are Pulumi secrets: encrypted in state, masked in every rendered file. */
 export const secretOptions = (parent: pulumi.Resource, provider: k8s.Provider): pulumi.CustomResourceOptions => ({

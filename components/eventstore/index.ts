@@ -167,18 +167,16 @@ export class EventStore extends pulumi.ComponentResource implements PlatformComp
               enableServiceLinks: false,
               terminationGracePeriodSeconds: 60,
               securityContext: podSecurityContext(EVENT_STORE.user),
-              // Cluster members on prod: across zones and nodes (best effort, as below).
+              // Cluster members on prod: spread across zones (best effort: a cluster of one zone still runs them).
               topologySpreadConstraints: topologySpread(args.environment, { app: NAME }, "StatefulSet"),
-              // Spread the nodes over machines where there are several (kind has one: preferred only).
+              // A cluster's nodes never share a machine: losing one would take two votes and the quorum with
+              // them. So a cluster of N nodes needs N schedulable machines.
               affinity:
                 clusterSize > 1
                   ? {
                       podAntiAffinity: {
-                        preferredDuringSchedulingIgnoredDuringExecution: [
-                          {
-                            weight: 100,
-                            podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { app: NAME } } },
-                          },
+                        requiredDuringSchedulingIgnoredDuringExecution: [
+                          { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { app: NAME } } },
                         ],
                       },
                     }

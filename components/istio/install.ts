@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { MESH } from "../../catalog";
+import { UNHEALTHY_POD_EVICTION_POLICY } from "../disruption-budget";
 import { NamespaceContext, stackNamespace } from "../namespace";
 import { ISTIO_CHARTS, IstioSettings } from "./settings";
 
@@ -116,6 +117,8 @@ export function installIstio(parent: pulumi.Resource, context: NamespaceContext,
       // layout, is ignored by it); the chart's own PDB appears once it runs more than one replica.
       values: merge(images, webhooks.istiod, {
         ...(autoscaled ? { autoscaleEnabled: true, autoscaleMin: replicas.istiod } : { autoscaleEnabled: false, replicaCount: replicas.istiod }),
+        // The chart's PodDisruptionBudget (from two replicas on): an unhealthy istiod never blocks a drain.
+        pdb: { unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION_POLICY },
         resources: sizes.pilot,
         traceSampling: MESH.traceSampling,
         seccompProfile: RUNTIME_DEFAULT,
@@ -153,7 +156,10 @@ export function installIstio(parent: pulumi.Resource, context: NamespaceContext,
         // the seccomp profile the restricted level requires.
         securityContext: { sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }], seccompProfile: RUNTIME_DEFAULT },
         ...(autoscaled
-          ? { autoscaling: { enabled: true, minReplicas: replicas.gateway }, podDisruptionBudget: { minAvailable: 1 } }
+          ? {
+              autoscaling: { enabled: true, minReplicas: replicas.gateway },
+              podDisruptionBudget: { minAvailable: 1, unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION_POLICY },
+            }
           : { autoscaling: { enabled: false }, replicaCount: replicas.gateway }),
       },
     },

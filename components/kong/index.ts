@@ -12,6 +12,7 @@ import { gatewaySpecDocuments } from "./spec-documents";
 import { kongConfigProblems } from "./validate";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../security-context";
 import { configChecksum } from "../checksum";
+import { disruptionBudget } from "../disruption-budget";
 import { topologySpread } from "../topology-spread";
 import { withEphemeralStorage } from "../ephemeral-storage";
 
@@ -192,14 +193,7 @@ export class KongGateway extends pulumi.ComponentResource {
     );
 
     if (settings.replicas > 1) {
-      new k8s.policy.v1.PodDisruptionBudget(
-        NAME,
-        {
-          metadata: { name: NAME, namespace, labels },
-          spec: { minAvailable: 1, selector: { matchLabels: selector } },
-        },
-        childOpts,
-      );
+      disruptionBudget({ name: NAME, namespace, labels, selector, budget: { minAvailable: 1 } }, childOpts);
     }
 
     this.proxyService = new k8s.core.v1.Service(

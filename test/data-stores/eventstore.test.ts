@@ -77,7 +77,7 @@ describe("EventStore (alone, dev)", () => {
       [2113, 1112],
     );
     const pdb = r.object("PodDisruptionBudget", "eventstore", "data") as Obj;
-    assert.deepEqual(pdb.spec, { maxUnavailable: 1, selector: { matchLabels: { app: "eventstore" } } });
+    assert.deepEqual(pdb.spec, { maxUnavailable: 1, selector: { matchLabels: { app: "eventstore" } }, unhealthyPodEvictionPolicy: "AlwaysAllow" });
   });
 
   it("creates the data namespace, not labelled for injection when Istio is not composed", () => {
@@ -133,6 +133,14 @@ describe("EventStore (full stack, prod)", () => {
     }
     assert.deepEqual(cpuAndMemory(c.resources), { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } });
     assert.equal(s.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "50Gi");
+  });
+
+  it("never puts two nodes on one machine (required), and spreads them over zones", () => {
+    const pod = (r.object("StatefulSet", "eventstore") as Obj).spec.template.spec;
+    assert.deepEqual(pod.affinity.podAntiAffinity, {
+      requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { app: "eventstore" } } }],
+    });
+    assert.ok((pod.topologySpreadConstraints as Obj[]).some((c) => c.topologyKey === "topology.kubernetes.io/zone"));
   });
 
   it("gives clients every node as a gossip seed", () => {

@@ -428,7 +428,7 @@ describe("Istio settings (microservices-ecosystem:istio)", function () {
     assert.equal(MESH.install.replicas.prod.istiod, 2);
     const gateway = r.ofType(RELEASE).find((x) => x.name === "istio-ingress")!.inputs as Obj;
     assert.deepEqual(gateway.values.autoscaling, { enabled: true, minReplicas: 2 });
-    assert.deepEqual(gateway.values.podDisruptionBudget, { minAvailable: 1 });
+    assert.deepEqual(gateway.values.podDisruptionBudget, { minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });
     assert.equal(gateway.values.service.type, "LoadBalancer");
     assert.ok((gateway.values.service.ports as Obj[]).every((p) => p.nodePort === undefined));
   });
