@@ -17,7 +17,7 @@ const plain = <T>(value: unknown, what: string): T => {
 };
 
 /**
- * The pod spec with each container's ephemeral storage requested and limited from what it writes:
+ * The pod spec with each container's (and init container's) ephemeral storage requested and limited from what it writes:
  * its logs (LOG_ALLOWANCE) and the disk-backed emptyDirs it mounts, each at its sizeLimit (a disk-backed
  * emptyDir without one is an error: nothing would bound it). The request equals the limit, so a pod is
  * scheduled only where all it may write fits; memory-backed emptyDirs count against memory instead.
@@ -32,7 +32,7 @@ export function withEphemeralStorage<T extends PodSpec>(spec: T): T {
     if (emptyDir.sizeLimit === undefined) throw new Error(`ephemeral storage: emptyDir ${name} has no sizeLimit, so nothing bounds what is written to it`);
     scratch.set(name, parseQuantity(plain<string>(emptyDir.sizeLimit, `emptyDir ${name}'s sizeLimit`)));
   }
-  const containers = plain<k8s.types.input.core.v1.Container[]>(spec.containers, "containers").map((container) => {
+  const size = (container: k8s.types.input.core.v1.Container) => {
     const mounts = (plain<k8s.types.input.core.v1.VolumeMount[] | undefined>(container.volumeMounts ?? [], "volumeMounts") ?? []).map((m) =>
       plain<string>(m.name, "a volume mount's name"),
     );
@@ -47,6 +47,8 @@ export function withEphemeralStorage<T extends PodSpec>(spec: T): T {
         limits: { ...plain<Record<string, string>>(resources.limits ?? {}, "limits"), ...size },
       },
     };
-  });
-  return { ...spec, containers };
+  };
+  const containers = plain<k8s.types.input.core.v1.Container[]>(spec.containers, "containers").map(size);
+  const initContainers = plain<k8s.types.input.core.v1.Container[]>(spec.initContainers ?? [], "initContainers").map(size);
+  return { ...spec, containers, ...(initContainers.length ? { initContainers } : {}) };
 }

@@ -24,7 +24,7 @@ export interface MicroServiceArgs {
   /** Connection settings the platform hands the service (database, cache, tracing). */
   readonly env?: readonly EnvVar[];
   /** Pod template annotations besides the Prometheus ones (e.g. Istio's). */
-  readonly podAnnotations?: Readonly<Record<string, string>>;
+  readonly podAnnotations?: Readonly<Record<string, pulumi.Input<string>>>;
   /** The Deployment versions to run; a canary adds `v2` beside `v1`. */
   readonly versions?: readonly { readonly version: string; readonly replicas: number }[];
   /** Sizes nothing here; on prod the pods are spread across zones and nodes. */

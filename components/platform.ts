@@ -35,7 +35,7 @@ type EnvVar = k8s.types.input.core.v1.EnvVar;
 /** What a platform component gives one service: connection settings, pod annotations. */
 export interface ServiceBinding {
   readonly env?: readonly EnvVar[];
-  readonly podAnnotations?: Readonly<Record<string, string>>;
+  readonly podAnnotations?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Deployments to run instead of the single `v1` (a canary adds `v2`). */
   readonly versions?: readonly { readonly version: string; readonly replicas: number }[];
   /** Resources the service's Deployments must wait for (e.g. a secret's source, istiod). */

@@ -23,11 +23,12 @@ import {
   secretConfig,
 } from "../data-stores/common";
 import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../platform";
+import { credentialsChecksum } from "../checksum";
 import { CONFIG_NAMESPACE, ConfigError } from "../settings";
 
 /** A config secret that replaces the generated passwords (stacks without the random provider). */
 export const PASSWORD_SEED_CONFIG_KEY = "postgresPasswordSeed";
-import { INIT_SCRIPT, initScript, passwordVariable } from "./init-script";
+import { INIT_SCRIPT, SUPERUSER_PASSWORD_VARIABLE, initScript, passwordVariable } from "./init-script";
 import { withEphemeralStorage } from "../ephemeral-storage";
 
 export { INIT_SCRIPT, initScript, passwordVariable } from "./init-script";
@@ -37,6 +38,20 @@ const PORT_NAME = "tcp-postgres";
 const CREDENTIALS = "postgres-credentials";
 const SUPERUSER_PASSWORD_KEY = "POSTGRES_PASSWORD";
 const INIT_DIR = "/docker-entrypoint-initdb.d";
+const RUN_DIR = "/var/run/postgresql";
+
+/**
+ * The `reconcile-roles` init container: on a data directory initialised before (the image's entrypoint
+ * handles a fresh one, with the same script), start the server on its Unix socket only, run the roles
+ * script (idempotent: components/postgresql/init-script.ts), stop it again, also when the script fails.
+ */
+export const RECONCILE_SCRIPT = [
+  "set -eu",
+  '[ -s "$PGDATA/PG_VERSION" ] || exit 0',
+  `pg_ctl -D "$PGDATA" -w -t 300 -o "-c listen_addresses='' -c unix_socket_directories=${RUN_DIR}" start`,
+  `trap 'pg_ctl -D "$PGDATA" -m fast -w -t 300 stop' EXIT`,
+  `psql -X -q -v ON_ERROR_STOP=1 -h ${RUN_DIR} -U "$POSTGRES_USER" -d postgres -f ${INIT_DIR}/${INIT_SCRIPT}`,
+].join("\n");
 /** psql's `\getenv`, which the init script reads passwords with, exists from PostgreSQL 15 on. */
 const MIN_MAJOR_VERSION = 15;
 
@@ -52,6 +67,12 @@ export function postgresSettings(value: Readonly<Record<string, unknown>>): Post
     );
   }
   return settings;
+}
+
+/** A service's database Secret, and the password it holds (what its pods' checksum follows). */
+interface ServiceCredentials {
+  readonly secret: k8s.core.v1.Secret;
+  readonly password: pulumi.Output<string>;
 }
 
 /** `postgresql://<role>:<password>@postgres.data.svc.cluster.local:5432/<database>?sslmode=disable`, a secret. */
@@ -76,8 +97,8 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
   /** The client Service's in-cluster address. */
   readonly host: string;
   readonly statefulSet: k8s.apps.v1.StatefulSet;
-  private readonly serviceSecrets: ReadonlyMap<string, k8s.core.v1.Secret>;
-  private readonly sagaSecret?: k8s.core.v1.Secret;
+  private readonly serviceSecrets: ReadonlyMap<string, ServiceCredentials>;
+  private readonly sagaSecret?: ServiceCredentials;
   private readonly coordinators: ReadonlySet<string>;
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -136,7 +157,7 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
       `${NAME}-init`,
       {
         metadata: { name: `${NAME}-init`, namespace, labels },
-        data: { [INIT_SCRIPT]: initScript(this.grants) },
+        data: { [INIT_SCRIPT]: initScript(this.grants, POSTGRES.superuser) },
       },
       childOpts,
     );
@@ -152,6 +173,18 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
 
     const { headless } = storeServices(this, args.provider, NAME, namespace, labels, [{ name: PORT_NAME, port: POSTGRES.port }]);
 
+    const env = [
+      { name: "POSTGRES_USER", value: POSTGRES.superuser },
+      secretEnv(SUPERUSER_PASSWORD_VARIABLE, credentials.metadata.name, SUPERUSER_PASSWORD_KEY),
+      { name: "PGDATA", value: POSTGRES.pgdata },
+      ...this.grants.map((g) => secretEnv(passwordVariable(g.role), credentials.metadata.name, g.role)),
+    ];
+    const mounts = [
+      { name: "data", mountPath: POSTGRES.dataMountPath },
+      { name: "init", mountPath: INIT_DIR, readOnly: true },
+      { name: "run", mountPath: RUN_DIR },
+      { name: "tmp", mountPath: "/tmp" },
+    ];
     const ready = {
       exec: { command: ["pg_isready", "--host=127.0.0.1", `--port=${POSTGRES.port}`, `--username=${POSTGRES.superuser}`] },
       timeoutSeconds: 5,
@@ -165,24 +198,37 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
           replicas: POSTGRES.sizing[args.environment].replicas,
           selector: { matchLabels: { app: NAME } },
           template: {
-            metadata: { labels },
+            // The roles script runs at every start (reconcile-roles): a rotated password rolls the pod.
+            metadata: {
+              labels,
+              annotations: { "checksum/credentials": credentialsChecksum(superuserPassword.result, ...[...passwords.values()].map((p) => p.result)) },
+            },
             spec: withEphemeralStorage({
               serviceAccountName: serviceAccount.metadata.name,
               automountServiceAccountToken: false,
               terminationGracePeriodSeconds: 60,
               securityContext: podSecurityContext(POSTGRES.user),
+              // On a volume initialised before, the image runs no init script: this brings the roles, their
+              // passwords and databases in line with the Secret first (a local server without TCP).
+              initContainers: [
+                {
+                  name: "reconcile-roles",
+                  image: this.image,
+                  imagePullPolicy: "IfNotPresent",
+                  command: ["sh", "-c", RECONCILE_SCRIPT],
+                  env,
+                  resources: sizing.resources,
+                  securityContext: containerSecurityContext,
+                  volumeMounts: mounts,
+                },
+              ],
               containers: [
                 {
                   name: "postgres",
                   image: this.image,
                   imagePullPolicy: "IfNotPresent",
                   ports: [{ name: PORT_NAME, containerPort: POSTGRES.port, protocol: "TCP" }],
-                  env: [
-                    { name: "POSTGRES_USER", value: POSTGRES.superuser },
-                    secretEnv("POSTGRES_PASSWORD", credentials.metadata.name, SUPERUSER_PASSWORD_KEY),
-                    { name: "PGDATA", value: POSTGRES.pgdata },
-                    ...this.grants.map((g) => secretEnv(passwordVariable(g.role), credentials.metadata.name, g.role)),
-                  ],
+                  env,
                   resources: sizing.resources,
                   // Initialisation (initdb and the init script) may take a while on a slow disk.
                   startupProbe: { ...ready, periodSeconds: 5, failureThreshold: 60 },
@@ -190,12 +236,7 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
                   // Alive while it listens; pg_isready (readiness) also refuses during recovery or shutdown.
                   livenessProbe: { tcpSocket: { port: PORT_NAME }, timeoutSeconds: 5, periodSeconds: 15, failureThreshold: 4 },
                   securityContext: containerSecurityContext,
-                  volumeMounts: [
-                    { name: "data", mountPath: POSTGRES.dataMountPath },
-                    { name: "init", mountPath: INIT_DIR, readOnly: true },
-                    { name: "run", mountPath: "/var/run/postgresql" },
-                    { name: "tmp", mountPath: "/tmp" },
-                  ],
+                  volumeMounts: mounts,
                 },
               ],
               volumes: [
@@ -214,9 +255,9 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
     storeDisruptionBudget(this, args.provider, NAME, namespace, labels);
 
     // What the services read: one Secret per database, in the services' namespace.
-    const serviceSecret = (secretName: string, grant: DatabaseGrant) => {
+    const serviceSecret = (secretName: string, grant: DatabaseGrant): ServiceCredentials => {
       const pw = passwords.get(grant.role)!.result;
-      return new k8s.core.v1.Secret(
+      const secret = new k8s.core.v1.Secret(
         secretName,
         {
           metadata: { name: secretName, namespace: args.namespace, labels: { ...labels, "app.kubernetes.io/component": "database-credentials" } },
@@ -232,6 +273,7 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
         },
         secretOptions(this, args.provider),
       );
+      return { secret, password: pw };
     };
     this.serviceSecrets = new Map(services.map((g) => [g.service!, serviceSecret(`${kubernetesName(g.service!)}-db`, g)]));
     const coordinators = sagaCoordinators(args.services);
@@ -253,15 +295,19 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
   bindService(entry: ServiceEntry): ServiceBinding {
     const env: k8s.types.input.core.v1.EnvVar[] = [];
     const dependsOn: pulumi.Resource[] = [];
+    const passwords: pulumi.Input<string>[] = [];
     const own = this.serviceSecrets.get(entry.config.service_name);
     if (own) {
-      env.push(secretEnv("DATABASE_URL", own.metadata.name, "DATABASE_URL"));
-      dependsOn.push(own);
+      env.push(secretEnv("DATABASE_URL", own.secret.metadata.name, "DATABASE_URL"));
+      dependsOn.push(own.secret);
+      passwords.push(own.password);
     }
     if (this.sagaSecret && this.coordinators.has(entry.config.service_name)) {
-      env.push(secretEnv("SAGA_DATABASE_URL", this.sagaSecret.metadata.name, "DATABASE_URL"));
-      dependsOn.push(this.sagaSecret);
+      env.push(secretEnv("SAGA_DATABASE_URL", this.sagaSecret.secret.metadata.name, "DATABASE_URL"));
+      dependsOn.push(this.sagaSecret.secret);
+      passwords.push(this.sagaSecret.password);
     }
-    return env.length > 0 ? { env, dependsOn } : {};
+    // DATABASE_URL is read at start: a rotated password rolls the service's pods.
+    return env.length > 0 ? { env, dependsOn, podAnnotations: { "checksum/database-credentials": credentialsChecksum(...passwords) } } : {};
   }
 }

@@ -23,7 +23,7 @@ import {
   volumeClaim,
 } from "../data-stores/common";
 import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../platform";
-import { configChecksum } from "../checksum";
+import { configChecksum, credentialsChecksum } from "../checksum";
 import { withEphemeralStorage } from "../ephemeral-storage";
 
 const NAME = REDIS.host;
@@ -85,6 +85,7 @@ export class RedisCache extends pulumi.ComponentResource implements PlatformComp
   /** Whether the password comes from `redisPassword` rather than @pulumi/random. */
   readonly passwordFromConfig: boolean;
   private readonly clientSecret?: k8s.core.v1.Secret;
+  private readonly password: pulumi.Output<string>;
   private readonly clients: ReadonlySet<string>;
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -115,6 +116,7 @@ export class RedisCache extends pulumi.ComponentResource implements PlatformComp
         { parent: this, additionalSecretOutputs: ["result"] },
       ).result;
 
+    this.password = pulumi.output(password);
     const auth = new k8s.core.v1.Secret(
       AUTH_SECRET,
       {
@@ -162,8 +164,8 @@ export class RedisCache extends pulumi.ComponentResource implements PlatformComp
           template: {
             metadata: {
               labels,
-              // Redis reads its config at start only: a new config rolls the pod.
-              annotations: { "checksum/config": configChecksum(configText) },
+              // Redis reads its config and its password at start only: a change of either rolls the pod.
+              annotations: { "checksum/config": configChecksum(configText), "checksum/credentials": credentialsChecksum(password) },
             },
             spec: withEphemeralStorage({
               serviceAccountName: serviceAccount.metadata.name,
@@ -236,6 +238,8 @@ export class RedisCache extends pulumi.ComponentResource implements PlatformComp
         { name: "REDIS_URL", value: `redis://:$(${PASSWORD_KEY})@${this.host}:${REDIS.port}/0` },
       ],
       dependsOn: [this.clientSecret],
+      // REDIS_PASSWORD is read at start: a rotated password rolls the client's pods.
+      podAnnotations: { "checksum/cache-credentials": credentialsChecksum(this.password) },
     };
   }
 }

@@ -1,3 +1,4 @@
+import { RECONCILE_SCRIPT } from "../../components/postgresql";
 import { strict as assert } from "assert";
 import { POSTGRES, SERVICES, kubernetesName } from "../../catalog";
 import { NS, Rendered, render } from "../helpers/render";
@@ -23,20 +24,33 @@ describe("PostgreSQL (alone, dev)", () => {
   });
 
   it("the init script creates exactly the catalog's databases plus saga_db, each owned by its own role", () => {
-    const created = [...sql.matchAll(/^CREATE DATABASE "(\w+)" OWNER "(\w+)";$/gm)].map((m) => [m[2], m[1]]);
+    const created = [...sql.matchAll(/^SELECT 'CREATE DATABASE "(\w+)" OWNER "(\w+)"' WHERE NOT EXISTS/gm)].map((m) => [m[2], m[1]]);
     assert.deepEqual(created, [...WITH_DATABASE, [POSTGRES.sagaUser, POSTGRES.sagaDatabase]]);
     assert.equal(POSTGRES.sagaDatabase, "saga_db");
-    const roles = [...sql.matchAll(/^CREATE ROLE "(\w+)" LOGIN PASSWORD :'password';$/gm)].map((m) => m[1]);
+    const roles = [...sql.matchAll(/^ALTER ROLE "(\w+)" WITH LOGIN PASSWORD :'password';$/gm)].map((m) => m[1]);
     assert.deepEqual(roles, [...WITH_DATABASE.map(([s]) => s), "saga_user"]);
     for (const [, db] of [...WITH_DATABASE, ["", "saga_db"]]) assert.match(sql, new RegExp(`^REVOKE ALL ON DATABASE "${db}" FROM PUBLIC;$`, "m"));
   });
 
   it("the init script reads each password from the environment, never holds one", () => {
     for (const role of [...WITH_DATABASE.map(([s]) => s), "saga_user"]) {
-      assert.match(sql, new RegExp(`^\\\\unset password\\n\\\\getenv password PASSWORD_${role.toUpperCase()}\\nCREATE ROLE "${role}" `, "m"));
+      assert.match(sql, new RegExp(`^\\\\unset password\\n\\\\getenv password PASSWORD_${role.toUpperCase()}\\nSELECT 'CREATE ROLE "${role}"'`, "m"));
     }
     assert.equal(sql.includes(MOCK_PASSWORD), false);
     assert.doesNotMatch(sql, /PASSWORD '/);
+  });
+
+  it("reconciles roles at every start: an init container with the server's image, environment and volumes runs the roles script", () => {
+    const s = r.object("StatefulSet", "postgres", "data") as Obj;
+    const [init] = s.spec.template.spec.initContainers as Obj[];
+    const main = firstContainer(s);
+    assert.equal(init.name, "reconcile-roles");
+    assert.equal(init.image, main.image);
+    assert.deepEqual(init.command, ["sh", "-c", RECONCILE_SCRIPT]);
+    assert.deepEqual(init.env, main.env);
+    assert.deepEqual(init.volumeMounts, main.volumeMounts);
+    assert.deepEqual(init.securityContext, main.securityContext);
+    assert.match(s.spec.template.metadata.annotations["checksum/credentials"], /^[0-9a-f]{64}$/, "a rotation rolls the pod");
   });
 
   it("the StatefulSet takes each role's password from the credentials Secret, and the superuser's", () => {
