@@ -29,7 +29,7 @@ export function stackNamespace(context: NamespaceContext, name: string, resource
   const namespace = new k8s.core.v1.Namespace(
     resourceName,
     { metadata: { name, labels: { ...commonLabels(name, "namespace"), ...namespaceLabels(plan) } } },
-    { ...opts, provider: context.provider, dependsOn: plan.injected && context.meshReady ? [context.meshReady] : [] },
+    { ...opts, provider: context.provider, protect: plan.protect, dependsOn: plan.injected && context.meshReady ? [context.meshReady] : [] },
   );
   byName.set(name, namespace);
   return namespace;

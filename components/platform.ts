@@ -28,6 +28,8 @@ export interface PlatformArgs {
   readonly meshReady?: pulumi.Resource;
   /** Every namespace the stack creates, with its sidecar injection and Pod Security level (see stackNamespace). */
   readonly namespaces: readonly StackNamespace[];
+  /** The StorageClass of every claim; the cluster's default when unset. */
+  readonly storageClass?: string;
 }
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;

@@ -47,6 +47,8 @@ export interface StackConfig {
   readonly images: ImagesConfig;
   readonly kubeContext?: string;
   readonly renderYamlToDirectory?: string;
+  /** The StorageClass of every claim (data stores, Prometheus, Jaeger); the cluster's default when unset (dev). */
+  readonly storageClass?: string;
   readonly network: NetworkConfig;
   /** Each component's own settings: the config key named after it (`microservices-ecosystem:istio`). */
   readonly componentSettings: Partial<Record<PlatformComponent, Readonly<Record<string, unknown>>>>;
@@ -110,6 +112,7 @@ const SCHEMA = {
     },
     kubeContext: { type: "string" },
     renderYamlToDirectory: { type: "string" },
+    storageClass: { type: "string", pattern: "^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)?$" },
     network: {
       type: "object",
       additionalProperties: false,
@@ -145,6 +148,7 @@ const FIX_HINTS: Record<string, string> = {
   "/namespace": "use a DNS-1123 label such as microservices",
   "/images/tag": "pin a version tag such as v1.0.0 (latest changes under a running stack)",
   "/images": "a stack's images replaces Pulumi.yaml's default object whole: set repository, tag and build",
+  "/storageClass": "name a StorageClass of the cluster (reclaimPolicy Retain on prod), or leave it empty for the default",
   "/network/podCidrs": "list the cluster's pod network ranges as CIDRs, such as 10.244.0.0/16",
   "/network/apiServer": "list the addresses the API server answers on as CIDRs (cidrs) and its ports (ports)",
   "/services": "see the services row of the README's config table (replicas: integer ≥ 1, image: pinned tag or digest, resources: quantities)",
@@ -214,12 +218,13 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>, kn
     artifactsDir: path.resolve(values.artifactsDir || path.join("out", stack)),
     kubeContext: values.kubeContext || undefined,
     renderYamlToDirectory: values.renderYamlToDirectory || undefined,
+    storageClass: values.storageClass || (values.environment === "prod" ? DATA_STORES.prodStorageClass : undefined),
     componentSettings,
   };
 }
 
 const OBJECT_KEYS = ["components", "services", "images", "network", ...COMPONENTS_WITH_SETTINGS] as const;
-const STRING_KEYS = ["environment", "namespace", "artifactsDir", "kubeContext", "renderYamlToDirectory"] as const;
+const STRING_KEYS = ["environment", "namespace", "artifactsDir", "kubeContext", "renderYamlToDirectory", "storageClass"] as const;
 
 /** Reads the stack's config from the Pulumi engine (or the mock engine) and validates it. */
 export function readStackConfig(knownServices: readonly string[]): StackConfig {

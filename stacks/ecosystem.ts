@@ -21,6 +21,7 @@ import { KongGateway } from "../components/kong";
 import { MicroService } from "../components/microservice";
 import { createdNamespaces, stackNamespace } from "../components/namespace";
 import { istioSettings } from "../components/istio/settings";
+import { requireRetainingStorageClass } from "../components/storage-class";
 import { MeshPlan, TrafficGraph, ZeroTrust, stackNamespaces, trafficGraph } from "../components/zero-trust";
 import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../components/platform";
 import { PostgreSql } from "../components/postgresql";
@@ -142,8 +143,9 @@ export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutput
     // A changed ConfigMap is updated in place; the pods that read one at start carry its checksum and roll.
     enableConfigMapMutable: true,
   });
+  if (config.environment === "prod" && config.storageClass && !config.renderYamlToDirectory) requireRetainingStorageClass(config.storageClass, provider);
   const mesh = meshPlan(config);
-  const namespaces = stackNamespaces(config.namespace, config.components, mesh);
+  const namespaces = stackNamespaces(config.namespace, config.components, mesh, config.environment);
   const namespace = stackNamespace({ provider, namespaces }, config.namespace, config.namespace);
   const namespaceName = namespace.metadata.name;
   const runtimeImage = serviceRuntimeImage(config.images);
@@ -172,6 +174,7 @@ export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutput
           renderOnly: config.renderYamlToDirectory !== undefined,
           meshReady: platform.find((p) => p.meshReady)?.meshReady,
           namespaces,
+          storageClass: config.storageClass,
         },
         {},
       ),
@@ -202,6 +205,7 @@ export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutput
 
   const istio = platform.find((p): p is IstioMesh => p instanceof IstioMesh);
   const graph = trafficGraph({
+    environment: config.environment,
     namespace: config.namespace,
     services,
     components: config.components,

@@ -64,6 +64,52 @@ describe("the prod stack (Pulumi.prod.yaml)", function () {
     assert.ok(proxy.loadBalancerSourceRanges.length > 0);
   });
 
+  it("keeps the data through the tool: stores protected, claims retained on a Retain class, the data namespace protected", () => {
+    const recorded = (kind: string, name: string, r: Rendered) =>
+      r.resources.find((x) => (x.inputs as Obj).kind === kind && (x.inputs as Obj).metadata?.name === name)!;
+    for (const store of ["postgres", "redis", "eventstore"]) {
+      const sts = recorded("StatefulSet", store, prod);
+      assert.equal(sts.protect, true, `${store}: pulumi destroy refuses`);
+      const spec = (sts.inputs as Obj).spec;
+      assert.deepEqual(spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
+      assert.equal(spec.volumeClaimTemplates[0].spec.storageClassName, "microservices-retain", store);
+      assert.equal(recorded("StatefulSet", store, dev).protect, false, `${store}: dev tears down freely`);
+      assert.equal(
+        (recorded("StatefulSet", store, dev).inputs as Obj).spec.volumeClaimTemplates[0].spec.storageClassName,
+        undefined,
+        "dev: the cluster's default class",
+      );
+    }
+    assert.equal(recorded("Namespace", "data", prod).protect, true);
+    assert.equal(recorded("Namespace", "data", dev).protect, false);
+    for (const claim of ["prometheus-data", "jaeger-data"]) {
+      const pvc = recorded("PersistentVolumeClaim", claim, prod);
+      assert.equal(pvc.retainOnDelete, true, `${claim}: destroy leaves it`);
+      assert.equal((pvc.inputs as Obj).spec.storageClassName, "microservices-retain");
+    }
+  });
+
+  it("keeps Prometheus's 15 days on a claim, and Jaeger's traces in Badger on a claim (dev: in memory)", () => {
+    const prometheus = (prod.object("Deployment", "prometheus", PROMETHEUS.namespace) as Obj).spec.template.spec;
+    assert.deepEqual(
+      (prometheus.volumes as Obj[]).find((v) => v.name === "data"),
+      { name: "data", persistentVolumeClaim: { claimName: "prometheus-data" } },
+    );
+    assert.equal((prod.object("PersistentVolumeClaim", "prometheus-data") as Obj).spec.resources.requests.storage, PROMETHEUS.sizing.prod.storage);
+    const jaegerConfig = (r: Rendered) =>
+      parse((r.object("ConfigMap", "jaeger-config", JAEGER.namespace) as Obj).data["config.yaml"]).extensions.jaeger_storage.backends.traces;
+    assert.deepEqual(jaegerConfig(prod), {
+      badger: { directories: { keys: "/badger/keys", values: "/badger/values" }, ephemeral: false, ttl: { spans: "168h" } },
+    });
+    assert.deepEqual(jaegerConfig(dev), { memory: { max_traces: JAEGER.sizing.dev.maxTraces } });
+    const jaeger = (prod.object("Deployment", "jaeger", JAEGER.namespace) as Obj).spec.template.spec;
+    assert.deepEqual(
+      (jaeger.containers[0].volumeMounts as Obj[]).find((m) => m.name === "data"),
+      { name: "data", mountPath: "/badger" },
+    );
+    assert.equal(dev.objects("PersistentVolumeClaim").filter((c) => c.metadata.name === "jaeger-data").length, 0);
+  });
+
   it("runs EventStoreDB as a cluster of 3 (dev: 1)", () => {
     assert.equal((prod.object("StatefulSet", "eventstore") as Obj).spec.replicas, EVENT_STORE.replicationNodes);
     assert.equal(EVENT_STORE.replicationNodes, 3);
@@ -98,10 +144,8 @@ describe("the prod stack (Pulumi.prod.yaml)", function () {
       );
     assert.equal(retention(prod), `--storage.tsdb.retention.time=${PROMETHEUS.sizing.prod.retention}`);
     assert.equal(retention(dev), `--storage.tsdb.retention.time=${PROMETHEUS.sizing.dev.retention}`);
-    const maxTraces = (r: Rendered) =>
-      parse((r.object("ConfigMap", "jaeger-config", JAEGER.namespace) as Obj).data["config.yaml"]).extensions.jaeger_storage.backends;
-    assert.deepEqual(Object.values(maxTraces(prod))[0], { memory: { max_traces: JAEGER.sizing.prod.maxTraces } });
-    assert.ok(JAEGER.sizing.prod.maxTraces > JAEGER.sizing.dev.maxTraces);
+    // Dev keeps a bounded number of traces in memory; prod keeps a week of them in Badger (see below).
+    assert.ok(parseQuantity(JAEGER.sizing.prod.retention.replace("h", "")) > parseQuantity(JAEGER.sizing.dev.retention.replace("h", "")));
   });
 
   it("fits capacity_planning.json: requests at rest within the capacity at its scaling thresholds, no container above the vertical maximum", () => {

@@ -89,6 +89,8 @@ describe("manifest layout", () => {
         custom: true,
         inputs: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings", namespace: "istio-system" } },
         aliases: [],
+        protect: false,
+        retainOnDelete: false,
       });
       assert.throws(() => writeRender(out, [configMap("mesh-settings"), configMap("service-settings")]), {
         message: `two resources render to ${path.join(out, "manifests", "1-manifest", "v1-configmap-istio-system-settings.yaml")}: kubernetes:core/v1:ConfigMap "mesh-settings" and kubernetes:core/v1:ConfigMap "service-settings"; nothing was written`,

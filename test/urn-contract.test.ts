@@ -39,6 +39,8 @@ describe("URN contract: every object a stack keeps keeps its URN or aliases it; 
       custom: true,
       inputs: { apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "postgresql", namespace: "data" } },
       aliases,
+      protect: false,
+      retainOnDelete: false,
     });
     const before = { "StatefulSet.apps data/postgres": old };
     assert.equal(droppedStateful(before, [renamed([])]).length, 1);
@@ -56,6 +58,8 @@ describe("URN contract: every object a stack keeps keeps its URN or aliases it; 
       custom: true,
       inputs: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "default-deny", namespace: "microservices" } },
       aliases,
+      protect: false,
+      retainOnDelete: false,
     });
     const before = { "NetworkPolicy.networking.k8s.io microservices/default-deny": old };
     assert.equal(brokenUrns(before, [moved([])]).length, 1);

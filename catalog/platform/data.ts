@@ -24,6 +24,11 @@ export interface ImageUser {
 /** Where the data stores run: their own namespace, shared by PostgreSQL, Redis and EventStoreDB. */
 export const DATA_STORES = {
   namespace: "data",
+  /**
+   * The StorageClass prod's claims come from unless `storageClass` names another: one with
+   * `reclaimPolicy: Retain` (README, "Deploy to production"), so a deleted claim leaves its volume.
+   */
+  prodStorageClass: "microservices-retain",
 };
 
 /** PostgreSQL: one database per service that names one, plus the saga coordinator's. */

@@ -31,14 +31,31 @@ export const JAEGER = {
     dev: {
       replicas: 1,
       maxTraces: 10000,
+      storage: "memory",
+      volume: "1Gi",
+      retention: "24h",
       resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
     },
     prod: {
       replicas: 1,
       maxTraces: 100000,
+      storage: "badger",
+      volume: "20Gi",
+      retention: "168h",
       resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "2Gi" } },
     },
-  } satisfies Record<"dev" | "prod", PlatformSizing & { readonly maxTraces: number }>,
+  } satisfies Record<
+    "dev" | "prod",
+    PlatformSizing & {
+      readonly maxTraces: number;
+      /** Where traces live: in memory (lost with the pod), or Badger's files on a claim. */
+      readonly storage: "memory" | "badger";
+      /** The claim's size (Badger). */
+      readonly volume: string;
+      /** How long Badger keeps spans. */
+      readonly retention: string;
+    }
+  >,
   /** A `jaegertracing.io/v1` Jaeger (needs the Jaeger operator): applied only when `jaeger.operator` is set. */
   productionResource: {
     apiVersion: "jaegertracing.io/v1",
@@ -137,14 +154,16 @@ export const PROMETHEUS = {
     dev: {
       replicas: 1,
       retention: "24h",
+      storage: "2Gi",
       resources: { requests: { cpu: "50m", memory: "192Mi" }, limits: { cpu: "1", memory: "1Gi" } },
     },
     prod: {
       replicas: 1,
       retention: "15d",
+      storage: "20Gi",
       resources: { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } },
     },
-  } satisfies Record<"dev" | "prod", PlatformSizing & { readonly retention: string }>,
+  } satisfies Record<"dev" | "prod", PlatformSizing & { readonly retention: string; /** The TSDB's claim. */ readonly storage: string }>,
   config: {
     global: {
       scrape_interval: "15s",

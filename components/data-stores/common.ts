@@ -103,10 +103,22 @@ export function resolveSizing(sizing: DataStoreSizing, settings: StoreSettings):
   };
 }
 
-/** One volume claim per pod, the size of the store's storage. */
-export const volumeClaim = (name: string, labels: Record<string, string>, storage: string) => ({
+/** One volume claim per pod, the size of the store's storage, from the stack's StorageClass (the cluster's default when unset). */
+export const volumeClaim = (name: string, labels: Record<string, string>, storage: string, storageClass?: string) => ({
   metadata: { name, labels },
-  spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage } } },
+  spec: { accessModes: ["ReadWriteOnce"], ...(storageClass ? { storageClassName: storageClass } : {}), resources: { requests: { storage } } },
+});
+
+/**
+ * What keeps a store's data through the tool: its claims outlive the StatefulSet, whether it is deleted
+ * or scaled down (the controller's default, stated), and on prod `pulumi destroy` refuses to delete the
+ * StatefulSet (`protect`; README, "Tear prod down on purpose"). A change the API server cannot make in
+ * place (a claim's size: volumeClaimTemplates are immutable) then stops `pulumi up` instead of replacing
+ * the StatefulSet (README, "Resize a data store's volume").
+ */
+export const dataProtection = (environment: "dev" | "prod") => ({
+  spec: { persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" } },
+  opts: { protect: environment === "prod" },
 });
 
 export interface StorePorts {

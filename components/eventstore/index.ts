@@ -16,6 +16,7 @@ import {
   storeSettings,
   storeSettingsSchema,
   volumeClaim,
+  dataProtection,
 } from "../data-stores/common";
 import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../platform";
 import { topologySpread } from "../topology-spread";
@@ -215,10 +216,11 @@ export class EventStore extends pulumi.ComponentResource implements PlatformComp
               ],
             }),
           },
-          volumeClaimTemplates: [volumeClaim("data", labels, sizing.storage)],
+          volumeClaimTemplates: [volumeClaim("data", labels, sizing.storage, args.storageClass)],
+          ...dataProtection(args.environment).spec,
         },
       },
-      childOpts,
+      { ...childOpts, ...dataProtection(args.environment).opts },
     );
 
     storeDisruptionBudget(this, args.provider, NAME, namespace, labels);

@@ -21,6 +21,12 @@ export interface JaegerSettings {
   readonly operator: boolean;
   /** Traces the all-in-one's in-memory store keeps. */
   readonly maxTraces: number;
+  /** `memory` (dev) or `badger` (prod): Badger keeps spans on a claim, through restarts. */
+  readonly storage: "memory" | "badger";
+  /** How long Badger keeps spans (a Go duration: 168h). */
+  readonly retention: string;
+  /** The size of Badger's claim. */
+  readonly volume: string;
 }
 
 const settingsSchema = (environment: "dev" | "prod") => ({
@@ -29,6 +35,9 @@ const settingsSchema = (environment: "dev" | "prod") => ({
   properties: {
     operator: { type: "boolean", default: false },
     maxTraces: { type: "integer", minimum: 1000, default: JAEGER.sizing[environment].maxTraces },
+    storage: { enum: ["memory", "badger"], default: JAEGER.sizing[environment].storage },
+    retention: { type: "string", pattern: "^[0-9]+(h|m|s)$", default: JAEGER.sizing[environment].retention },
+    volume: { type: "string", pattern: "^[0-9]+(Mi|Gi|Ti)$", default: JAEGER.sizing[environment].volume },
   },
 });
 
@@ -37,6 +46,8 @@ const STRATEGIES_FILE = "strategies.json";
 const SAMPLING_DIR = "/etc/jaeger/sampling";
 const CONFIG_DIR = "/etc/jaeger/config";
 const CONFIG_FILE = "config.yaml";
+/** Badger's directory (on the claim). */
+const DATA_DIR = "/badger";
 /** The Jaeger images' non-root user. */
 const JAEGER_UID = 10001;
 
@@ -115,7 +126,24 @@ export class Jaeger extends pulumi.ComponentResource {
       childOpts,
     );
 
-    const configText = stringify(jaegerConfig(settings.maxTraces, `${SAMPLING_DIR}/${STRATEGIES_FILE}`));
+    const badger = settings.storage === "badger";
+    const storage = badger ? { badger: { directory: DATA_DIR, retention: settings.retention } } : { memory: { maxTraces: settings.maxTraces } };
+    const configText = stringify(jaegerConfig(storage, `${SAMPLING_DIR}/${STRATEGIES_FILE}`));
+    // Badger's files on a claim: spans outlive the pod (and, on prod, `pulumi destroy`: the claim is left behind).
+    const data = badger
+      ? new k8s.core.v1.PersistentVolumeClaim(
+          `${NAME}-data`,
+          {
+            metadata: { name: `${NAME}-data`, namespace, labels },
+            spec: {
+              accessModes: ["ReadWriteOnce"],
+              ...(args.storageClass ? { storageClassName: args.storageClass } : {}),
+              resources: { requests: { storage: settings.volume } },
+            },
+          },
+          { ...childOpts, retainOnDelete: args.environment === "prod" },
+        )
+      : undefined;
     const config = new k8s.core.v1.ConfigMap(
       `${NAME}-config`,
       {
@@ -138,7 +166,7 @@ export class Jaeger extends pulumi.ComponentResource {
       {
         metadata: { name: NAME, namespace, labels },
         spec: {
-          // One in-memory store: a second pod would hold other traces, so never two at once.
+          // One store of its own (memory, or Badger's files, which one process opens at a time): never two pods at once.
           replicas: sizing.replicas,
           strategy: { type: "Recreate" },
           selector: { matchLabels: selector },
@@ -172,6 +200,7 @@ export class Jaeger extends pulumi.ComponentResource {
                     { name: "config", mountPath: CONFIG_DIR, readOnly: true },
                     { name: "sampling", mountPath: SAMPLING_DIR, readOnly: true },
                     { name: "tmp", mountPath: "/tmp" },
+                    ...(data ? [{ name: "data", mountPath: DATA_DIR }] : []),
                   ],
                 },
               ],
@@ -179,6 +208,7 @@ export class Jaeger extends pulumi.ComponentResource {
                 { name: "config", configMap: { name: config.metadata.name } },
                 { name: "sampling", configMap: { name: strategies.metadata.name } },
                 { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                ...(data ? [{ name: "data", persistentVolumeClaim: { claimName: data.metadata.name } }] : []),
               ],
             }),
           },

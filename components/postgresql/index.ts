@@ -20,6 +20,7 @@ import {
   storeSettings,
   storeSettingsSchema,
   volumeClaim,
+  dataProtection,
   secretConfig,
 } from "../data-stores/common";
 import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../platform";
@@ -246,10 +247,11 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
               ],
             }),
           },
-          volumeClaimTemplates: [volumeClaim("data", labels, sizing.storage)],
+          volumeClaimTemplates: [volumeClaim("data", labels, sizing.storage, args.storageClass)],
+          ...dataProtection(args.environment).spec,
         },
       },
-      childOpts,
+      { ...childOpts, ...dataProtection(args.environment).opts },
     );
 
     storeDisruptionBudget(this, args.provider, NAME, namespace, labels);

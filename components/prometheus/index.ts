@@ -39,7 +39,7 @@ const DATA_DIR = "/prometheus";
 const PROMETHEUS_UID = 65534;
 
 /**
- * Prometheus in the `monitoring` namespace: a Deployment of the upstream image with the scrape
+ * Prometheus in the `monitoring` namespace: a Deployment of the upstream image (its TSDB on a claim) with the scrape
  * config derived from the spec's prometheus_config.yaml and the alert rules of
  * service_metrics.json, each mounted from a ConfigMap; a ServiceAccount with list/watch on exactly
  * the resources its Kubernetes discovery reads, in exactly the namespaces it reads them in.
@@ -115,6 +115,20 @@ export class Prometheus extends pulumi.ComponentResource {
       childOpts,
     );
 
+    // The TSDB on a claim: it outlives the pod (and, on prod, `pulumi destroy`: the claim is left behind).
+    const data = new k8s.core.v1.PersistentVolumeClaim(
+      `${NAME}-data`,
+      {
+        metadata: { name: `${NAME}-data`, namespace, labels },
+        spec: {
+          accessModes: ["ReadWriteOnce"],
+          ...(args.storageClass ? { storageClassName: args.storageClass } : {}),
+          resources: { requests: { storage: sizing.storage } },
+        },
+      },
+      { ...childOpts, retainOnDelete: args.environment === "prod" },
+    );
+
     const meshAnnotations: Record<string, string> = meshed
       ? {
           // Istio's setup for scraping under STRICT mTLS: the sidecar writes Prometheus's workload
@@ -183,7 +197,7 @@ export class Prometheus extends pulumi.ComponentResource {
               volumes: [
                 { name: "config", configMap: { name: configMap.metadata.name } },
                 { name: "rules", configMap: { name: rulesMap.metadata.name } },
-                { name: "data", emptyDir: { sizeLimit: args.environment === "dev" ? "2Gi" : "20Gi" } },
+                { name: "data", persistentVolumeClaim: { claimName: data.metadata.name } },
                 ...(meshed ? [{ name: "istio-certs", emptyDir: { medium: "Memory" } }] : []),
               ],
             }),

@@ -21,6 +21,7 @@ import {
   storeSettings,
   storeSettingsSchema,
   volumeClaim,
+  dataProtection,
 } from "../data-stores/common";
 import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../platform";
 import { configChecksum, credentialsChecksum } from "../checksum";
@@ -199,10 +200,11 @@ export class RedisCache extends pulumi.ComponentResource implements PlatformComp
               ],
             }),
           },
-          volumeClaimTemplates: [volumeClaim("data", labels, sizing.storage)],
+          volumeClaimTemplates: [volumeClaim("data", labels, sizing.storage, args.storageClass)],
+          ...dataProtection(args.environment).spec,
         },
       },
-      childOpts,
+      { ...childOpts, ...dataProtection(args.environment).opts },
     );
 
     storeDisruptionBudget(this, args.provider, NAME, namespace, labels);

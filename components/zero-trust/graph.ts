@@ -97,6 +97,7 @@ export interface Edge {
 
 /** What the graph needs of the stack's config and composed components. */
 export interface TrafficInput {
+  readonly environment: "dev" | "prod";
   /** The services' namespace. */
   readonly namespace: string;
   readonly services: readonly ServiceEntry[];
@@ -190,7 +191,7 @@ function appWorkload(name: string, namespace: string, meshed: boolean, inbound: 
 export function trafficGraph(input: TrafficInput): TrafficGraph {
   const composed = (c: string) => input.components.includes(c);
   const meshed = input.mesh.meshed;
-  const namespaces = stackNamespaces(input.namespace, input.components, input.mesh);
+  const namespaces = stackNamespaces(input.namespace, input.components, input.mesh, input.environment);
   const except = input.network.podCidrs;
   const kubernetesApi: Outside = { kind: "outside", name: "kubernetes-api", cidrs: input.network.apiServer.cidrs, except };
   const clients: Outside = { kind: "outside", name: "clients", cidrs: ["0.0.0.0/0"], except };

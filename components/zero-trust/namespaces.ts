@@ -21,6 +21,8 @@ export interface StackNamespace {
   readonly podSecurity: PodSecurityLevel;
   /** Why it exists (the README's table and error messages). */
   readonly holds: string;
+  /** `pulumi destroy` refuses to delete it (prod's data namespace: deleting it deletes every claim in it). */
+  readonly protect: boolean;
 }
 
 /**
@@ -29,15 +31,22 @@ export interface StackNamespace {
  * configuration: `privileged`), and, without the CNI agent, a meshed pod's `istio-init` container
  * (root with NET_ADMIN and NET_RAW: `privileged` too, as not even `baseline` allows those).
  */
-export function stackNamespaces(servicesNamespace: string, components: readonly string[], mesh: MeshPlan): StackNamespace[] {
+export function stackNamespaces(servicesNamespace: string, components: readonly string[], mesh: MeshPlan, environment: "dev" | "prod"): StackNamespace[] {
   const composed = (...names: string[]) => names.some((c) => components.includes(c));
   const injected = (name: string, holds: string): StackNamespace => ({
     name,
     holds,
     injected: mesh.meshed,
     podSecurity: mesh.meshed && !mesh.cni ? "privileged" : "restricted",
+    protect: environment === "prod" && name === DATA_STORES.namespace,
   });
-  const istio = (name: string, holds: string, podSecurity: PodSecurityLevel = "restricted"): StackNamespace => ({ name, holds, injected: false, podSecurity });
+  const istio = (name: string, holds: string, podSecurity: PodSecurityLevel = "restricted"): StackNamespace => ({
+    name,
+    holds,
+    injected: false,
+    podSecurity,
+    protect: false,
+  });
   return [
     injected(servicesNamespace, "the eight services"),
     ...(composed("kong") ? [injected(GATEWAY.namespace, "Kong")] : []),

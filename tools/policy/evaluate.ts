@@ -44,6 +44,8 @@ export interface EvaluatedResource {
   readonly urn: string;
   readonly parent?: string;
   readonly props: Record<string, unknown>;
+  /** The resource's `protect` option (the engine hands it to policies in `opts`). */
+  readonly protect?: boolean;
 }
 
 /** The policy pack config (`--policy-pack-config` file): per policy a level or `{enforcementLevel?, ...settings}`. */
@@ -208,7 +210,7 @@ export async function evaluate(policies: readonly Policy[], resources: readonly 
           props: p,
           urn: r.urn,
           name: r.name,
-          opts: { ...OPTIONS, parent: r.parent },
+          opts: { ...OPTIONS, parent: r.parent, protect: r.protect ?? false },
           dependencies: [],
           propertyDependencies: {},
           isType: (resourceClass: unknown) => isTypeOf(r.type, resourceClass),
@@ -242,7 +244,7 @@ export async function evaluate(policies: readonly Policy[], resources: readonly 
           props: p,
           urn: resource.urn,
           name: resource.name,
-          opts: { ...OPTIONS, parent: resource.parent },
+          opts: { ...OPTIONS, parent: resource.parent, protect: resource.protect ?? false },
           stackTags,
           isType: (resourceClass: unknown) => isTypeOf(resource.type, resourceClass),
           asType: ((resourceClass: unknown) => (isTypeOf(resource.type, resourceClass) ? p : undefined)) as ResourceValidationArgs["asType"],
@@ -271,8 +273,8 @@ export async function evaluate(policies: readonly Policy[], resources: readonly 
 
 /** The rendered program's resources as the engine hands them to policies. */
 export const fromRecorded = (
-  recorded: readonly { type: string; name: string; urn: string; parent?: string; inputs: Record<string, unknown> }[],
-): EvaluatedResource[] => recorded.map((r) => ({ type: r.type, name: r.name, urn: r.urn, parent: r.parent, props: r.inputs }));
+  recorded: readonly { type: string; name: string; urn: string; parent?: string; inputs: Record<string, unknown>; protect?: boolean }[],
+): EvaluatedResource[] => recorded.map((r) => ({ type: r.type, name: r.name, urn: r.urn, parent: r.parent, props: r.inputs, protect: r.protect }));
 
 /** Whether an evaluation must fail a deployment: a mandatory violation, or a policy that threw. */
 export const blocksDeployment = (evaluation: Evaluation): boolean =>

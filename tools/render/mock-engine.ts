@@ -11,6 +11,10 @@ export interface RecordedResource {
   readonly inputs: Record<string, unknown>;
   /** The URNs this resource was known by before (its `aliases`, and those it inherits from its parents). */
   readonly aliases: readonly string[];
+  /** `pulumi destroy` refuses to delete it. */
+  readonly protect: boolean;
+  /** `pulumi destroy` drops it from the state and leaves the object. */
+  readonly retainOnDelete: boolean;
 }
 
 // The SDK's marker of a secret value in deserialized properties.
@@ -101,6 +105,8 @@ export async function runUnderMocks(settings: StackSettings, program: () => unkn
           custom: req.getCustom(),
           inputs: deserializeProperties(req.getObject()),
           aliases,
+          protect: req.getProtect(),
+          retainOnDelete: req.getRetainondelete(),
         });
       }
       callback(err, resp);
