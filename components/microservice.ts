@@ -94,14 +94,16 @@ export class MicroService extends pulumi.ComponentResource {
       { name: "PORT", value: String(port) },
       { name: "CONFIG_DIR", value: WORKLOAD.configMountPath },
       { name: "LOG_LEVEL", value: logLevels[config.service_name] ?? "INFO" },
+      { name: "SHUTDOWN_TIMEOUT_MS", value: String(WORKLOAD.shutdown.timeoutSeconds * 1000) },
       ...config.dependencies.map((dep) => ({ name: `${dep.toUpperCase()}_URL`, value: args.dependencyUrls[dep] })),
       ...(args.env ?? []),
     ];
-    const probe = (p: typeof WORKLOAD.liveness) => ({
+    const probe = (p: { path: string; periodSeconds: number; timeoutSeconds: number; initialDelaySeconds?: number; failureThreshold?: number }) => ({
       httpGet: { path: p.path, port: "http" },
-      initialDelaySeconds: p.initialDelaySeconds,
+      ...(p.initialDelaySeconds !== undefined ? { initialDelaySeconds: p.initialDelaySeconds } : {}),
       periodSeconds: p.periodSeconds,
       timeoutSeconds: p.timeoutSeconds,
+      ...(p.failureThreshold !== undefined ? { failureThreshold: p.failureThreshold } : {}),
     });
 
     const versions = args.versions ?? [{ version: "v1", replicas: config.replicas }];
@@ -130,6 +132,7 @@ export class MicroService extends pulumi.ComponentResource {
               spec: withEphemeralStorage({
                 serviceAccountName: serviceAccount.metadata.name,
                 automountServiceAccountToken: false,
+                terminationGracePeriodSeconds: WORKLOAD.shutdown.graceSeconds,
                 securityContext: restrictedPodSecurity(RUNTIME_UID),
                 topologySpreadConstraints: topologySpread(args.environment, { ...appLabel, version }, "Deployment"),
                 containers: [
@@ -139,8 +142,11 @@ export class MicroService extends pulumi.ComponentResource {
                     imagePullPolicy: "IfNotPresent",
                     ports: [{ name: "http", containerPort: port, protocol: "TCP" }],
                     env: [...env, { name: "SERVICE_VERSION", value: version }],
+                    startupProbe: probe(WORKLOAD.startup),
                     livenessProbe: probe(WORKLOAD.liveness),
                     readinessProbe: probe(WORKLOAD.readiness),
+                    // Out of every proxy's rotation before SIGTERM (see WORKLOAD.shutdown).
+                    lifecycle: { preStop: { sleep: { seconds: WORKLOAD.shutdown.drainSeconds } } },
                     resources: args.resources,
                     securityContext: restrictedContainerSecurity,
                     volumeMounts: [

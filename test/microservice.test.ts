@@ -40,6 +40,25 @@ describe("MicroService", () => {
         }
       });
 
+      it("every Deployment of it (canary too) starts under a startup probe and drains before it stops", () => {
+        const deployments = r.resources.filter(
+          (res) => res.type === "kubernetes:apps/v1:Deployment" && (res.inputs as Obj).spec.template.metadata.labels.app === name,
+        );
+        assert.ok(deployments.length >= 1);
+        for (const d of deployments) {
+          const spec = (d.inputs as Obj).spec.template.spec;
+          const c = spec.containers[0];
+          assert.deepEqual(c.startupProbe.httpGet, { path: "/health", port: "http" });
+          assert.ok(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold >= 60, "a slow start is not a crash loop");
+          assert.equal(c.livenessProbe.failureThreshold, 3);
+          assert.ok(c.livenessProbe.timeoutSeconds >= 5, "liveness never restarts a slow but healthy pod (npm run bench:probes)");
+          const drain = c.lifecycle.preStop.sleep.seconds;
+          const timeoutMs = Number(c.env.find((e: Obj) => e.name === "SHUTDOWN_TIMEOUT_MS").value);
+          assert.ok(drain >= 5, "the endpoint leaves every proxy's rotation before SIGTERM");
+          assert.ok(spec.terminationGracePeriodSeconds > drain + timeoutMs / 1000, "the grace period covers the drain and the in-flight requests");
+        }
+      });
+
       it("Deployment is restricted: non-root, read-only root FS, no capabilities, RuntimeDefault seccomp", () => {
         const spec = (r.object("Deployment", name) as Obj).spec.template.spec;
         assert.equal(spec.securityContext.runAsNonRoot, true);

@@ -19,14 +19,18 @@ describe("URN contract: every object a stack keeps keeps its URN or aliases it; 
     });
   }
 
-  it("keeps every stateful resource of dev and prod in the snapshot: StatefulSets, Secrets, namespaces, generated passwords", () => {
+  it("keeps every stateful resource of dev and prod in the snapshot: StatefulSets, claims, Secrets, namespaces, generated passwords", () => {
     for (const stack of ["dev", "prod"]) {
       const kinds = new Set(
         Object.keys(snapshot(stack))
           .filter(isStateful)
           .map((identity) => identity.split(" ")[0]),
       );
-      assert.deepEqual([...kinds].sort(), ["Namespace.core", "Secret.core", "StatefulSet.apps", "random:index/randomPassword:RandomPassword"], stack);
+      assert.deepEqual(
+        [...kinds].sort(),
+        ["Namespace.core", "PersistentVolumeClaim.core", "Secret.core", "StatefulSet.apps", "random:index/randomPassword:RandomPassword"],
+        stack,
+      );
     }
   });
 

@@ -78,8 +78,11 @@ export const REDIS = {
   dataMountPath: "/data",
   /** Pod label the spec's network policy selects the cache by. */
   tier: "cache",
-  /** Share of the container's memory limit Redis may fill before it evicts (the rest is overhead). */
-  maxmemoryShare: 0.75,
+  /**
+   * Share of the container's memory limit Redis may fill before it evicts. The rest is room for the fork
+   * of an AOF rewrite, whose copy-on-write pages can grow to the dataset's size under writes, and overhead.
+   */
+  maxmemoryShare: 0.5,
   /** Evicts only keys with a TTL: every cache entry and lock has one (cache_config.json, distributed_lock.json). */
   maxmemoryPolicy: "volatile-lru",
   sizing: {

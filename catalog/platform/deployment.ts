@@ -10,6 +10,8 @@ const probe = (p: { path: string; initialDelaySeconds: number; periodSeconds: nu
   initialDelaySeconds: p.initialDelaySeconds,
   periodSeconds: p.periodSeconds,
 });
+/** The sample's liveness waits 30 s; applied pods have a startup probe instead (WORKLOAD.startup). */
+const sampleLiveness = { ...WORKLOAD.liveness, initialDelaySeconds: 30 };
 const postgresUrl = (role: string, database: string | undefined) => `postgresql://${role}:pass@${POSTGRES.host}:${POSTGRES.port}/${database}`;
 
 /**
@@ -82,7 +84,7 @@ export function kubernetesManifest(): DocumentValue {
               image: WORKLOAD.specImage("user"),
               ports: [{ containerPort: port }],
               env: [{ name: "SERVICE_NAME", value: "user_service" }],
-              livenessProbe: probe(WORKLOAD.liveness, port),
+              livenessProbe: probe(sampleLiveness, port),
               readinessProbe: probe(WORKLOAD.readiness, port),
               resources: WORKLOAD.resources,
             },
