@@ -30,6 +30,9 @@ import { hpaReplicaBounds } from "./replicas/hpa-replica-bounds";
 import { hpaTargetExists } from "./replicas/hpa-target-exists";
 import { istioReleaseReplicas } from "./replicas/istio-release-replicas";
 import { pdbAllowsDisruption } from "./replicas/pdb-allows-disruption";
+import { appStartupProbe } from "./resilience/app-startup-probe";
+import { pdbUnhealthyEviction } from "./resilience/pdb-unhealthy-eviction";
+import { statefulDataProtected } from "./resilience/stateful-data-protected";
 import { authorizationPolicyCoverage } from "./security/authorization-policy-coverage";
 import { containerEphemeralStorage } from "./security/container-ephemeral-storage";
 import { istioGatewayTls } from "./security/istio-gateway-tls";
@@ -88,7 +91,14 @@ export const SECURITY_POLICIES: readonly AnyPolicy[] = [
   kongCorsOrigins,
 ];
 
-/** Beyond the mission and security: advisory unless the stack's policy config raises them. */
+/**
+ * Prod keeps its data and rides out faults: stateful sets protected on retained volumes, drains that
+ * unhealthy pods cannot block, services that start under a startup probe. Advisory by default; the prod
+ * stack's policy config makes them mandatory.
+ */
+export const RESILIENCE_POLICIES: readonly AnyPolicy[] = [statefulDataProtected, pdbUnhealthyEviction, appStartupProbe];
+
+/** Beyond the mission, security and resilience: advisory unless the stack's policy config raises them. */
 export const HYGIENE_POLICIES: readonly AnyPolicy[] = [
   containerProbes,
   containerResources,
@@ -104,4 +114,4 @@ export const HYGIENE_POLICIES: readonly AnyPolicy[] = [
 ];
 
 /** Every policy of the pack, in the order the pack lists them. Importing this starts nothing. */
-export const POLICIES: readonly AnyPolicy[] = [...MISSION_POLICIES, ...SECURITY_POLICIES, ...HYGIENE_POLICIES];
+export const POLICIES: readonly AnyPolicy[] = [...MISSION_POLICIES, ...SECURITY_POLICIES, ...RESILIENCE_POLICIES, ...HYGIENE_POLICIES];

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { loadPolicyConfig } from "../../tools/policy/config";
 import { render } from "../../test/helpers/render";
 import { Evaluation, EvaluatedResource, evaluate, fromRecorded } from "../../tools/policy/evaluate";
-import { MISSION_POLICIES, POLICIES, SECURITY_POLICIES } from "../src";
+import { MISSION_POLICIES, POLICIES, RESILIENCE_POLICIES, SECURITY_POLICIES } from "../src";
 import { appTierMinReplicas } from "../src/replicas/app-tier-min-replicas";
 
 /** The dev stack's policy config, as CI runs the pack (per-service minimums from the catalog). */
@@ -130,7 +130,7 @@ describe("the policy pack on the rendered dev stack", function () {
   }
 });
 
-describe("the policy pack on the rendered prod stack: the security policies are mandatory there", function () {
+describe("the policy pack on the rendered prod stack: the security and resilience policies are mandatory there", function () {
   this.timeout(60_000);
   const PROD_CONFIG = loadPolicyConfig(path.join(__dirname, "..", "config.prod.json"), POLICIES);
   let resources: EvaluatedResource[];
@@ -138,8 +138,8 @@ describe("the policy pack on the rendered prod stack: the security policies are 
     resources = fromRecorded((await render({ environment: "prod" })).resources);
   });
 
-  it("passes every policy, the security ones mandatory", async () => {
-    for (const policy of SECURITY_POLICIES)
+  it("passes every policy, the security and resilience ones mandatory", async () => {
+    for (const policy of [...SECURITY_POLICIES, ...RESILIENCE_POLICIES])
       assert.equal((PROD_CONFIG[policy.name] as { enforcementLevel?: string })?.enforcementLevel ?? PROD_CONFIG[policy.name], "mandatory", policy.name);
     const result = await evaluate(POLICIES, resources, PROD_CONFIG);
     assert.deepEqual(result.errors, []);
@@ -147,6 +147,13 @@ describe("the policy pack on the rendered prod stack: the security policies are 
       result.violations.map((v) => `${v.policy}: ${v.message}`),
       [],
     );
+  });
+
+  it("applies every resilience policy to something (none is vacuously passed)", async () => {
+    const result = await evaluate(POLICIES, resources, PROD_CONFIG);
+    for (const policy of RESILIENCE_POLICIES) {
+      assert.ok(result.policies.find((p) => p.name === policy.name)!.applied > 0, `${policy.name} applied to no resource`);
+    }
   });
 
   const changed = (kind: string, name: string, namespace: string | undefined, change: (props: any) => unknown): EvaluatedResource[] => {
@@ -208,6 +215,24 @@ describe("the policy pack on the rendered prod stack: the security policies are 
           env.find((e) => e.name === "KONG_PROXY_LISTEN")!.value = "0.0.0.0:8000";
         }),
       "kong-edge-tls",
+      [],
+    ],
+    [
+      "a data store's StatefulSet that is not protected",
+      () => resources.map((r) => ((r.props as any).kind === "StatefulSet" && (r.props as any).metadata.name === "postgres" ? { ...r, protect: false } : r)),
+      "stateful-data-protected",
+      [],
+    ],
+    [
+      "a PodDisruptionBudget that an unhealthy pod can block",
+      () => changed("PodDisruptionBudget", "eventstore", "data", (p) => delete p.spec.unhealthyPodEvictionPolicy),
+      "pdb-unhealthy-eviction",
+      [],
+    ],
+    [
+      "a service without a startup probe",
+      () => changed("Deployment", "payment-service", "microservices", (d) => delete d.spec.template.spec.containers[0].startupProbe),
+      "app-startup-probe",
       [],
     ],
   ];

@@ -53,6 +53,7 @@ export function deployment(app = "user-service", replicas = 3, version = "v1"): 
               name: "service",
               image: `localhost:5001/microservices/${app}:v1.0.0`,
               ports: [{ name: "http", containerPort: 8001 }],
+              startupProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 2, failureThreshold: 30 },
               readinessProbe: { httpGet: { path: "/ready", port: "http" } },
               livenessProbe: { httpGet: { path: "/health", port: "http" } },
               resources: {
@@ -84,7 +85,7 @@ export const pdb = (app = "user-service", version = "v1"): Props => ({
   apiVersion: "policy/v1",
   kind: "PodDisruptionBudget",
   metadata: { name: version === "v1" ? app : `${app}-${version}`, namespace: NS },
-  spec: { maxUnavailable: 1, selector: { matchLabels: { app, version } } },
+  spec: { maxUnavailable: 1, selector: { matchLabels: { app, version } }, unhealthyPodEvictionPolicy: "AlwaysAllow" },
 });
 
 export const service = (app = "user-service", port = 8001): Props => ({

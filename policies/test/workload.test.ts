@@ -548,6 +548,7 @@ describe("policy probe-ports-declared", () => {
       dep((p) => {
         delete container(p).ports;
         delete container(p).livenessProbe;
+        delete container(p).startupProbe;
       }),
       [/readinessProbe\.httpGet\.port is "http", which is the name of none of the container's ports \(it names none\)/],
     );

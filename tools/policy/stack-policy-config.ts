@@ -7,7 +7,7 @@
  * files equal to this, and `npm run policy:config` rewrites them.
  */
 import { AUTOSCALING, MESH, SERVICES, kubernetesName } from "../../catalog";
-import { POLICIES, SECURITY_POLICIES } from "../../policies/src";
+import { POLICIES, RESILIENCE_POLICIES, SECURITY_POLICIES } from "../../policies/src";
 
 export type PolicyConfigFile = Record<string, string | Record<string, unknown>>;
 
@@ -30,20 +30,22 @@ function catalogSettings(environment: "dev" | "prod"): Record<string, Record<str
 }
 
 /**
- * Every policy at its own level (with the catalog's settings where it needs them), the security
- * policies mandatory on prod; dev spreads nothing and serves plain HTTP on localhost.
+ * Every policy at its own level (with the catalog's settings where it needs them), the security and
+ * resilience policies mandatory on prod; dev spreads nothing and serves plain HTTP on localhost.
  */
 export function stackPolicyConfig(environment: "dev" | "prod"): PolicyConfigFile {
   const settings = catalogSettings(environment);
-  const security = new Set(SECURITY_POLICIES.map((p) => p.name));
+  const prodMandatory = new Set([...SECURITY_POLICIES, ...RESILIENCE_POLICIES].map((p) => p.name));
   const config: PolicyConfigFile = {};
   for (const policy of POLICIES) {
-    const level = environment === "prod" && security.has(policy.name) ? "mandatory" : (policy.enforcementLevel ?? "advisory");
+    const level = environment === "prod" && prodMandatory.has(policy.name) ? "mandatory" : (policy.enforcementLevel ?? "advisory");
     config[policy.name] = settings[policy.name] ? { enforcementLevel: level, ...settings[policy.name] } : level;
   }
   // A dev cluster is one kind node: there is nothing to spread replicas over.
   if (environment === "dev") config["workload-spread"] = "disabled";
   // Dev keeps plain HTTP on localhost (kind maps host 8080 to Kong); the edge's TLS is prod's.
+  // Dev's data is disposable: its stores run on the default class, unprotected, so `pulumi destroy` cleans up.
+  if (environment === "dev") config["stateful-data-protected"] = "disabled";
   if (environment === "dev") for (const edge of ["kong-edge-tls", "istio-gateway-tls"]) config[edge] = "disabled";
   return config;
 }

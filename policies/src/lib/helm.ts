@@ -22,7 +22,7 @@ export const chartName = (release: Props): string =>
     .pop() ?? "";
 
 /** The namespace a release installs into (Helm's default when none is set). */
-const releaseNamespace = (release: Props): string => String(release?.namespace || "default");
+export const releaseNamespace = (release: Props): string => String(release?.namespace || "default");
 
 /** `namespace/name`: how config lists and messages name a release. */
 export const releaseId = (release: Props): string => `${releaseNamespace(release)}/${String(release?.name ?? "(unnamed)")}`;

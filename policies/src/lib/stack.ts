@@ -6,6 +6,8 @@ export interface StackResource {
   readonly urn: string;
   readonly name: string;
   readonly props: Props;
+  /** The resource's options; only `protect` is read (the engine does not hand policies `retainOnDelete`). */
+  readonly opts?: { readonly protect?: boolean };
 }
 
 /** The resources of a stack, with the lookups the stack policies share. */
