@@ -12,6 +12,9 @@
 #   scripts/cluster.sh down [--purge]   # stop the processes (SIGTERM, SIGKILL after a grace period), check that the
 #                                       # ports are free; keeps the state directory unless --purge
 #   scripts/cluster.sh purge            # down, then delete the state directory
+#   scripts/cluster.sh restart COMPONENT [--kill] [--down-seconds N]
+#                                       # stop one running component (SIGTERM, or SIGKILL at once with --kill: a crash),
+#                                       # keep it down N seconds (default 0), start it again and wait until it is healthy
 #   scripts/cluster.sh status           # each component's pid, port and health (exit 0 only if all are healthy)
 #   scripts/cluster.sh env              # print `export KUBECONFIG=<admin kubeconfig>` (eval "$(scripts/cluster.sh env)")
 #   scripts/cluster.sh pki              # only create (or renew) the certificates and keys
@@ -646,6 +649,40 @@ cmd_down() {
 	fi
 }
 
+cmd_restart() {
+	local name=${1:-} kill=false down=0 known=false c
+	[[ $# -eq 0 ]] || shift
+	for c in "${COMPONENTS[@]}"; do [[ $c == "$name" ]] && known=true; done
+	$known || die "restart: name a component: ${COMPONENTS[*]} (got '${name}')"
+	while [[ $# -gt 0 ]]; do
+		case $1 in
+		--kill) kill=true ;;
+		--down-seconds)
+			[[ ${2:-} =~ ^[0-9]+$ ]] || die "restart: --down-seconds needs a whole number of seconds (got '${2:-}')"
+			down=$2
+			shift
+			;;
+		*) die "restart: unknown option '$1' (usage: scripts/cluster.sh restart COMPONENT [--kill] [--down-seconds N])" ;;
+		esac
+		shift
+	done
+	[[ -f $MARKER ]] || die "no cluster state in $STATE_DIR: run scripts/cluster.sh up first"
+	lock_state_dir
+	load_ports
+	resolve_binaries
+	running_pid "$name" >/dev/null || die "$name is not running: scripts/cluster.sh up starts the cluster"
+	if $kill; then
+		kill -KILL "$(running_pid "$name")"
+		while running_pid "$name" >/dev/null; do sleep 0.1; done
+		rm -f "$PIDS/$name.pid"
+		log "killed $name (SIGKILL)"
+	else
+		stop_component "$name"
+	fi
+	sleep "$down"
+	ensure_component "$name"
+}
+
 purge_state_dir() {
 	[[ -f $MARKER ]] || die "$STATE_DIR is not a cluster state directory (no ${MARKER##*/}); not deleting it"
 	rm -rf "$STATE_DIR"
@@ -689,6 +726,7 @@ main() {
 		cmd_down "$@"
 		[[ ! -d $STATE_DIR ]] || purge_state_dir
 		;;
+	restart) cmd_restart "$@" ;;
 	status) cmd_status ;;
 	env) printf 'export KUBECONFIG=%q\n' "$ADMIN_KUBECONFIG" ;;
 	pki) cmd_pki ;;

@@ -151,6 +151,15 @@ describe("scripts/cluster.sh", () => {
     assert.match(cluster(state, ["up"], { CLUSTER_NODES: "0" }).stderr, /CLUSTER_NODES must be a positive number/);
   });
 
+  it("restart: names the components on a bad name, rejects a bad option, and needs a cluster", () => {
+    const bad = cluster(state, ["restart", "apiserver"]);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /restart: name a component: etcd kube-apiserver kube-controller-manager kube-scheduler kwok \(got 'apiserver'\)/);
+    assert.match(cluster(state, ["restart", "kwok", "--down-seconds", "soon"]).stderr, /--down-seconds needs a whole number of seconds \(got 'soon'\)/);
+    assert.match(cluster(state, ["restart", "kwok", "--now"]).stderr, /restart: unknown option '--now'/);
+    assert.match(cluster(path.join(state, "missing"), ["restart", "kwok"]).stderr, /no cluster state in .*: run scripts\/cluster.sh up first/);
+  });
+
   it("ships KWOK's fast node and pod stages, and a default hostPath StorageClass", () => {
     const kwok = parseAllDocuments(fs.readFileSync(path.join(ROOT, "scripts", "cluster", "kwok.yaml"), "utf8")).map((d) => d.toJS());
     assert.equal(kwok[0].kind, "KwokConfiguration");
@@ -250,6 +259,16 @@ describe("scripts/cluster.sh end to end", function () {
     assert.equal(again.status, 0, again.stderr);
     assert.equal(again.stdout, up.stdout);
     assert.doesNotMatch(again.stderr, /started /);
+
+    // A crashed API server comes back on the same port and serves the same objects (etcd kept them).
+    const pidOf = (name: string) => fs.readFileSync(path.join(state, "pids", `${name}.pid`), "utf8").trim();
+    const before = pidOf("kube-apiserver");
+    const restart = cluster(state, ["restart", "kube-apiserver", "--kill", "--down-seconds", "1"], env, 120_000);
+    assert.equal(restart.status, 0, restart.stderr);
+    assert.match(restart.stderr, /killed kube-apiserver \(SIGKILL\)[\s\S]*kube-apiserver healthy/);
+    assert.notEqual(pidOf("kube-apiserver"), before);
+    assert.match(kubectl("get", "deployment", "web", "-o", "name"), /deployment.apps\/web/);
+    assert.equal(cluster(state, ["status"], env).status, 0);
 
     const down = cluster(state, ["down"], env);
     assert.equal(down.status, 0, down.stderr);

@@ -22,9 +22,11 @@ import {
   tempDir,
   useKubeconfig,
 } from "./lane";
+import { killTree, loggedEvents, recover, restartComponent, startUp, whileRunning } from "./interruption";
+import { clusterSecretValues, helmRecordsNotDeployed, orphans, plainTextSecrets } from "./ownership";
 
 // npm run test:cluster: the kwok stack deployed by the real engine and the upstream Kubernetes provider
-// to a real API server (scripts/cluster.sh), in seven steps that build on each other. A step whose
+// to a real API server (scripts/cluster.sh), in eleven steps that build on each other. A step whose
 // predecessor failed fails too (never skipped): the closing line counts every step.
 
 const NAMESPACE = "microservices";
@@ -32,6 +34,8 @@ const DAY2_SERVICE = "user_service";
 const DAY2_DEPLOYMENT = "user-service";
 const CANARY_WEIGHT = 50;
 const VIOLATION_POLICY = "app-tier-min-replicas";
+/** The image tag step 9 rolls out to every service while the API server restarts. */
+const ROLLOUT_TAG = "v1.0.1";
 
 type Obj = Record<string, any>;
 const items = (list: Obj) => list.items as Obj[];
@@ -507,8 +511,8 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
     done.add(6);
   });
 
-  it("7. pulumi destroy: nothing of the stack is left in the cluster (CRDs Helm keeps on purpose excepted, and listed)", async () => {
-    requireStep(2);
+  /** pulumi destroy, then nothing of the stack may be left: CRDs Helm keeps on purpose excepted (and listed). */
+  async function destroyLeavesNothing(): Promise<void> {
     await lane.stack.destroy({ parallel: PARALLEL, onOutput });
     // The PV controller reclaims a released PersistentVolume after its claim is gone, so a volume can
     // outlive the destroy by a moment; anything still there after the deadline is a real leftover.
@@ -524,5 +528,118 @@ describe("cluster lane: the kwok stack on a real API server (upstream provider 4
       items(kubectlJson(cluster, "get", "crd")).every((c) => c.metadata.annotations?.["helm.sh/resource-policy"] === "keep"),
       "a CRD without Helm's keep policy was left",
     );
+  }
+
+  /** The stack and the cluster agree: no pending operation, every Helm release deployed, no orphan, a preview with no change, workloads available. */
+  async function converged(): Promise<void> {
+    const state = (await lane.stack.exportStack()).deployment;
+    assert.deepEqual(
+      (state.pending_operations ?? []).map((op: Obj) => `${op.type} ${op.resource.urn}`),
+      [],
+      "pending operations left in the state",
+    );
+    assert.deepEqual(helmRecordsNotDeployed(cluster), []);
+    assert.deepEqual(orphans(cluster, state.resources), [], "objects of the stack that the state does not know");
+    const events: EngineEvent[] = [];
+    const preview = await lane.stack.preview({ onEvent: (e) => events.push(e), onOutput });
+    assert.deepEqual(Object.keys(preview.changeSummary), ["same"], JSON.stringify(collectSteps(events).filter((st) => st.op !== "same")));
+    assert.deepEqual(await awaitAutoscaled(cluster), []);
+    assert.deepEqual(unavailableWorkloads(cluster), []);
+  }
+
+  it("7. pulumi destroy: nothing of the stack is left in the cluster (CRDs Helm keeps on purpose excepted, and listed)", async () => {
+    requireStep(2);
+    await destroyLeavesNothing();
+    done.add(7);
+  });
+
+  // README, "When a pulumi up is interrupted": the recovery below is the README's, command for command.
+  it("8. an up killed (SIGKILL, the CLI and its plugins) while Helm installs a release: npm run recover, then pulumi up, converges with nothing orphaned", async () => {
+    requireStep(7);
+    const up = startUp(lane, "killed-up");
+    // Istio's base or istiod chart: installs that take seconds, so the kill lands inside one.
+    const pendingInstall = () =>
+      items(kubectlJson(cluster, "get", "secrets", "-A", "-l", "owner=helm,status=pending-install")).some((r) =>
+        /^istio(-base|d)$/.test(r.metadata.labels.name),
+      );
+    assert.ok(await whileRunning(up, pendingInstall), `the up ended before any Helm install was under way:\n${up.output().slice(-2000)}`);
+    const killed = killTree(up.child.pid!);
+    assert.equal(await up.exited, "SIGKILL");
+    console.log(
+      `      killed ${killed} processes (the CLI and its plugins) after ${loggedEvents(up).filter((e) => e.resOutputsEvent).length} resources were done`,
+    );
+
+    // What the kill left: creates pending in the state, a release Helm still calls pending-install, and the run's lock.
+    const interrupted = (await lane.stack.exportStack()).deployment;
+    assert.ok(
+      (interrupted.pending_operations ?? []).some((op: Obj) => op.type === "creating"),
+      "no pending create: the kill landed between operations",
+    );
+    assert.ok(
+      helmRecordsNotDeployed(cluster).some((r) => r.endsWith(" pending-install")),
+      helmRecordsNotDeployed(cluster).join(", "),
+    );
+
+    const recovery = recover(lane);
+    assert.equal(recovery.status, 0, recovery.output.slice(-4000));
+    assert.match(recovery.output, /lock is still held: pulumi cancel/);
+    assert.match(recovery.output, /deleted Helm's record istio-system\/sh\.helm\.release\.v1\.istio(-base|d)\.v1 \(pending-install\)/);
+    assert.match(recovery.output, /pending creates whose object exists \(adopted/);
+    const result = await lane.stack.up({ parallel: PARALLEL, onOutput });
+    assert.equal(result.summary.result, "succeeded");
+    await converged();
+    done.add(8);
+  });
+
+  it("9. kube-apiserver killed and restarted in the middle of an up (a new image tag rolling out): the up fails or rides it out, and the same recovery converges", async () => {
+    requireStep(8);
+    const key = `${CONFIG_NAMESPACE}:images.tag`;
+    const previous = await lane.stack.getConfig(key, true);
+    await lane.stack.setConfig(key, { value: ROLLOUT_TAG }, true);
+    const up = startUp(lane, "api-server-restart");
+    const rolling = () =>
+      loggedEvents(up).some((e) => e.resourcePreEvent?.metadata?.op === "update" && e.resourcePreEvent.metadata.type === "kubernetes:apps/v1:Deployment");
+    assert.ok(await whileRunning(up, rolling), `the up ended before any Deployment rolled:\n${up.output().slice(-2000)}`);
+    restartComponent(cluster, "kube-apiserver", "--kill", "--down-seconds", "5");
+    const code = await up.exited;
+    console.log(
+      `      the up ${code === 0 ? "rode out the restart" : `failed (exit ${code}): ${(/error: .*connect.*|error: .*EOF.*|error: .*refused.*/.exec(up.output()) ?? ["?"])[0].slice(0, 200)}`}`,
+    );
+
+    const recovery = recover(lane);
+    assert.equal(recovery.status, 0, recovery.output.slice(-4000));
+    const result = await lane.stack.up({ parallel: PARALLEL, onOutput });
+    assert.equal(result.summary.result, "succeeded");
+    await converged();
+    const images = items(kubectlJson(cluster, "get", "deployments", "-n", NAMESPACE, "-l", "tier=microservices")).map(
+      (d) => d.spec.template.spec.containers[0].image,
+    );
+    assert.ok(images.length >= 8 && images.every((i) => i.endsWith(`:${ROLLOUT_TAG}`)), images.join(", "));
+    await lane.stack.setConfig(key, previous, true);
+    done.add(9);
+  });
+
+  it("10. the exported state holds none of the stack's secret values in plain text (configured ones, and every password the stack put in a Secret)", async () => {
+    requireStep(8);
+    const configured = Object.values(await lane.stack.getAllConfig())
+      .filter((c) => c.secret)
+      .map((c) => c.value);
+    const generated = clusterSecretValues(cluster);
+    assert.ok(configured.length >= 2, `the kwok stack configures its secrets: found ${configured.length}`);
+    assert.ok(generated.length >= 8, `the stack's Secrets hold its passwords: found ${generated.length}`);
+    const exported = spawnSync("pulumi", ["stack", "export", "--stack", "kwok"], {
+      cwd: lane.project,
+      env: { ...process.env, ...lane.env },
+      encoding: "utf8",
+      maxBuffer: 256 * 2 ** 20,
+    });
+    assert.equal(exported.status, 0, exported.stderr);
+    assert.ok(exported.stdout.includes('"ciphertext"'), "the state holds its secrets encrypted");
+    assert.deepEqual(plainTextSecrets(exported.stdout, [...configured, ...generated]), []);
+  });
+
+  it("11. pulumi destroy after the recoveries: nothing of the stack is left in the cluster", async () => {
+    requireStep(8);
+    await destroyLeavesNothing();
   });
 });
