@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import { dataClaim } from "../data-claim";
 import * as pulumi from "@pulumi/pulumi";
 import { JAEGER, ServiceEntry } from "../../catalog";
 import { emitDocuments } from "../artifacts/emit";
@@ -129,19 +130,11 @@ export class Jaeger extends pulumi.ComponentResource {
     const badger = settings.storage === "badger";
     const storage = badger ? { badger: { directory: DATA_DIR, retention: settings.retention } } : { memory: { maxTraces: settings.maxTraces } };
     const configText = stringify(jaegerConfig(storage, `${SAMPLING_DIR}/${STRATEGIES_FILE}`));
-    // Badger's files on a claim: spans outlive the pod (and, on prod, `pulumi destroy`: the claim is left behind).
+    // Badger's files on a claim: spans outlive the pod (and, on prod, `pulumi destroy`).
     const data = badger
-      ? new k8s.core.v1.PersistentVolumeClaim(
-          `${NAME}-data`,
-          {
-            metadata: { name: `${NAME}-data`, namespace, labels },
-            spec: {
-              accessModes: ["ReadWriteOnce"],
-              ...(args.storageClass ? { storageClassName: args.storageClass } : {}),
-              resources: { requests: { storage: settings.volume } },
-            },
-          },
-          { ...childOpts, retainOnDelete: args.environment === "prod" },
+      ? dataClaim(
+          { name: `${NAME}-data`, namespace, labels, storage: settings.volume, storageClass: args.storageClass, environment: args.environment },
+          childOpts,
         )
       : undefined;
     const config = new k8s.core.v1.ConfigMap(

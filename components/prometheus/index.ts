@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import { dataClaim } from "../data-claim";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { PROMETHEUS } from "../../catalog";
@@ -115,18 +116,10 @@ export class Prometheus extends pulumi.ComponentResource {
       childOpts,
     );
 
-    // The TSDB on a claim: it outlives the pod (and, on prod, `pulumi destroy`: the claim is left behind).
-    const data = new k8s.core.v1.PersistentVolumeClaim(
-      `${NAME}-data`,
-      {
-        metadata: { name: `${NAME}-data`, namespace, labels },
-        spec: {
-          accessModes: ["ReadWriteOnce"],
-          ...(args.storageClass ? { storageClassName: args.storageClass } : {}),
-          resources: { requests: { storage: sizing.storage } },
-        },
-      },
-      { ...childOpts, retainOnDelete: args.environment === "prod" },
+    // The TSDB on a claim: it outlives the pod (and, on prod, `pulumi destroy`).
+    const data = dataClaim(
+      { name: `${NAME}-data`, namespace, labels, storage: sizing.storage, storageClass: args.storageClass, environment: args.environment },
+      childOpts,
     );
 
     const meshAnnotations: Record<string, string> = meshed
