@@ -41,6 +41,31 @@ function podTemplates(r: Rendered): PodTemplate[] {
   }));
 }
 
+/**
+ * Built-in fields whose Go type is a pointer keep a zero through the API (and the provider's YAML); any other
+ * integer's zero is its default, dropped on the way (`omitempty`), so setting it makes the applied object
+ * differ from what the program declared (the engine test caught `livenessProbe.initialDelaySeconds: 0`).
+ */
+const ZERO_KEPT = new Set([
+  "replicas",
+  "minReplicas",
+  "minAvailable",
+  "maxUnavailable",
+  "maxSurge",
+  "runAsUser",
+  "runAsGroup",
+  "fsGroup",
+  "terminationGracePeriodSeconds",
+  "backoffLimit",
+  "ttlSecondsAfterFinished",
+  "revisionHistoryLimit",
+  "defaultMode",
+  "mode",
+]);
+
+/** `v1`, `apps/v1`, `networking.k8s.io/v1`…: served by the API server's Go types, not a CRD's schema. */
+const isBuiltIn = (apiVersion: string) => !apiVersion.split("/")[0].includes(".") || apiVersion.split("/")[0].endsWith(".k8s.io");
+
 const ref = (o: Obj) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
 
 /** The pods of Istio's Helm releases, as pod templates. */
@@ -179,6 +204,17 @@ for (const [name, overrides, options] of STACKS) {
       }
       assert.deepEqual(blocking, []);
       assert.ok(r.objects("PodDisruptionBudget").length > 0);
+    });
+
+    it("no built-in object sets an integer field to 0 where the API drops a zero (the engine writes it without the field)", () => {
+      const zeros: string[] = [];
+      const visit = (value: unknown, at: string, field: string, owner: string) => {
+        if (value === 0 && !ZERO_KEPT.has(field)) zeros.push(`${owner} ${at}`);
+        else if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${at}[${i}]`, field, owner));
+        else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) visit(v, `${at}.${k}`, k, owner);
+      };
+      for (const o of r.objects() as Obj[]) if (isBuiltIn(o.apiVersion)) visit(o, "", "", ref(o));
+      assert.deepEqual(zeros, []);
     });
 
     it("every DestinationRule and VirtualService destination host is a Service of the stack", () => {

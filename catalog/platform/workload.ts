@@ -19,9 +19,9 @@ export const WORKLOAD = {
    * Liveness never kills a slow but healthy pod: `npm run bench:probes` (2026-12-05, half a core, the
    * prod CPU limit, with 64 requests in flight) measured /health at p99 152–641 ms and at most 448–1085 ms
    * over three runs; the timeout is three times the slowest answer, rounded up, and three misses in a row
-   * (30 s) restart the container.
+   * (30 s) restart the container. No initial delay: the startup probe holds liveness back until /health answers.
    */
-  liveness: { path: "/health", initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+  liveness: { path: "/health", periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
   /** `/ready` asks each dependency (up to 800 ms, the runtime's DEPENDENCY_TIMEOUT_MS): 1 s is too tight. */
   readiness: { path: "/ready", initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 3 },
   metricsPath: "/metrics",
