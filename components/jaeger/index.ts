@@ -9,10 +9,8 @@ import { monitoringNamespace } from "../prometheus/monitoring-namespace";
 import { componentSettings } from "../settings";
 import { JaegerSamplingStrategies, plainValue, samplingStrategies } from "./sampling";
 import { jaegerConfig } from "./config";
-import { configChecksum } from "../checksum";
 import { stringify } from "yaml";
-import { restrictedContainerSecurity, restrictedPodSecurity } from "../security-context";
-import { withEphemeralStorage } from "../ephemeral-storage";
+import { platformWorkload } from "../platform-workload";
 
 export { JaegerSamplingStrategies, jaegerStrategy, samplingStrategies } from "./sampling";
 
@@ -109,24 +107,6 @@ export class Jaeger extends pulumi.ComponentResource {
     const labels = { app: NAME, ...commonLabels(NAME, "tracing") };
     const selector = { app: NAME };
 
-    const serviceAccount = new k8s.core.v1.ServiceAccount(
-      NAME,
-      {
-        metadata: { name: NAME, namespace, labels },
-        automountServiceAccountToken: false,
-      },
-      childOpts,
-    );
-
-    const strategies = new k8s.core.v1.ConfigMap(
-      `${NAME}-sampling-strategies`,
-      {
-        metadata: { name: `${NAME}-sampling-strategies`, namespace, labels },
-        data: { [STRATEGIES_FILE]: `${JSON.stringify(this.strategies, null, 2)}\n` },
-      },
-      childOpts,
-    );
-
     const badger = settings.storage === "badger";
     const storage = badger ? { badger: { directory: DATA_DIR, retention: settings.retention } } : { memory: { maxTraces: settings.maxTraces } };
     const configText = stringify(jaegerConfig(storage, `${SAMPLING_DIR}/${STRATEGIES_FILE}`));
@@ -137,14 +117,6 @@ export class Jaeger extends pulumi.ComponentResource {
           childOpts,
         )
       : undefined;
-    const config = new k8s.core.v1.ConfigMap(
-      `${NAME}-config`,
-      {
-        metadata: { name: `${NAME}-config`, namespace, labels },
-        data: { [CONFIG_FILE]: configText },
-      },
-      childOpts,
-    );
 
     const probe = {
       httpGet: { path: JAEGER.healthPath, port: "health", scheme: "HTTP" },
@@ -154,88 +126,61 @@ export class Jaeger extends pulumi.ComponentResource {
       failureThreshold: 3,
     };
 
-    new k8s.apps.v1.Deployment(
-      NAME,
+    platformWorkload(
       {
-        metadata: { name: NAME, namespace, labels },
-        spec: {
-          // One store of its own (memory, or Badger's files, which one process opens at a time): never two pods at once.
-          replicas: sizing.replicas,
-          strategy: { type: "Recreate" },
-          selector: { matchLabels: selector },
-          template: {
-            // Jaeger reads its config file at start only: a changed config rolls the pod.
-            metadata: { labels, annotations: { "checksum/config": configChecksum(configText) } },
-            spec: withEphemeralStorage({
-              serviceAccountName: serviceAccount.metadata.name,
-              automountServiceAccountToken: false,
-              securityContext: restrictedPodSecurity(JAEGER_UID),
-              containers: [
-                {
-                  name: "jaeger",
-                  image: JAEGER.image,
-                  imagePullPolicy: "IfNotPresent",
-                  args: ["--config", `${CONFIG_DIR}/${CONFIG_FILE}`],
-                  ports: [
-                    { name: "otlp-grpc", containerPort: JAEGER.otlpGrpcPort, protocol: "TCP" },
-                    { name: "otlp-http", containerPort: JAEGER.otlpHttpPort, protocol: "TCP" },
-                    { name: "sampling", containerPort: JAEGER.samplingPort, protocol: "TCP" },
-                    { name: "query", containerPort: JAEGER.queryPort, protocol: "TCP" },
-                    { name: "health", containerPort: JAEGER.healthPort, protocol: "TCP" },
-                    { name: "metrics", containerPort: JAEGER.metricsPort, protocol: "TCP" },
-                  ],
-                  readinessProbe: probe,
-                  // Alive while the health extension listens; its status (readiness) reports the pipelines.
-                  livenessProbe: { tcpSocket: { port: "health" }, initialDelaySeconds: 15, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
-                  resources: sizing.resources,
-                  securityContext: restrictedContainerSecurity,
-                  volumeMounts: [
-                    { name: "config", mountPath: CONFIG_DIR, readOnly: true },
-                    { name: "sampling", mountPath: SAMPLING_DIR, readOnly: true },
-                    { name: "tmp", mountPath: "/tmp" },
-                    ...(data ? [{ name: "data", mountPath: DATA_DIR }] : []),
-                  ],
-                },
-              ],
-              volumes: [
-                { name: "config", configMap: { name: config.metadata.name } },
-                { name: "sampling", configMap: { name: strategies.metadata.name } },
-                { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
-                ...(data ? [{ name: "data", persistentVolumeClaim: { claimName: data.metadata.name } }] : []),
-              ],
-            }),
+        name: NAME,
+        namespace,
+        labels,
+        selector,
+        uid: JAEGER_UID,
+        // One store of its own (memory, or Badger's files, which one process opens at a time): never two pods at once.
+        replicas: sizing.replicas,
+        singleton: true,
+        config: [
+          // Jaeger reads its config file at start only: a changed config rolls the pod.
+          { configMap: `${NAME}-config`, volume: "config", mountPath: CONFIG_DIR, files: { [CONFIG_FILE]: configText } },
+          // It re-reads its sampling strategies every minute.
+          {
+            configMap: `${NAME}-sampling-strategies`,
+            volume: "sampling",
+            mountPath: SAMPLING_DIR,
+            files: { [STRATEGIES_FILE]: `${JSON.stringify(this.strategies, null, 2)}\n` },
+            reloaded: true,
           },
-        },
-      },
-      childOpts,
-    );
-
-    new k8s.core.v1.Service(
-      JAEGER.collectorService,
-      {
-        metadata: { name: JAEGER.collectorService, namespace, labels },
-        spec: {
-          type: "ClusterIP",
-          selector,
+        ],
+        container: {
+          name: "jaeger",
+          image: JAEGER.image,
+          args: ["--config", `${CONFIG_DIR}/${CONFIG_FILE}`],
           ports: [
-            { name: "grpc-otlp", port: JAEGER.otlpGrpcPort, targetPort: "otlp-grpc", protocol: "TCP", appProtocol: "grpc" },
-            { name: "http-otlp", port: JAEGER.otlpHttpPort, targetPort: "otlp-http", protocol: "TCP", appProtocol: "http" },
-            { name: "http-sampling", port: JAEGER.samplingPort, targetPort: "sampling", protocol: "TCP", appProtocol: "http" },
+            { name: "otlp-grpc", containerPort: JAEGER.otlpGrpcPort, protocol: "TCP" },
+            { name: "otlp-http", containerPort: JAEGER.otlpHttpPort, protocol: "TCP" },
+            { name: "sampling", containerPort: JAEGER.samplingPort, protocol: "TCP" },
+            { name: "query", containerPort: JAEGER.queryPort, protocol: "TCP" },
+            { name: "health", containerPort: JAEGER.healthPort, protocol: "TCP" },
+            { name: "metrics", containerPort: JAEGER.metricsPort, protocol: "TCP" },
           ],
+          readinessProbe: probe,
+          // Alive while the health extension listens; its status (readiness) reports the pipelines.
+          livenessProbe: { tcpSocket: { port: "health" }, initialDelaySeconds: 15, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+          resources: sizing.resources,
+          volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...(data ? [{ name: "data", mountPath: DATA_DIR }] : [])],
         },
-      },
-      childOpts,
-    );
-
-    new k8s.core.v1.Service(
-      JAEGER.queryService,
-      {
-        metadata: { name: JAEGER.queryService, namespace, labels },
-        spec: {
-          type: "ClusterIP",
-          selector,
-          ports: [{ name: "http-query", port: JAEGER.queryPort, targetPort: "query", protocol: "TCP", appProtocol: "http" }],
-        },
+        volumes: [
+          { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+          ...(data ? [{ name: "data", persistentVolumeClaim: { claimName: data.metadata.name } }] : []),
+        ],
+        services: [
+          {
+            name: JAEGER.collectorService,
+            ports: [
+              { name: "grpc-otlp", port: JAEGER.otlpGrpcPort, targetPort: "otlp-grpc", protocol: "TCP", appProtocol: "grpc" },
+              { name: "http-otlp", port: JAEGER.otlpHttpPort, targetPort: "otlp-http", protocol: "TCP", appProtocol: "http" },
+              { name: "http-sampling", port: JAEGER.samplingPort, targetPort: "sampling", protocol: "TCP", appProtocol: "http" },
+            ],
+          },
+          { name: JAEGER.queryService, ports: [{ name: "http-query", port: JAEGER.queryPort, targetPort: "query", protocol: "TCP", appProtocol: "http" }] },
+        ],
       },
       childOpts,
     );

@@ -10,11 +10,9 @@ import { KongDeclarativeConfig, kongDeclarativeConfig } from "./declarative-conf
 import { KongSettings, kongSettings } from "./settings";
 import { gatewaySpecDocuments } from "./spec-documents";
 import { kongConfigProblems } from "./validate";
-import { restrictedContainerSecurity, restrictedPodSecurity } from "../security-context";
-import { configChecksum } from "../checksum";
 import { disruptionBudget } from "../disruption-budget";
+import { platformWorkload } from "../platform-workload";
 import { topologySpread } from "../topology-spread";
-import { withEphemeralStorage } from "../ephemeral-storage";
 
 export { KongDeclarativeConfig, kongDeclarativeConfig, serviceUrl } from "./declarative-config";
 export { KongSettings, kongSettings } from "./settings";
@@ -90,24 +88,6 @@ export class KongGateway extends pulumi.ComponentResource {
     const namespace = stackNamespace(args, GATEWAY.namespace, `${NAME}-namespace`, { parent: this }).metadata.name;
     this.namespace = namespace;
 
-    const serviceAccount = new k8s.core.v1.ServiceAccount(
-      NAME,
-      {
-        metadata: { name: GATEWAY.serviceAccount, namespace, labels },
-        automountServiceAccountToken: false,
-      },
-      childOpts,
-    );
-
-    const configMap = new k8s.core.v1.ConfigMap(
-      `${NAME}-declarative-config`,
-      {
-        metadata: { name: `${NAME}-declarative-config`, namespace, labels },
-        data: { [CONFIG_FILE]: configText },
-      },
-      childOpts,
-    );
-
     const env: Record<string, string> = {
       KONG_DATABASE: "off",
       KONG_DECLARATIVE_CONFIG: `${CONFIG_DIR}/${CONFIG_FILE}`,
@@ -131,95 +111,75 @@ export class KongGateway extends pulumi.ComponentResource {
       failureThreshold: 3,
     });
 
-    new k8s.apps.v1.Deployment(
-      NAME,
+    const workload = platformWorkload(
       {
-        metadata: { name: NAME, namespace, labels },
-        spec: {
-          replicas: settings.replicas,
-          selector: { matchLabels: selector },
-          template: {
-            metadata: {
-              labels,
-              annotations: {
-                // DB-less Kong reads its config at start only: a new config rolls the pods.
-                "checksum/declarative-config": configChecksum(configText),
-                // Inside the mesh Kong is the edge: clients outside the mesh reach its proxy port
-                // directly, while its calls to the services leave through the sidecar (mTLS).
-                ...(meshed ? { "traffic.sidecar.istio.io/includeInboundPorts": "" } : {}),
-              },
-            },
-            spec: withEphemeralStorage({
-              serviceAccountName: serviceAccount.metadata.name,
-              automountServiceAccountToken: false,
-              terminationGracePeriodSeconds: 30,
-              securityContext: restrictedPodSecurity(KONG_UID),
-              topologySpreadConstraints: topologySpread(args.environment, selector, "Deployment"),
-              containers: [
-                {
-                  name: "proxy",
-                  image: GATEWAY.image,
-                  imagePullPolicy: "IfNotPresent",
-                  env: Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
-                  ports: [
-                    ...listeners.map((l) => ({ name: l.name, containerPort: l.containerPort, protocol: "TCP" })),
-                    { name: "status", containerPort: GATEWAY.statusPort, protocol: "TCP" },
-                  ],
-                  readinessProbe: statusProbe("/status/ready"),
-                  livenessProbe: statusProbe("/status"),
-                  lifecycle: { preStop: { exec: { command: ["kong", "quit", "--wait=15"] } } },
-                  resources: sizing.resources,
-                  securityContext: restrictedContainerSecurity,
-                  volumeMounts: [
-                    { name: "declarative-config", mountPath: CONFIG_DIR, readOnly: true },
-                    { name: "prefix", mountPath: PREFIX_DIR },
-                    { name: "tmp", mountPath: "/tmp" },
-                    ...(tls ? [{ name: "tls", mountPath: TLS_DIR, readOnly: true }] : []),
-                  ],
-                },
-              ],
-              volumes: [
-                { name: "declarative-config", configMap: { name: configMap.metadata.name } },
-                // The certificate and its key, readable by Kong's group only (fsGroup).
-                ...(tls ? [{ name: "tls", secret: { secretName: tls.secretName, defaultMode: 0o440 } }] : []),
-                { name: "prefix", emptyDir: { sizeLimit: "256Mi" } },
-                { name: "tmp", emptyDir: { sizeLimit: "128Mi" } },
-              ],
-            }),
-          },
+        name: NAME,
+        namespace,
+        labels,
+        selector,
+        serviceAccount: { name: GATEWAY.serviceAccount },
+        uid: KONG_UID,
+        replicas: settings.replicas,
+        // DB-less Kong reads its config at start only: a new config rolls the pods.
+        config: [{ configMap: `${NAME}-declarative-config`, volume: "declarative-config", mountPath: CONFIG_DIR, files: { [CONFIG_FILE]: configText } }],
+        checksumAnnotation: "checksum/declarative-config",
+        // Inside the mesh Kong is the edge: clients outside the mesh reach its proxy port
+        // directly, while its calls to the services leave through the sidecar (mTLS).
+        podAnnotations: meshed ? { "traffic.sidecar.istio.io/includeInboundPorts": "" } : {},
+        podSpec: { terminationGracePeriodSeconds: 30, topologySpreadConstraints: topologySpread(args.environment, selector, "Deployment") },
+        container: {
+          name: "proxy",
+          image: GATEWAY.image,
+          env: Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
+          ports: [
+            ...listeners.map((l) => ({ name: l.name, containerPort: l.containerPort, protocol: "TCP" })),
+            { name: "status", containerPort: GATEWAY.statusPort, protocol: "TCP" },
+          ],
+          readinessProbe: statusProbe("/status/ready"),
+          livenessProbe: statusProbe("/status"),
+          lifecycle: { preStop: { exec: { command: ["kong", "quit", "--wait=15"] } } },
+          resources: sizing.resources,
+          volumeMounts: [
+            { name: "prefix", mountPath: PREFIX_DIR },
+            { name: "tmp", mountPath: "/tmp" },
+            ...(tls ? [{ name: "tls", mountPath: TLS_DIR, readOnly: true }] : []),
+          ],
         },
+        volumes: [
+          // The certificate and its key, readable by Kong's group only (fsGroup).
+          ...(tls ? [{ name: "tls", secret: { secretName: tls.secretName, defaultMode: 0o440 } }] : []),
+          { name: "prefix", emptyDir: { sizeLimit: "256Mi" } },
+          { name: "tmp", emptyDir: { sizeLimit: "128Mi" } },
+        ],
+        services: [
+          {
+            name: GATEWAY.proxyService,
+            type: settings.serviceType,
+            spec: {
+              // Behind a cloud load balancer keep the client's address: rate limits count per client IP.
+              // (On kind the node port is mapped on one node, so traffic may need to cross nodes.)
+              ...(settings.serviceType === "LoadBalancer" ? { externalTrafficPolicy: "Local" } : {}),
+              ...(settings.loadBalancerSourceRanges ? { loadBalancerSourceRanges: [...settings.loadBalancerSourceRanges] } : {}),
+            },
+            // kind maps its host port to the first listener's node port (kong.nodePort).
+            ports: listeners.map((l, i) => ({
+              name: `${l.appProtocol}-${l.name}`,
+              port: l.servicePort,
+              targetPort: l.name,
+              protocol: "TCP",
+              appProtocol: l.appProtocol,
+              ...(settings.serviceType === "NodePort" && i === 0 ? { nodePort: settings.nodePort } : {}),
+            })),
+          },
+        ],
       },
       childOpts,
     );
+    this.proxyService = workload.services[0];
 
     if (settings.replicas > 1) {
       disruptionBudget({ name: NAME, namespace, labels, selector, budget: { minAvailable: 1 } }, childOpts);
     }
-
-    this.proxyService = new k8s.core.v1.Service(
-      GATEWAY.proxyService,
-      {
-        metadata: { name: GATEWAY.proxyService, namespace, labels },
-        spec: {
-          type: settings.serviceType,
-          // Behind a cloud load balancer keep the client's address: rate limits count per client IP.
-          // (On kind the node port is mapped on one node, so traffic may need to cross nodes.)
-          ...(settings.serviceType === "LoadBalancer" ? { externalTrafficPolicy: "Local" } : {}),
-          ...(settings.loadBalancerSourceRanges ? { loadBalancerSourceRanges: [...settings.loadBalancerSourceRanges] } : {}),
-          selector,
-          // kind maps its host port to the first listener's node port (kong.nodePort).
-          ports: listeners.map((l, i) => ({
-            name: `${l.appProtocol}-${l.name}`,
-            port: l.servicePort,
-            targetPort: l.name,
-            protocol: "TCP",
-            appProtocol: l.appProtocol,
-            ...(settings.serviceType === "NodePort" && i === 0 ? { nodePort: settings.nodePort } : {}),
-          })),
-        },
-      },
-      childOpts,
-    );
 
     emitDocuments(this, args.artifactsDir, gatewaySpecDocuments());
     this.registerOutputs({ namespace, proxyService: this.proxyService.metadata.name });

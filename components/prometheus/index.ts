@@ -10,9 +10,7 @@ import { componentSettings } from "../settings";
 import { RuleFile, alertRules } from "./alert-rules";
 import { monitoringNamespace } from "./monitoring-namespace";
 import { ISTIO_CERTS_DIR, discoveries, discoveryRules, prometheusConfig } from "./scrape-config";
-import { restrictedContainerSecurity, restrictedPodSecurity } from "../security-context";
-import { configChecksum } from "../checksum";
-import { withEphemeralStorage } from "../ephemeral-storage";
+import { platformWorkload } from "../platform-workload";
 
 export { AlertRule, RuleFile, alertRules } from "./alert-rules";
 export { DISCOVERY_VERBS, discoveries, discoveryRules, prometheusConfig } from "./scrape-config";
@@ -66,17 +64,9 @@ export class Prometheus extends pulumi.ComponentResource {
     const configText = stringify(this.config, { lineWidth: 0 });
     const rulesText = stringify(this.rules, { lineWidth: 0 });
 
-    const serviceAccount = new k8s.core.v1.ServiceAccount(
-      NAME,
-      {
-        metadata: { name: PROMETHEUS.serviceAccount, namespace, labels },
-        // Kubernetes service discovery authenticates with the ServiceAccount's token.
-        automountServiceAccountToken: true,
-      },
-      childOpts,
-    );
-
-    // One Role per discovered namespace, bound there only: no cluster-wide read access.
+    // Kubernetes service discovery authenticates with the ServiceAccount's token; one Role per discovered
+    // namespace, bound there only: no cluster-wide read access.
+    const serviceAccountName = PROMETHEUS.serviceAccount;
     const namespaceOf = (ns: string): pulumi.Input<string> => (ns === args.namespaceName ? args.namespace : ns === PROMETHEUS.namespace ? namespace : ns);
     const bindings = [...discoveryRules(discoveries(this.config))].map(([ns, rules]) => {
       const roleName = `${NAME}-discovery`;
@@ -93,28 +83,11 @@ export class Prometheus extends pulumi.ComponentResource {
         {
           metadata: { name: roleName, namespace: namespaceOf(ns), labels },
           roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-          subjects: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace }],
+          subjects: [{ kind: "ServiceAccount", name: serviceAccountName, namespace }],
         },
         childOpts,
       );
     });
-
-    const configMap = new k8s.core.v1.ConfigMap(
-      `${NAME}-config`,
-      {
-        metadata: { name: `${NAME}-config`, namespace, labels },
-        data: { [CONFIG_FILE]: configText },
-      },
-      childOpts,
-    );
-    const rulesMap = new k8s.core.v1.ConfigMap(
-      `${NAME}-rules`,
-      {
-        metadata: { name: `${NAME}-rules`, namespace, labels },
-        data: { [RULES_FILE]: rulesText },
-      },
-      childOpts,
-    );
 
     // The TSDB on a claim: it outlives the pod (and, on prod, `pulumi destroy`).
     const data = dataClaim(
@@ -141,74 +114,44 @@ export class Prometheus extends pulumi.ComponentResource {
       failureThreshold: 3,
     });
 
-    new k8s.apps.v1.Deployment(
-      NAME,
+    platformWorkload(
       {
-        metadata: { name: NAME, namespace, labels },
-        spec: {
-          replicas: sizing.replicas,
-          // Its TSDB is the pod's own volume: never two pods scraping and alerting at once.
-          strategy: { type: "Recreate" },
-          selector: { matchLabels: selector },
-          template: {
-            metadata: {
-              labels,
-              annotations: {
-                // Prometheus reads its config and rules at start: a change rolls the pod.
-                "checksum/config": configChecksum(configText, rulesText),
-                ...meshAnnotations,
-              },
-            },
-            spec: withEphemeralStorage({
-              serviceAccountName: serviceAccount.metadata.name,
-              automountServiceAccountToken: true,
-              securityContext: restrictedPodSecurity(PROMETHEUS_UID),
-              containers: [
-                {
-                  name: NAME,
-                  image: PROMETHEUS.image,
-                  imagePullPolicy: "IfNotPresent",
-                  args: [
-                    `--config.file=${CONFIG_DIR}/${CONFIG_FILE}`,
-                    `--storage.tsdb.path=${DATA_DIR}`,
-                    `--storage.tsdb.retention.time=${settings.retention}`,
-                    `--web.listen-address=:${PROMETHEUS.port}`,
-                  ],
-                  ports: [{ name: "web", containerPort: PROMETHEUS.port, protocol: "TCP" }],
-                  readinessProbe: probe("/-/ready"),
-                  livenessProbe: { ...probe("/-/healthy"), initialDelaySeconds: 30 },
-                  resources: sizing.resources,
-                  securityContext: restrictedContainerSecurity,
-                  volumeMounts: [
-                    { name: "config", mountPath: CONFIG_DIR, readOnly: true },
-                    { name: "rules", mountPath: PROMETHEUS.rulesDir, readOnly: true },
-                    { name: "data", mountPath: DATA_DIR },
-                    ...(meshed ? [{ name: "istio-certs", mountPath: ISTIO_CERTS_DIR, readOnly: true }] : []),
-                  ],
-                },
-              ],
-              volumes: [
-                { name: "config", configMap: { name: configMap.metadata.name } },
-                { name: "rules", configMap: { name: rulesMap.metadata.name } },
-                { name: "data", persistentVolumeClaim: { claimName: data.metadata.name } },
-                ...(meshed ? [{ name: "istio-certs", emptyDir: { medium: "Memory" } }] : []),
-              ],
-            }),
-          },
+        name: NAME,
+        namespace,
+        labels,
+        selector,
+        serviceAccount: { name: serviceAccountName, automountToken: true },
+        uid: PROMETHEUS_UID,
+        replicas: sizing.replicas,
+        // Its TSDB is the pod's own volume: never two pods scraping and alerting at once.
+        singleton: true,
+        // Prometheus reads its config and rules at start: a change rolls the pod.
+        config: [
+          { configMap: `${NAME}-config`, volume: "config", mountPath: CONFIG_DIR, files: { [CONFIG_FILE]: configText } },
+          { configMap: `${NAME}-rules`, volume: "rules", mountPath: PROMETHEUS.rulesDir, files: { [RULES_FILE]: rulesText } },
+        ],
+        podAnnotations: meshAnnotations,
+        container: {
+          name: NAME,
+          image: PROMETHEUS.image,
+          args: [
+            `--config.file=${CONFIG_DIR}/${CONFIG_FILE}`,
+            `--storage.tsdb.path=${DATA_DIR}`,
+            `--storage.tsdb.retention.time=${settings.retention}`,
+            `--web.listen-address=:${PROMETHEUS.port}`,
+          ],
+          ports: [{ name: "web", containerPort: PROMETHEUS.port, protocol: "TCP" }],
+          readinessProbe: probe("/-/ready"),
+          livenessProbe: { ...probe("/-/healthy"), initialDelaySeconds: 30 },
+          resources: sizing.resources,
+          volumeMounts: [{ name: "data", mountPath: DATA_DIR }, ...(meshed ? [{ name: "istio-certs", mountPath: ISTIO_CERTS_DIR, readOnly: true }] : [])],
         },
-      },
-      { ...childOpts, dependsOn: bindings },
-    );
-
-    new k8s.core.v1.Service(
-      PROMETHEUS.service,
-      {
-        metadata: { name: PROMETHEUS.service, namespace, labels },
-        spec: {
-          type: "ClusterIP",
-          selector,
-          ports: [{ name: "http-web", port: PROMETHEUS.port, targetPort: "web", protocol: "TCP", appProtocol: "http" }],
-        },
+        volumes: [
+          { name: "data", persistentVolumeClaim: { claimName: data.metadata.name } },
+          ...(meshed ? [{ name: "istio-certs", emptyDir: { medium: "Memory" } }] : []),
+        ],
+        services: [{ name: PROMETHEUS.service, ports: [{ name: "http-web", port: PROMETHEUS.port, targetPort: "web", protocol: "TCP", appProtocol: "http" }] }],
+        dependsOn: bindings,
       },
       childOpts,
     );
