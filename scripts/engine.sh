@@ -11,7 +11,9 @@
 #   scripts/engine.sh build-cluster   # build (or reuse) the control plane: etcd, kube-apiserver,
 #                                     # kube-controller-manager, kube-scheduler, kubectl, KWOK; prints one
 #                                     # directory holding all of them (and KWOK's stage configs in kwok-stages/)
-#   scripts/engine.sh build-all       # both of the above
+#   scripts/engine.sh build-monitoring # build (or reuse) Prometheus' and Alertmanager's own tools: promtool,
+#                                     # prometheus, amtool, alertmanager; prints one directory holding all four
+#   scripts/engine.sh build-all       # the engine and the control plane
 #   scripts/engine.sh istio-charts    # Istio's base, istiod, gateway and cni charts from the pinned istio.io/istio module
 #                                     # (engine/istio-charts/), stamped with the release version; prints their folder
 #   scripts/engine.sh env             # print the engine's environment as `export` lines
@@ -33,6 +35,8 @@
 #   control-plane        engine/control-plane        kube-apiserver, kube-controller-manager, kube-scheduler, kubectl
 #   etcd                 engine/etcd                 etcd
 #   kwok                 engine/kwok                 kwok and its node/pod stage configs
+#   prometheus           engine/prometheus           promtool, prometheus (the pinned image's release)
+#   alertmanager         engine/alertmanager         amtool, alertmanager (the pinned image's release)
 
 _engine_repo_root() {
 	(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -50,9 +54,9 @@ _engine_cache_root() {
 _engine_unit_dir() {
 	case "$1" in
 	cli) printf 'engine\n' ;;
-	kubernetes-provider | control-plane | etcd | kwok) printf 'engine/%s\n' "$1" ;;
+	kubernetes-provider | control-plane | etcd | kwok | prometheus | alertmanager) printf 'engine/%s\n' "$1" ;;
 	*)
-		_engine_log "unknown unit '$1' (cli, kubernetes-provider, control-plane, etcd, kwok)"
+		_engine_log "unknown unit '$1' (cli, kubernetes-provider, control-plane, etcd, kwok, prometheus, alertmanager)"
 		return 1
 		;;
 	esac
@@ -72,6 +76,8 @@ _engine_unit_version() {
 	control-plane) _engine_required "$root/engine/control-plane/go.mod" k8s.io/kubernetes ;;
 	etcd) _engine_required "$root/engine/etcd/go.mod" go.etcd.io/etcd/server/v3 ;;
 	kwok) _engine_required "$root/engine/kwok/go.mod" sigs.k8s.io/kwok ;;
+	prometheus) _engine_required "$root/engine/prometheus/go.mod" github.com/prometheus/prometheus ;;
+	alertmanager) _engine_required "$root/engine/alertmanager/go.mod" github.com/prometheus/alertmanager ;;
 	esac
 }
 
@@ -164,6 +170,34 @@ _engine_build_kwok() {
 			"$stages"/pod/fast/pod-*.yaml "$out/kwok-stages/"
 }
 
+# The go.mod's `tool` block, built in one invocation (the binaries share the compile of common packages).
+_engine_build_tools() {
+	go build -trimpath -ldflags "-s -w" -o "$1/" $(awk '/^tool \(/{t=1;next} t&&/^\)/{t=0} t{print $1}' go.mod)
+}
+
+_engine_build_prometheus() {
+	_engine_build_tools "$1"
+}
+
+# The module as published lacks its web UI's build output (ui/app/dist, made by npm at release time), which a
+# go:embed requires: the build uses a copy of the module with a placeholder page there, so the API and amtool
+# are upstream's and only the UI is missing.
+_engine_build_alertmanager() {
+	local out=$1 module src modfile
+	module=$(go list -m -f '{{.Dir}}' github.com/prometheus/alertmanager) || return 1
+	src="$out/.src"
+	cp -R "$module" "$src" && chmod -R u+w "$src" || return 1
+	for ui in elm mantine; do
+		mkdir -p "$src/ui/app/dist/$ui" &&
+			printf '<!doctype html><title>Alertmanager</title><p>This build has no web UI: use the API or amtool.\n' >"$src/ui/app/dist/$ui/index.html" || return 1
+	done
+	modfile="$out/.go.mod"
+	cp go.mod "$modfile" && cp go.sum "${modfile%.mod}.sum" &&
+		go mod edit -modfile="$modfile" -replace "github.com/prometheus/alertmanager=$src" || return 1
+	go build -modfile="$modfile" -trimpath -ldflags "-s -w" -o "$out/" $(awk '/^tool \(/{t=1;next} t&&/^\)/{t=0} t{print $1}' go.mod) || return 1
+	rm -rf "$src" "$modfile" "${modfile%.mod}.sum"
+}
+
 # Builds one unit if its cache entry is missing; prints the entry's directory.
 _engine_build_unit() {
 	local unit=$1 root bin version dir tmp start
@@ -221,14 +255,15 @@ _engine_build() {
 	printf '%s\n' "$cli"
 }
 
-# The control plane: builds its three units and prints one directory of links to all their files.
-_engine_build_cluster() {
-	local unit dirs=() dir link
-	for unit in etcd kwok control-plane; do
+# Builds units (name, then units) and prints one directory of links to all their files.
+_engine_build_linked() {
+	local name=$1 unit dirs=() dir link
+	shift
+	for unit in "$@"; do
 		dir=$(_engine_build_unit "$unit") || return 1
 		dirs+=("$dir")
 	done
-	link="$(_engine_cache_root)/bin/cluster-$(printf '%s\n' "${dirs[@]}" | sha256sum | cut -c1-12)"
+	link="$(_engine_cache_root)/bin/$name-$(printf '%s\n' "${dirs[@]}" | sha256sum | cut -c1-12)"
 	if [ ! -d "$link" ]; then
 		mkdir -p "$link.tmp.$$" || return 1
 		for dir in "${dirs[@]}"; do
@@ -237,6 +272,16 @@ _engine_build_cluster() {
 		mv -T "$link.tmp.$$" "$link" 2>/dev/null || rm -rf "$link.tmp.$$"
 	fi
 	printf '%s\n' "$link"
+}
+
+# The control plane: etcd, KWOK and Kubernetes' binaries in one directory.
+_engine_build_cluster() {
+	_engine_build_linked cluster etcd kwok control-plane
+}
+
+# Prometheus' and Alertmanager's tools in one directory.
+_engine_build_monitoring() {
+	_engine_build_linked monitoring prometheus alertmanager
 }
 
 # Istio's charts as its source tree ships them (placeholder chart versions, empty hub/tag), taken from the Go module
@@ -304,7 +349,7 @@ _engine_env() {
 _engine_status() {
 	local root unit bin rc=0
 	root=$(_engine_repo_root)
-	for unit in cli kubernetes-provider control-plane etcd kwok; do
+	for unit in cli kubernetes-provider control-plane etcd kwok prometheus alertmanager; do
 		bin=$(_engine_unit_bin_dir "$root" "$unit")
 		if [ -f "$bin/.complete" ]; then
 			printf '%-20s cached   %s\n' "$unit" "$bin"
@@ -322,6 +367,7 @@ _engine_main() {
 	build) _engine_build ;;
 	build-cluster) _engine_build_cluster ;;
 	build-all) _engine_build && _engine_build_cluster ;;
+	build-monitoring) _engine_build_monitoring ;;
 	istio-charts) _engine_istio_charts ;;
 	env)
 		bin=$(_engine_build) || return 1
@@ -339,7 +385,7 @@ _engine_main() {
 		;;
 	status) _engine_status ;;
 	*)
-		sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+		awk 'NR > 1 && /^# Settings/ { exit } NR > 1' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 		return 2
 		;;
 	esac
