@@ -24,6 +24,8 @@ export {
   streamEvents,
 } from "./platform/data";
 export { JAEGER, PROMETHEUS, LOGGING } from "./platform/observability";
+export { ALERTMANAGER, RECEIVERS, RECEIVER_KINDS, ReceiverName, ReceiverKind } from "./platform/alerting";
+export { SLO } from "./platform/slo";
 export { CHAOS, SECURITY, PERFORMANCE, AUTOSCALING, DEFAULT_CIRCUIT_BREAKER } from "./platform/operations";
 export { WORKLOAD } from "./platform/workload";
 export { dockerCompose, kubernetesManifest } from "./platform/deployment";

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import Ajv from "ajv";
 import * as path from "path";
-import { DATA_STORES, GATEWAY, JAEGER, MESH, NETWORK, PLATFORM_COMPONENTS, PROMETHEUS, PlatformComponent } from "../catalog";
+import { DATA_STORES, GATEWAY, JAEGER, MESH, NETWORK, PLATFORM_COMPONENTS, PROMETHEUS, PlatformComponent, RECEIVERS } from "../catalog";
+import { credentialKey } from "../components/alertmanager/settings";
 import { CONFIG_NAMESPACE, ConfigError, describeConfigError } from "../components/settings";
 import { checkProdImages } from "./prod-images";
 
@@ -133,6 +134,8 @@ const SCHEMA = {
     // A secret, read as one by components/redis (never part of the validated raw values).
     redisPassword: { type: "string" },
     postgresPasswordSeed: { type: "string" },
+    // Alertmanager's receivers' secrets, read as secrets by components/alertmanager.
+    ...Object.fromEntries(RECEIVERS.map((r) => [credentialKey(r), { type: "string" }])),
     // Each component validates its own settings object (components/<name>).
     ...Object.fromEntries(COMPONENTS_WITH_SETTINGS.map((c) => [c, { type: "object" }])),
   },

@@ -214,6 +214,7 @@ export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutput
     kongProxyPorts: platform.find((p): p is KongGateway => p instanceof KongGateway)?.clientPorts ?? [],
     gatewayClientPorts: istio?.gatewayClientPorts ?? [],
     eventStoreNodes: platform.find((p): p is EventStore => p instanceof EventStore)?.clusterSize ?? 0,
+    alerting: platform.find((p): p is Prometheus => p instanceof Prometheus)?.alertmanager.egress,
   });
   options.onTrafficGraph?.(graph);
   new ZeroTrust("zero-trust", {

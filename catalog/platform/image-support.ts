@@ -2,6 +2,7 @@ import { EVENT_STORE, POSTGRES, REDIS } from "./data";
 import { GATEWAY } from "./gateway";
 import { MESH } from "./mesh";
 import { JAEGER, PROMETHEUS } from "./observability";
+import { ALERTMANAGER } from "./alerting";
 
 /**
  * The upstream support window of every image the stacks run (read from the catalog's pins), the runtime
@@ -46,6 +47,13 @@ export const IMAGE_SUPPORT: readonly ImageSupport[] = [
     endOfSupport: "2027-07-31",
     note: "LTS releases get one year of fixes (3.5 LTS ended 2026-07-31)",
     usedBy: "Prometheus",
+  },
+  {
+    image: ALERTMANAGER.image,
+    line: "Alertmanager 0.35",
+    endOfSupport: null,
+    note: "no LTS line: fixes land in the newest release only (0.35.0 was the newest on 2026-12-01), so bump with each release",
+    usedBy: "Alertmanager",
   },
   {
     image: JAEGER.image,

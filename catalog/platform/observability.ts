@@ -23,8 +23,9 @@ export const JAEGER = {
   /** The health check extension's port; `healthPath` answers 200 once the pipelines run. */
   healthPort: 13133,
   healthPath: "/status",
-  /** The process's own metrics (Prometheus format) at `/metrics`. */
+  /** The process's own metrics (Prometheus format) at `/metrics`, on the container port named `metricsPortName`. */
   metricsPort: 8888,
+  metricsPortName: "metrics",
   /** Jaeger v2 (v1 reached its end of life on 2025-12-31): one binary, configured by one YAML file. */
   image: "jaegertracing/jaeger:2.22.0",
   sizing: {

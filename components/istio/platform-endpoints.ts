@@ -1,4 +1,4 @@
-import { DATA_STORES, EVENT_STORE, GATEWAY, JAEGER, POSTGRES, PROMETHEUS, REDIS } from "../../catalog";
+import { ALERTMANAGER, DATA_STORES, EVENT_STORE, GATEWAY, JAEGER, POSTGRES, PROMETHEUS, REDIS } from "../../catalog";
 
 /** A platform Service the services (or operators) reach through the mesh. */
 export interface PlatformEndpoint {
@@ -19,4 +19,6 @@ export const PLATFORM_ENDPOINTS: readonly PlatformEndpoint[] = [
   { component: "jaeger", service: JAEGER.collectorService, namespace: JAEGER.namespace },
   { component: "jaeger", service: JAEGER.queryService, namespace: JAEGER.namespace },
   { component: "prometheus", service: PROMETHEUS.service, namespace: PROMETHEUS.namespace },
+  // Composed with Prometheus.
+  { component: "prometheus", service: ALERTMANAGER.workload, namespace: ALERTMANAGER.namespace },
 ];

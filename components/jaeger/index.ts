@@ -158,7 +158,7 @@ export class Jaeger extends pulumi.ComponentResource {
             { name: "sampling", containerPort: JAEGER.samplingPort, protocol: "TCP" },
             { name: "query", containerPort: JAEGER.queryPort, protocol: "TCP" },
             { name: "health", containerPort: JAEGER.healthPort, protocol: "TCP" },
-            { name: "metrics", containerPort: JAEGER.metricsPort, protocol: "TCP" },
+            { name: JAEGER.metricsPortName, containerPort: JAEGER.metricsPort, protocol: "TCP" },
           ],
           readinessProbe: probe,
           // Alive while the health extension listens; its status (readiness) reports the pipelines.

@@ -7,18 +7,23 @@ import { emitDocuments } from "../artifacts/emit";
 import { commonLabels } from "../labels";
 import { PlatformArgs } from "../platform";
 import { componentSettings } from "../settings";
-import { RuleFile, alertRules } from "./alert-rules";
+import { RUNBOOK_FILE, RuleFile, alertRules } from "./rules";
 import { monitoringNamespace } from "./monitoring-namespace";
 import { ISTIO_CERTS_DIR, discoveries, discoveryRules, prometheusConfig } from "./scrape-config";
 import { platformWorkload } from "../platform-workload";
+import { Alertmanager, AlertmanagerSettings, alertmanagerSettingsSchema } from "../alertmanager";
 
-export { AlertRule, RuleFile, alertRules } from "./alert-rules";
+export { AlertRule, RecordingRule, RuleFile, RuleGroup, alertRules, isAlert } from "./rules";
 export { DISCOVERY_VERBS, discoveries, discoveryRules, prometheusConfig } from "./scrape-config";
 
 /** `microservices-ecosystem:prometheus`, validated and with its defaults. */
 export interface PrometheusSettings {
   /** How long the TSDB keeps samples (`--storage.tsdb.retention.time`). */
   readonly retention: string;
+  /** Its Alertmanager's receivers. */
+  readonly alertmanager: AlertmanagerSettings;
+  /** Where docs/alerts.md is served: each alert's runbook_url is `<runbookBaseUrl>#<alert>`. */
+  readonly runbookBaseUrl: string;
 }
 
 const settingsSchema = (environment: "dev" | "prod") => ({
@@ -26,6 +31,8 @@ const settingsSchema = (environment: "dev" | "prod") => ({
   additionalProperties: false,
   properties: {
     retention: { type: "string", pattern: "^[0-9]+(ms|s|m|h|d|w|y)$", default: PROMETHEUS.sizing[environment].retention },
+    alertmanager: alertmanagerSettingsSchema,
+    runbookBaseUrl: { type: "string", minLength: 1, default: RUNBOOK_FILE },
   },
 });
 
@@ -47,6 +54,8 @@ export class Prometheus extends pulumi.ComponentResource {
   readonly settings: PrometheusSettings;
   readonly config: Record<string, unknown>;
   readonly rules: RuleFile;
+  /** Where its alerts go. */
+  readonly alertmanager: Alertmanager;
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("microservices:platform:Prometheus", name, {}, opts);
@@ -59,8 +68,11 @@ export class Prometheus extends pulumi.ComponentResource {
     const labels = { app: NAME, ...commonLabels(NAME, "monitoring") };
     const selector = { app: NAME };
 
-    this.config = prometheusConfig({ namespace: args.namespaceName, environment: args.environment, meshed });
-    this.rules = alertRules();
+    this.config = prometheusConfig({ namespace: args.namespaceName, environment: args.environment, meshed, jaeger: args.components.includes("jaeger") });
+    this.rules = alertRules(
+      (this.config.scrape_configs as { job_name: string }[]).map((j) => j.job_name),
+      settings.runbookBaseUrl,
+    );
     const configText = stringify(this.config, { lineWidth: 0 });
     const rulesText = stringify(this.rules, { lineWidth: 0 });
 
@@ -155,6 +167,8 @@ export class Prometheus extends pulumi.ComponentResource {
       },
       childOpts,
     );
+
+    this.alertmanager = new Alertmanager("alertmanager", { ...args, alertmanager: settings.alertmanager, monitoringNamespace: namespace }, { parent: this });
 
     emitDocuments(this, args.artifactsDir, [
       { path: "monitoring/metrics/prometheus_config.yaml", content: PROMETHEUS.config },

@@ -1,4 +1,5 @@
-import { PROMETHEUS } from "../../catalog";
+import { ALERTMANAGER, JAEGER, PROMETHEUS } from "../../catalog";
+import { ALERTMANAGER_JOB, JAEGER_JOB, PROMETHEUS_JOB } from "./rules";
 import { plainValue } from "../jaeger/sampling";
 
 type Json = Record<string, unknown>;
@@ -15,6 +16,8 @@ export interface PrometheusConfigInput {
   readonly environment: "dev" | "prod";
   /** Scrape through Istio mTLS with the certificates the sidecar writes (Istio is composed). */
   readonly meshed: boolean;
+  /** Jaeger is composed (its all-in-one, whose metrics port Prometheus scrapes). */
+  readonly jaeger: boolean;
 }
 
 /** Where the Prometheus container finds the certificates its sidecar writes (mTLS scraping). */
@@ -48,13 +51,29 @@ function appliedRelabel(rule: Json): Json {
  * - inside the mesh it scrapes over mTLS with the workload certificate Istio's sidecar writes
  *   for Prometheus's own identity (Istio's documented setup for STRICT mTLS);
  * - `external_labels.environment` names the stack's environment (the spec's `production` on prod);
- * - the spec's rule_files and alertmanager discovery are kept as they are.
+ * - the spec's rule_files are kept as they are, and its Alertmanager discovery keeps only Alertmanager's API
+ *   port and, inside the mesh, speaks mTLS to it.
  */
 export function prometheusConfig(input: PrometheusConfigInput): Json {
   const spec = plainValue(PROMETHEUS.config) as Json & {
     global: Json & { external_labels?: Json };
     scrape_configs: (Json & { kubernetes_sd_configs?: Json[]; relabel_configs?: Json[] })[];
+    alerting: { alertmanagers: (Json & { relabel_configs?: Json[] })[] };
   };
+  // Prometheus's own traffic bypasses its sidecar: inside the mesh it presents the workload certificate the
+  // sidecar writes, to targets and to Alertmanager alike.
+  const meshTls: Json = input.meshed
+    ? {
+        scheme: "https",
+        tls_config: {
+          ca_file: `${ISTIO_CERTS_DIR}/root-cert.pem`,
+          cert_file: `${ISTIO_CERTS_DIR}/cert-chain.pem`,
+          key_file: `${ISTIO_CERTS_DIR}/key.pem`,
+          // Istio's certificates carry SPIFFE URIs, not the pod IPs Prometheus connects to.
+          insecure_skip_verify: true,
+        },
+      }
+    : {};
   return {
     ...spec,
     global: {
@@ -64,24 +83,55 @@ export function prometheusConfig(input: PrometheusConfigInput): Json {
         ...(input.environment === "prod" ? {} : { environment: input.environment }),
       },
     },
-    scrape_configs: spec.scrape_configs.map((job) => ({
-      ...job,
-      ...(input.meshed
-        ? {
-            scheme: "https",
-            tls_config: {
-              ca_file: `${ISTIO_CERTS_DIR}/root-cert.pem`,
-              cert_file: `${ISTIO_CERTS_DIR}/cert-chain.pem`,
-              key_file: `${ISTIO_CERTS_DIR}/key.pem`,
-              // Istio's certificates carry SPIFFE URIs, not the pod IPs Prometheus connects to.
-              insecure_skip_verify: true,
-            },
-          }
-        : {}),
-      kubernetes_sd_configs: (job.kubernetes_sd_configs ?? []).map((sd) => ({ ...sd, namespaces: { names: [input.namespace] } })),
-      relabel_configs: [...(job.relabel_configs ?? []).map(appliedRelabel), ...PORT_AND_LABEL_RELABELINGS],
-    })),
+    scrape_configs: [
+      ...spec.scrape_configs.map((job) => ({
+        ...job,
+        ...meshTls,
+        kubernetes_sd_configs: (job.kubernetes_sd_configs ?? []).map((sd) => ({ ...sd, namespaces: { names: [input.namespace] } })),
+        relabel_configs: [...(job.relabel_configs ?? []).map(appliedRelabel), ...PORT_AND_LABEL_RELABELINGS],
+      })),
+      ...platformJobs(input, meshTls),
+    ],
+    alerting: {
+      ...spec.alerting,
+      alertmanagers: spec.alerting.alertmanagers.map((am) => ({
+        ...am,
+        ...meshTls,
+        relabel_configs: [
+          ...(am.relabel_configs ?? []),
+          // A pod discovery yields every container port, the sidecar's too: only Alertmanager's API takes alerts.
+          { source_labels: ["__meta_kubernetes_pod_container_port_name"], action: "keep", regex: ALERTMANAGER.portName },
+        ],
+      })),
+    },
   };
+}
+
+/** A job scraping the pods of one platform workload (its `app` label) on one named container port. */
+function podJob(name: string, namespace: string, app: string, port: string, meshTls: Json): Json {
+  return {
+    job_name: name,
+    ...meshTls,
+    kubernetes_sd_configs: [{ role: "pod", namespaces: { names: [namespace] } }],
+    relabel_configs: [
+      { source_labels: ["__meta_kubernetes_pod_label_app"], action: "keep", regex: app },
+      { source_labels: ["__meta_kubernetes_pod_container_port_name"], action: "keep", regex: port },
+      { source_labels: ["__meta_kubernetes_namespace"], action: "replace", target_label: "namespace" },
+      { source_labels: ["__meta_kubernetes_pod_name"], action: "replace", target_label: "pod" },
+    ],
+  };
+}
+
+/**
+ * The platform's own jobs: Prometheus itself (on localhost, where no sidecar intercepts), Alertmanager, and
+ * Jaeger's metrics port when Jaeger is composed; over mTLS inside the mesh, like the services'.
+ */
+function platformJobs(input: PrometheusConfigInput, meshTls: Json): Json[] {
+  return [
+    { job_name: PROMETHEUS_JOB, static_configs: [{ targets: [`localhost:${PROMETHEUS.port}`] }] },
+    podJob(ALERTMANAGER_JOB, ALERTMANAGER.namespace, ALERTMANAGER.workload, ALERTMANAGER.portName, meshTls),
+    ...(input.jaeger ? [podJob(JAEGER_JOB, JAEGER.namespace, JAEGER.workload, JAEGER.metricsPortName, meshTls)] : []),
+  ];
 }
 
 /** Every Kubernetes discovery of a config (scrape jobs and alertmanagers), by role and namespace. */

@@ -1,4 +1,5 @@
 import {
+  ALERTMANAGER,
   DATA_STORES,
   EVENT_STORE,
   GATEWAY,
@@ -70,7 +71,7 @@ export interface NamespacePods {
 /** Peers outside the pod network, as address ranges: the Kubernetes API server, the API's clients. */
 export interface Outside {
   readonly kind: "outside";
-  readonly name: "kubernetes-api" | "clients";
+  readonly name: "kubernetes-api" | "clients" | "alert-receivers";
   readonly cidrs: readonly string[];
   /** The pod network: an address in it is a pod, never this peer. */
   readonly except: readonly string[];
@@ -113,6 +114,8 @@ export interface TrafficInput {
   readonly gatewayClientPorts: readonly number[];
   /** EventStoreDB's nodes: more than one gossip and replicate with each other. */
   readonly eventStoreNodes: number;
+  /** Where Alertmanager (composed with Prometheus) delivers: the notification service, ports outside the cluster. */
+  readonly alerting?: { readonly notificationService: boolean; readonly outsidePorts: readonly number[] };
 }
 
 export interface TrafficGraph {
@@ -183,8 +186,9 @@ function appWorkload(name: string, namespace: string, meshed: boolean, inbound: 
  * - a service → each dependency it declares, on the dependency's port;
  * - a service → each data store it uses (`dataStoresOf`), when composed; EventStoreDB's nodes → each
  *   other when it runs as a cluster;
- * - a service → Jaeger's OTLP receivers; Prometheus → each service's metrics on its port, and → the
- *   API server (service discovery);
+ * - a service → Jaeger's OTLP receivers; Prometheus → each service's metrics on its port, → the
+ *   API server (service discovery), → Alertmanager's alerts API and metrics, → Jaeger's metrics; Alertmanager → the notification service's
+ *   webhook (receivers left unset) and → its receivers outside the cluster;
  * - the API's clients → Kong's proxy, and Kong → the services it routes to on their routes' methods and paths;
  *   without Kong, clients → the ingress gateway, and the gateway → those services on their routes.
  */
@@ -247,6 +251,7 @@ export function trafficGraph(input: TrafficInput): TrafficGraph {
     eventstore: appWorkload(EVENT_STORE.host, DATA_STORES.namespace, meshed),
   };
   const prometheus = appWorkload(PROMETHEUS.serviceAccount, PROMETHEUS.namespace, meshed);
+  const alertmanager = appWorkload(ALERTMANAGER.workload, ALERTMANAGER.namespace, meshed);
   const jaeger = appWorkload(JAEGER.workload, JAEGER.namespace, meshed);
 
   const gatewayRuns = gatewayInstalled(input.mesh) || (meshed && !input.mesh.installed);
@@ -254,7 +259,7 @@ export function trafficGraph(input: TrafficInput): TrafficGraph {
     ...services.values(),
     ...(composed("kong") ? [kong] : []),
     ...(["postgresql", "redis", "eventstore"] as const).filter(composed).map((c) => stores[c]),
-    ...(composed("prometheus") ? [prometheus] : []),
+    ...(composed("prometheus") ? [prometheus, alertmanager] : []),
     ...(composed("jaeger") ? [jaeger] : []),
     ...(meshed ? [istiod] : []),
     ...(gatewayRuns ? [gateway] : []),
@@ -321,7 +326,26 @@ export function trafficGraph(input: TrafficInput): TrafficGraph {
   if (composed("eventstore") && input.eventStoreNodes > 1) {
     add(stores.eventstore, stores.eventstore, tcp(EVENT_STORE.port, EVENT_STORE.replicationPort), "EventStoreDB's nodes gossip and replicate");
   }
-  if (composed("prometheus")) add(prometheus, kubernetesApi, tcp(...input.network.apiServer.ports), "Prometheus discovers its targets");
+  if (composed("prometheus")) {
+    add(prometheus, kubernetesApi, tcp(...input.network.apiServer.ports), "Prometheus discovers its targets");
+    add(prometheus, alertmanager, tcp(ALERTMANAGER.port), "Prometheus sends its alerts and scrapes Alertmanager", [
+      { methods: ["POST"], paths: [ALERTMANAGER.alertsPath] },
+      { methods: ["GET"], paths: [WORKLOAD.metricsPath] },
+    ]);
+    if (composed("jaeger"))
+      add(prometheus, jaeger, tcp(JAEGER.metricsPort), "Prometheus scrapes Jaeger", [{ methods: ["GET"], paths: [WORKLOAD.metricsPath] }]);
+    const sink = services.get(ALERTMANAGER.devWebhook.service);
+    if (input.alerting?.notificationService && sink) {
+      const port = input.services.find((s) => s.config.service_name === ALERTMANAGER.devWebhook.service)!.config.port;
+      add(alertmanager, sink, tcp(port), "Alertmanager delivers to the notification service's webhook", [
+        { methods: ["POST"], paths: [ALERTMANAGER.devWebhook.path] },
+      ]);
+    }
+    if (input.alerting && input.alerting.outsidePorts.length > 0) {
+      const receivers: Outside = { kind: "outside", name: "alert-receivers", cidrs: ["0.0.0.0/0"], except };
+      add(alertmanager, receivers, tcp(...input.alerting.outsidePorts), "Alertmanager notifies PagerDuty, Slack, email or webhooks");
+    }
+  }
 
   return { namespaces, workloads, edges };
 }

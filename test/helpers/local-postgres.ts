@@ -1,6 +1,6 @@
+import { freePort } from "./loopback";
 import { SpawnSyncOptions, execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 
@@ -42,17 +42,6 @@ export function postgresBinDir(): string {
   if (versions.length === 0) throw new Error("PostgreSQL's server binaries (initdb, pg_ctl) are not installed: apt-get install postgresql (15 or later)");
   return path.join(root, versions.sort((a, b) => Number(b) - Number(a))[0], "bin");
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 export async function startLocalPostgres(): Promise<LocalPostgres> {
   const bin = postgresBinDir();

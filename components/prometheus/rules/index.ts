@@ -1,0 +1,22 @@
+import { ALERTMANAGER_JOB, PROMETHEUS_JOB, alertmanagerAlerts, prometheusAlerts, watchdog } from "./monitoring";
+import { SERVICES_JOB, serviceAlerts, serviceRecordingRules } from "./services";
+import { JAEGER_JOB, jaegerAlerts } from "./tracing";
+import { RuleFile, RuleGroup } from "./types";
+
+export { AlertRule, RecordingRule, RuleFile, RuleGroup, RUNBOOK_FILE, Severity, isAlert, runbookUrl } from "./types";
+export { ALERTMANAGER_JOB, PROMETHEUS_JOB } from "./monitoring";
+export { SERVICES_JOB } from "./services";
+export { JAEGER_JOB } from "./tracing";
+
+/** Each job's rule groups: a job's alerts are written only when Prometheus scrapes it (an absent job never fires). */
+const GROUPS_BY_JOB: Readonly<Record<string, (runbook: string) => RuleGroup[]>> = {
+  [SERVICES_JOB]: (runbook) => [serviceRecordingRules(), serviceAlerts(runbook)],
+  [PROMETHEUS_JOB]: (runbook) => [prometheusAlerts(runbook)],
+  [ALERTMANAGER_JOB]: (runbook) => [alertmanagerAlerts(runbook)],
+  [JAEGER_JOB]: (runbook) => [jaegerAlerts(runbook)],
+};
+
+/** The rules file for the jobs Prometheus scrapes, with every alert's runbook section under `runbook`. */
+export function alertRules(jobs: readonly string[], runbook: string): RuleFile {
+  return { groups: [watchdog(runbook), ...jobs.flatMap((job) => GROUPS_BY_JOB[job]?.(runbook) ?? [])] };
+}
