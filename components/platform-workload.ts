@@ -22,6 +22,8 @@ export interface ConfigFiles {
    * needs no restart; otherwise they are read at start only and the pod template carries their checksum.
    */
   readonly reloaded?: boolean;
+  /** Labels besides the workload's (a convention a reader selects by, say). */
+  readonly labels?: Record<string, string>;
 }
 
 export interface PlatformService {
@@ -84,7 +86,8 @@ export function platformWorkload(args: PlatformWorkloadArgs, opts: pulumi.Custom
   );
   const config = args.config ?? [];
   const configMaps = config.map(
-    (c) => new k8s.core.v1.ConfigMap(c.configMap, { metadata: { name: c.configMap, namespace, labels }, data: { ...c.files } }, opts),
+    (c) =>
+      new k8s.core.v1.ConfigMap(c.configMap, { metadata: { name: c.configMap, namespace, labels: { ...labels, ...c.labels } }, data: { ...c.files } }, opts),
   );
   const readAtStart = config.filter((c) => !c.reloaded).flatMap((c) => Object.values(c.files));
   const deployment = new k8s.apps.v1.Deployment(

@@ -136,6 +136,8 @@ const SCHEMA = {
     postgresPasswordSeed: { type: "string" },
     // Alertmanager's receivers' secrets, read as secrets by components/alertmanager.
     ...Object.fromEntries(RECEIVERS.map((r) => [credentialKey(r), { type: "string" }])),
+    // Grafana's admin password, read as a secret by components/grafana.
+    grafanaAdminPassword: { type: "string" },
     // Each component validates its own settings object (components/<name>).
     ...Object.fromEntries(COMPONENTS_WITH_SETTINGS.map((c) => [c, { type: "object" }])),
   },

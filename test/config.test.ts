@@ -94,7 +94,7 @@ describe("stack config", () => {
     [
       "an unknown key",
       { replicas: 3 },
-      `${NS}:replicas is not a config key of this project: remove it or use one of environment, namespace, artifactsDir, components, services, images, kubeContext, renderYamlToDirectory, storageClass, network, redisPassword, postgresPasswordSeed, alertmanagerPageCredential, alertmanagerTicketCredential, alertmanagerHeartbeatCredential, istio, kong, jaeger, prometheus, postgresql, redis, eventstore`,
+      `${NS}:replicas is not a config key of this project: remove it or use one of environment, namespace, artifactsDir, components, services, images, kubeContext, renderYamlToDirectory, storageClass, network, redisPassword, postgresPasswordSeed, alertmanagerPageCredential, alertmanagerTicketCredential, alertmanagerHeartbeatCredential, grafanaAdminPassword, istio, kong, jaeger, prometheus, postgresql, redis, eventstore`,
     ],
   ];
   for (const [what, overrides, message] of cases) {

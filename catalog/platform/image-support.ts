@@ -3,6 +3,7 @@ import { GATEWAY } from "./gateway";
 import { MESH } from "./mesh";
 import { JAEGER, PROMETHEUS } from "./observability";
 import { ALERTMANAGER } from "./alerting";
+import { GRAFANA } from "./grafana";
 
 /**
  * The upstream support window of every image the stacks run (read from the catalog's pins), the runtime
@@ -47,6 +48,13 @@ export const IMAGE_SUPPORT: readonly ImageSupport[] = [
     endOfSupport: "2027-07-31",
     note: "LTS releases get one year of fixes (3.5 LTS ended 2026-07-31)",
     usedBy: "Prometheus",
+  },
+  {
+    image: GRAFANA.image,
+    line: "Grafana 13.1",
+    endOfSupport: null,
+    note: "security fixes for the newest minor and the last minor of the previous major; 13.1.0 is the newest release confirmed here (13.2 is announced): bump with each minor",
+    usedBy: "Grafana",
   },
   {
     image: ALERTMANAGER.image,

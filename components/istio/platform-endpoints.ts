@@ -1,4 +1,4 @@
-import { ALERTMANAGER, DATA_STORES, EVENT_STORE, GATEWAY, JAEGER, POSTGRES, PROMETHEUS, REDIS } from "../../catalog";
+import { ALERTMANAGER, DATA_STORES, GRAFANA, EVENT_STORE, GATEWAY, JAEGER, POSTGRES, PROMETHEUS, REDIS } from "../../catalog";
 
 /** A platform Service the services (or operators) reach through the mesh. */
 export interface PlatformEndpoint {
@@ -21,4 +21,5 @@ export const PLATFORM_ENDPOINTS: readonly PlatformEndpoint[] = [
   { component: "prometheus", service: PROMETHEUS.service, namespace: PROMETHEUS.namespace },
   // Composed with Prometheus.
   { component: "prometheus", service: ALERTMANAGER.workload, namespace: ALERTMANAGER.namespace },
+  { component: "prometheus", service: GRAFANA.workload, namespace: GRAFANA.namespace },
 ];

@@ -12,6 +12,7 @@ import { monitoringNamespace } from "./monitoring-namespace";
 import { ISTIO_CERTS_DIR, discoveries, discoveryRules, prometheusConfig } from "./scrape-config";
 import { platformWorkload } from "../platform-workload";
 import { Alertmanager, AlertmanagerSettings, alertmanagerSettingsSchema } from "../alertmanager";
+import { Grafana } from "../grafana";
 
 export { AlertRule, RecordingRule, RuleFile, RuleGroup, alertRules, isAlert } from "./rules";
 export { DISCOVERY_VERBS, discoveries, discoveryRules, prometheusConfig } from "./scrape-config";
@@ -56,6 +57,8 @@ export class Prometheus extends pulumi.ComponentResource {
   readonly rules: RuleFile;
   /** Where its alerts go. */
   readonly alertmanager: Alertmanager;
+  /** Its dashboards. */
+  readonly grafana: Grafana;
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("microservices:platform:Prometheus", name, {}, opts);
@@ -69,10 +72,8 @@ export class Prometheus extends pulumi.ComponentResource {
     const selector = { app: NAME };
 
     this.config = prometheusConfig({ namespace: args.namespaceName, environment: args.environment, meshed, jaeger: args.components.includes("jaeger") });
-    this.rules = alertRules(
-      (this.config.scrape_configs as { job_name: string }[]).map((j) => j.job_name),
-      settings.runbookBaseUrl,
-    );
+    const jobs = (this.config.scrape_configs as { job_name: string }[]).map((j) => j.job_name);
+    this.rules = alertRules(jobs, settings.runbookBaseUrl);
     const configText = stringify(this.config, { lineWidth: 0 });
     const rulesText = stringify(this.rules, { lineWidth: 0 });
 
@@ -169,6 +170,7 @@ export class Prometheus extends pulumi.ComponentResource {
     );
 
     this.alertmanager = new Alertmanager("alertmanager", { ...args, alertmanager: settings.alertmanager, monitoringNamespace: namespace }, { parent: this });
+    this.grafana = new Grafana("grafana", { ...args, monitoringNamespace: namespace, jobs }, { parent: this });
 
     emitDocuments(this, args.artifactsDir, [
       { path: "monitoring/metrics/prometheus_config.yaml", content: PROMETHEUS.config },

@@ -1,5 +1,5 @@
-import { ALERTMANAGER, JAEGER, PROMETHEUS } from "../../catalog";
-import { ALERTMANAGER_JOB, JAEGER_JOB, PROMETHEUS_JOB } from "./rules";
+import { ALERTMANAGER, GRAFANA, JAEGER, PROMETHEUS } from "../../catalog";
+import { ALERTMANAGER_JOB, GRAFANA_JOB, JAEGER_JOB, PROMETHEUS_JOB } from "./rules";
 import { plainValue } from "../jaeger/sampling";
 
 type Json = Record<string, unknown>;
@@ -123,13 +123,14 @@ function podJob(name: string, namespace: string, app: string, port: string, mesh
 }
 
 /**
- * The platform's own jobs: Prometheus itself (on localhost, where no sidecar intercepts), Alertmanager, and
+ * The platform's own jobs: Prometheus itself (on localhost, where no sidecar intercepts), Alertmanager, Grafana, and
  * Jaeger's metrics port when Jaeger is composed; over mTLS inside the mesh, like the services'.
  */
 function platformJobs(input: PrometheusConfigInput, meshTls: Json): Json[] {
   return [
     { job_name: PROMETHEUS_JOB, static_configs: [{ targets: [`localhost:${PROMETHEUS.port}`] }] },
     podJob(ALERTMANAGER_JOB, ALERTMANAGER.namespace, ALERTMANAGER.workload, ALERTMANAGER.portName, meshTls),
+    podJob(GRAFANA_JOB, GRAFANA.namespace, GRAFANA.workload, GRAFANA.portName, meshTls),
     ...(input.jaeger ? [podJob(JAEGER_JOB, JAEGER.namespace, JAEGER.workload, JAEGER.metricsPortName, meshTls)] : []),
   ];
 }

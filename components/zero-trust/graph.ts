@@ -1,6 +1,7 @@
 import {
   ALERTMANAGER,
   DATA_STORES,
+  GRAFANA,
   EVENT_STORE,
   GATEWAY,
   GatewayRoute,
@@ -187,7 +188,8 @@ function appWorkload(name: string, namespace: string, meshed: boolean, inbound: 
  * - a service → each data store it uses (`dataStoresOf`), when composed; EventStoreDB's nodes → each
  *   other when it runs as a cluster;
  * - a service → Jaeger's OTLP receivers; Prometheus → each service's metrics on its port, → the
- *   API server (service discovery), → Alertmanager's alerts API and metrics, → Jaeger's metrics; Alertmanager → the notification service's
+ *   API server (service discovery), → Alertmanager's alerts API and metrics, → Jaeger's and Grafana's metrics;
+ *   Grafana → Prometheus's query API and Jaeger's; Alertmanager → the notification service's
  *   webhook (receivers left unset) and → its receivers outside the cluster;
  * - the API's clients → Kong's proxy, and Kong → the services it routes to on their routes' methods and paths;
  *   without Kong, clients → the ingress gateway, and the gateway → those services on their routes.
@@ -252,6 +254,7 @@ export function trafficGraph(input: TrafficInput): TrafficGraph {
   };
   const prometheus = appWorkload(PROMETHEUS.serviceAccount, PROMETHEUS.namespace, meshed);
   const alertmanager = appWorkload(ALERTMANAGER.workload, ALERTMANAGER.namespace, meshed);
+  const grafana = appWorkload(GRAFANA.workload, GRAFANA.namespace, meshed);
   const jaeger = appWorkload(JAEGER.workload, JAEGER.namespace, meshed);
 
   const gatewayRuns = gatewayInstalled(input.mesh) || (meshed && !input.mesh.installed);
@@ -259,7 +262,7 @@ export function trafficGraph(input: TrafficInput): TrafficGraph {
     ...services.values(),
     ...(composed("kong") ? [kong] : []),
     ...(["postgresql", "redis", "eventstore"] as const).filter(composed).map((c) => stores[c]),
-    ...(composed("prometheus") ? [prometheus, alertmanager] : []),
+    ...(composed("prometheus") ? [prometheus, alertmanager, grafana] : []),
     ...(composed("jaeger") ? [jaeger] : []),
     ...(meshed ? [istiod] : []),
     ...(gatewayRuns ? [gateway] : []),
@@ -334,6 +337,9 @@ export function trafficGraph(input: TrafficInput): TrafficGraph {
     ]);
     if (composed("jaeger"))
       add(prometheus, jaeger, tcp(JAEGER.metricsPort), "Prometheus scrapes Jaeger", [{ methods: ["GET"], paths: [WORKLOAD.metricsPath] }]);
+    add(prometheus, grafana, tcp(GRAFANA.port), "Prometheus scrapes Grafana", [{ methods: ["GET"], paths: [WORKLOAD.metricsPath] }]);
+    add(grafana, prometheus, tcp(PROMETHEUS.port), "Grafana queries Prometheus", [{ methods: ["GET", "POST"], paths: ["/api/v1/*"] }]);
+    if (composed("jaeger")) add(grafana, jaeger, tcp(JAEGER.queryPort), "Grafana reads Jaeger's traces", [{ methods: ["GET"], paths: ["/api/*"] }]);
     const sink = services.get(ALERTMANAGER.devWebhook.service);
     if (input.alerting?.notificationService && sink) {
       const port = input.services.find((s) => s.config.service_name === ALERTMANAGER.devWebhook.service)!.config.port;

@@ -185,7 +185,8 @@ describe("the policy pack on the rendered prod stack: the security and resilienc
     ],
     [
       "a meshed workload no AuthorizationPolicy selects",
-      () => changed("AuthorizationPolicy", "allow-nothing", "monitoring", () => "drop"),
+      // Kong's proxy port is not captured by its sidecar: no ALLOW policy selects it, only kong's allow-nothing.
+      () => changed("AuthorizationPolicy", "allow-nothing", "kong", () => "drop"),
       "authorization-policy-coverage",
       ["one-default-authorization-per-namespace"],
     ],

@@ -153,7 +153,7 @@ describe("PostgreSQL (full stack, dev): services' connection settings", () => {
   });
 
   it("one RandomPassword per role and one for the superuser, letters and digits only", () => {
-    const passwords = r.ofType("random:index/randomPassword:RandomPassword").filter((p) => !p.name.startsWith("redis"));
+    const passwords = r.ofType("random:index/randomPassword:RandomPassword").filter((p) => p.parent?.endsWith("microservices:platform:PostgreSQL::postgresql"));
     assert.deepEqual(
       passwords.map((p) => p.name).sort(),
       ["postgres-superuser-password", ...WITH_DATABASE.map(([s]) => `${kubernetesName(s)}-password`), "saga-user-password"].sort(),

@@ -42,7 +42,7 @@ describe("password rotation rolls exactly the pods that read the password", func
       ].filter(Boolean);
       return names.some((n: string) => secrets.has(`${w.metadata.namespace}/${n}`));
     });
-    assert.equal(readers.length, 9, "PostgreSQL, Redis and the seven service Deployments with a database or a cache");
+    assert.equal(readers.length, 10, "PostgreSQL, Redis, the seven service Deployments with a database or a cache, and Grafana");
     assert.deepEqual(
       readers.map((w) => `${w.kind} ${w.metadata.namespace}/${w.metadata.name}`).filter((id) => !credentialChecksums(r).has(id)),
       [],

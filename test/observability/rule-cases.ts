@@ -29,6 +29,7 @@ const SERVICE = { job: "microservices", namespace: "microservices", service: "or
 const POD = { ...SERVICE, pod: "order-service-7d9f-abcde", instance: "10.244.0.7:8002" };
 const PROMETHEUS = { job: "prometheus", instance: "localhost:9090" };
 const ALERTMANAGER = { job: "alertmanager", namespace: "monitoring", pod: "alertmanager-6c8-xyz", instance: "10.244.0.9:9093" };
+const GRAFANA = { job: "grafana", namespace: "monitoring", pod: "grafana-7c9-xyz", instance: "10.244.0.10:3000" };
 const JAEGER = { job: "jaeger", namespace: "monitoring", pod: "jaeger-5f7-xyz", instance: "10.244.0.8:8888" };
 
 /** A service's requests per minute: `ok` answered 200 on a user's route, `errors` answered 500, `probeErrors` 500s on /health. */
@@ -268,6 +269,9 @@ export const RULE_CASES: readonly RuleCase[] = [
     at: "20m",
     expect: [],
   },
+
+  { alert: "GrafanaDown", kind: "fires", series: [s("up", GRAFANA, "0x15")], at: "12m", expect: [{ ...GRAFANA, severity: "warning" }] },
+  { alert: "GrafanaDown", kind: "silent", series: [s("up", GRAFANA, "1x15")], at: "12m", expect: [] },
 
   { alert: "JaegerDown", kind: "fires", series: [s("up", JAEGER, "0x10")], at: "8m", expect: [{ ...JAEGER, severity: "warning" }] },
   { alert: "JaegerDown", kind: "silent", series: [s("up", JAEGER, "1x10")], at: "8m", expect: [] },

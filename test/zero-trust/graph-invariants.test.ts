@@ -132,7 +132,7 @@ describe("zero trust: the evaluator and the graph catch what they must", functio
     dev = await render();
   });
 
-  it("nothing reaches a data store but the services that use it; nothing reaches Prometheus or Jaeger's UI", () => {
+  it("nothing reaches a data store but the services that use it; nothing reaches Prometheus but Grafana, nor Jaeger's UI but Grafana", () => {
     const cluster = clusterOf(dev);
     const allowed = cluster.allowedFlows(dev.graph!);
     const into = (id: string) => [...new Set(allowed.filter((f) => f.to.id === id && f.protocol === "TCP").map((f) => `${f.from.id} ${f.port}`))].sort();
@@ -143,10 +143,10 @@ describe("zero trust: the evaluator and the graph catch what they must", functio
         .sort(),
     );
     assert.deepEqual(into("data/redis"), ["microservices/inventory-service 6379", "microservices/order-service 6379", "microservices/order-service-v2 6379"]);
-    assert.deepEqual(into("monitoring/prometheus"), []);
+    assert.deepEqual(into("monitoring/prometheus"), ["monitoring/grafana 9090"]);
     assert.deepEqual(
       into("monitoring/jaeger").filter((f) => f.endsWith(" 16686")),
-      [],
+      ["monitoring/grafana 16686"],
     );
     // Kong's proxy takes the API's clients (addresses outside the pod network), never a pod.
     assert.deepEqual(into("kong/kong"), ["outside 172.18.0.2 8000", "outside 203.0.113.7 8000"]);

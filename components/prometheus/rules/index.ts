@@ -1,10 +1,10 @@
-import { ALERTMANAGER_JOB, PROMETHEUS_JOB, alertmanagerAlerts, prometheusAlerts, watchdog } from "./monitoring";
+import { ALERTMANAGER_JOB, GRAFANA_JOB, PROMETHEUS_JOB, alertmanagerAlerts, grafanaAlerts, prometheusAlerts, watchdog } from "./monitoring";
 import { SERVICES_JOB, serviceAlerts, serviceRecordingRules } from "./services";
 import { JAEGER_JOB, jaegerAlerts } from "./tracing";
 import { RuleFile, RuleGroup } from "./types";
 
 export { AlertRule, RecordingRule, RuleFile, RuleGroup, RUNBOOK_FILE, Severity, isAlert, runbookUrl } from "./types";
-export { ALERTMANAGER_JOB, PROMETHEUS_JOB } from "./monitoring";
+export { ALERTMANAGER_JOB, GRAFANA_JOB, PROMETHEUS_JOB } from "./monitoring";
 export { SERVICES_JOB } from "./services";
 export { JAEGER_JOB } from "./tracing";
 
@@ -13,6 +13,7 @@ const GROUPS_BY_JOB: Readonly<Record<string, (runbook: string) => RuleGroup[]>> 
   [SERVICES_JOB]: (runbook) => [serviceRecordingRules(), serviceAlerts(runbook)],
   [PROMETHEUS_JOB]: (runbook) => [prometheusAlerts(runbook)],
   [ALERTMANAGER_JOB]: (runbook) => [alertmanagerAlerts(runbook)],
+  [GRAFANA_JOB]: (runbook) => [grafanaAlerts(runbook)],
   [JAEGER_JOB]: (runbook) => [jaegerAlerts(runbook)],
 };
 

@@ -4,6 +4,8 @@ import { RuleGroup, alertRule } from "./types";
 export const PROMETHEUS_JOB = "prometheus";
 /** Alertmanager's job. */
 export const ALERTMANAGER_JOB = "alertmanager";
+/** Grafana's job. */
+export const GRAFANA_JOB = "grafana";
 
 /** Always firing: delivered to the heartbeat receiver, whose silence says the alerting pipeline is broken. */
 export function watchdog(runbook: string): RuleGroup {
@@ -123,6 +125,23 @@ export function alertmanagerAlerts(runbook: string): RuleGroup {
         severity: "critical",
         summary: "Alertmanager fails to notify through {{ $labels.integration }}",
         description: "Notifications through {{ $labels.integration }} have been failing for 10 minutes: check the receiver's URL, key and reachability.",
+      }),
+    ],
+  };
+}
+
+/** Grafana's health: the dashboards the runbook links. */
+export function grafanaAlerts(runbook: string): RuleGroup {
+  return {
+    name: "grafana",
+    rules: [
+      alertRule(runbook, {
+        alert: "GrafanaDown",
+        expr: `up{job="${GRAFANA_JOB}"} == 0`,
+        for: "10m",
+        severity: "warning",
+        summary: "Grafana does not answer",
+        description: "Prometheus has not reached Grafana's pod {{ $labels.pod }} for 10 minutes: the runbook's dashboards are unavailable.",
       }),
     ],
   };
