@@ -36,6 +36,20 @@ export interface PlatformService {
   readonly labels?: Record<string, string>;
 }
 
+/**
+ * An HTTP probe of a platform workload on a named port: every 10 s, three misses in a row fail it; the timeout
+ * (and any initial delay) is the workload's own.
+ */
+export function httpProbe(path: string, port: string, timing: { readonly timeoutSeconds: number; readonly initialDelaySeconds?: number }) {
+  return {
+    httpGet: { path, port, scheme: "HTTP" },
+    ...(timing.initialDelaySeconds ? { initialDelaySeconds: timing.initialDelaySeconds } : {}),
+    periodSeconds: 10,
+    timeoutSeconds: timing.timeoutSeconds,
+    failureThreshold: 3,
+  };
+}
+
 export interface PlatformWorkloadArgs {
   /** The Deployment's name, and the resource name of the Deployment and the ServiceAccount. */
   readonly name: string;

@@ -5,7 +5,7 @@ import { ALERTMANAGER, RECEIVERS, kubernetesName } from "../../catalog";
 import { dataClaim } from "../data-claim";
 import { commonLabels } from "../labels";
 import { PlatformArgs } from "../platform";
-import { platformWorkload } from "../platform-workload";
+import { httpProbe, platformWorkload } from "../platform-workload";
 import { CREDENTIALS_DIR, alertmanagerConfig, receiverPorts } from "./config";
 import { AlertmanagerSettings, ResolvedReceiver, resolveReceivers } from "./settings";
 
@@ -86,12 +86,7 @@ export class Alertmanager extends pulumi.ComponentResource {
       { name: `${NAME}-data`, namespace, labels, storage: sizing.storage, storageClass: args.storageClass, environment: args.environment },
       childOpts,
     );
-    const probe = (path: string) => ({
-      httpGet: { path, port: ALERTMANAGER.portName, scheme: "HTTP" },
-      periodSeconds: 10,
-      timeoutSeconds: 3,
-      failureThreshold: 3,
-    });
+    const probe = (path: string) => httpProbe(path, ALERTMANAGER.portName, { timeoutSeconds: 3 });
 
     platformWorkload(
       {

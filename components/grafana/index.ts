@@ -7,7 +7,7 @@ import { credentialsChecksum } from "../checksum";
 import { secretConfig } from "../data-stores/common";
 import { commonLabels } from "../labels";
 import { PlatformArgs } from "../platform";
-import { platformWorkload } from "../platform-workload";
+import { httpProbe, platformWorkload } from "../platform-workload";
 import { JAEGER_DATASOURCE_UID, PROMETHEUS_DATASOURCE_UID, ProvisionedDashboard, dashboards } from "./dashboards";
 
 export { dashboards } from "./dashboards";
@@ -156,12 +156,7 @@ export class Grafana extends pulumi.ComponentResource {
             secretEnv("GF_SECURITY_ADMIN_PASSWORD"),
           ],
           ports: [{ name: GRAFANA.portName, containerPort: GRAFANA.port, protocol: "TCP" }],
-          readinessProbe: {
-            httpGet: { path: "/api/health", port: GRAFANA.portName, scheme: "HTTP" },
-            periodSeconds: 10,
-            timeoutSeconds: 3,
-            failureThreshold: 3,
-          },
+          readinessProbe: httpProbe("/api/health", GRAFANA.portName, { timeoutSeconds: 3 }),
           livenessProbe: { tcpSocket: { port: GRAFANA.portName }, initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6 },
           resources: sizing.resources,
           volumeMounts: [

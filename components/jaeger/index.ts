@@ -10,7 +10,7 @@ import { componentSettings } from "../settings";
 import { JaegerSamplingStrategies, plainValue, samplingStrategies } from "./sampling";
 import { jaegerConfig } from "./config";
 import { stringify } from "yaml";
-import { platformWorkload } from "../platform-workload";
+import { httpProbe, platformWorkload } from "../platform-workload";
 
 export { JaegerSamplingStrategies, jaegerStrategy, samplingStrategies } from "./sampling";
 
@@ -118,13 +118,7 @@ export class Jaeger extends pulumi.ComponentResource {
         )
       : undefined;
 
-    const probe = {
-      httpGet: { path: JAEGER.healthPath, port: "health", scheme: "HTTP" },
-      initialDelaySeconds: 5,
-      periodSeconds: 10,
-      timeoutSeconds: 3,
-      failureThreshold: 3,
-    };
+    const probe = httpProbe(JAEGER.healthPath, "health", { initialDelaySeconds: 5, timeoutSeconds: 3 });
 
     platformWorkload(
       {

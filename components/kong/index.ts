@@ -11,7 +11,7 @@ import { KongSettings, kongSettings } from "./settings";
 import { gatewaySpecDocuments } from "./spec-documents";
 import { kongConfigProblems } from "./validate";
 import { disruptionBudget } from "../disruption-budget";
-import { platformWorkload } from "../platform-workload";
+import { httpProbe, platformWorkload } from "../platform-workload";
 import { topologySpread } from "../topology-spread";
 
 export { KongDeclarativeConfig, kongDeclarativeConfig, serviceUrl } from "./declarative-config";
@@ -103,13 +103,7 @@ export class KongGateway extends pulumi.ComponentResource {
       KONG_ADMIN_ERROR_LOG: "/dev/stderr",
       KONG_ANONYMOUS_REPORTS: "off",
     };
-    const statusProbe = (path: string) => ({
-      httpGet: { path, port: "status", scheme: "HTTP" },
-      initialDelaySeconds: 5,
-      periodSeconds: 10,
-      timeoutSeconds: 5,
-      failureThreshold: 3,
-    });
+    const statusProbe = (path: string) => httpProbe(path, "status", { initialDelaySeconds: 5, timeoutSeconds: 5 });
 
     const workload = platformWorkload(
       {

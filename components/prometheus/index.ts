@@ -10,7 +10,7 @@ import { componentSettings } from "../settings";
 import { RUNBOOK_FILE, RuleFile, alertRules } from "./rules";
 import { monitoringNamespace } from "./monitoring-namespace";
 import { ISTIO_CERTS_DIR, discoveries, discoveryRules, prometheusConfig } from "./scrape-config";
-import { platformWorkload } from "../platform-workload";
+import { httpProbe, platformWorkload } from "../platform-workload";
 import { Alertmanager, AlertmanagerSettings, alertmanagerSettingsSchema } from "../alertmanager";
 import { Grafana } from "../grafana";
 
@@ -119,13 +119,7 @@ export class Prometheus extends pulumi.ComponentResource {
           "sidecar.istio.io/userVolumeMount": JSON.stringify([{ name: "istio-certs", mountPath: "/etc/istio-output-certs" }]),
         }
       : {};
-    const probe = (path: string) => ({
-      httpGet: { path, port: "web", scheme: "HTTP" },
-      initialDelaySeconds: 10,
-      periodSeconds: 10,
-      timeoutSeconds: 5,
-      failureThreshold: 3,
-    });
+    const probe = (path: string) => httpProbe(path, "web", { initialDelaySeconds: 10, timeoutSeconds: 5 });
 
     platformWorkload(
       {
