@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { MESH } from "../catalog";
+import { render } from "./helpers/render";
 
 // The versions the engine builds and the program asks for must agree, or the CLI looks for a plugin
 // (or a chart) that is not there.
@@ -45,4 +46,23 @@ describe("engine pins agree with the program's", () => {
     const kwok = parse(read("Pulumi.kwok.yaml")).config["microservices-ecosystem:istio"];
     assert.equal(kwok.chartsDir, `~/.cache/microservices-ecosystem/istio-charts/${version}-${module.split("-").pop()}`);
   });
+
+  // The engine builds one resource provider, Kubernetes' (plus the dynamic provider @pulumi/pulumi ships): a stack
+  // the real engine runs that registers anything else fails at its first preview (the random provider did, when
+  // Grafana first generated its password).
+  for (const stack of ["ci", "kwok"]) {
+    it(`the ${stack} stack registers resources of the providers the engine builds only`, async function () {
+      this.timeout(120_000);
+      const r = await render({}, { stack });
+      const built = new Set(["kubernetes", "pulumi-nodejs"]);
+      // A provider resource (pulumi:providers:<package>) counts as its package.
+      const packageOf = (type: string) => (type.startsWith("pulumi:providers:") ? type.split(":")[2] : type.split(":")[0]);
+      const packages = new Set(r.resources.filter((x) => x.custom).map((x) => packageOf(x.type)));
+      assert.deepEqual(
+        [...packages].filter((p) => !built.has(p)),
+        [],
+      );
+      assert.ok(packages.has("kubernetes"));
+    });
+  }
 });

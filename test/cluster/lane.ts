@@ -27,7 +27,7 @@ export const SWITCHED_OFF = [
   "images.build false: no Docker engine here; KWOK's pods never pull, so the service images are not built",
   "istio.webhooks false: istiod runs without its sidecar-injection and validation webhooks (the API server must not call a Service), so no sidecar is injected",
   "no Istio ingress gateway: its pods take their proxy image from the injection webhook",
-  "secrets from stack config (redisPassword, postgresPasswordSeed): the random provider is not built here",
+  "secrets from stack config (redisPassword, postgresPasswordSeed, grafanaAdminPassword): the random provider is not built here",
   "nodes and pods are simulated by KWOK: containers do not run, probes are not executed",
 ];
 

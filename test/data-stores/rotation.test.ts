@@ -77,3 +77,37 @@ describe("password rotation rolls exactly the pods that read the password", func
     for (const sums of base.values()) for (const sum of sums.split(" ")) assert.match(sum, /^checksum\/[a-z-]+=[0-9a-f]{64}$/);
   });
 });
+
+describe("credentials checksums tell different credentials apart", function () {
+  this.timeout(120_000);
+  /** The Secrets a workload reads, by name. */
+  const secretsRead = (w: Obj): string[] => {
+    const spec = w.spec.template.spec;
+    return [
+      ...[...(spec.initContainers ?? []), ...spec.containers].flatMap((c: Obj) => (c.env ?? []).map((e: Obj) => e.valueFrom?.secretKeyRef?.name)),
+      ...(spec.volumes ?? []).map((v: Obj) => v.secret?.secretName),
+    ].filter(Boolean);
+  };
+
+  // The engine test holds the render's checksums to the real engine's one-to-one: two readers of different
+  // credentials that share a checksum in the render (two secrets mocked alike) fail it. Every stack the engine
+  // runs, and dev, with secrets from config.
+  for (const stack of ["ci", "kwok", "dev"]) {
+    it(`on ${stack}: readers of different Secrets never share a checksum`, async () => {
+      const r = await renderWithSecrets({}, stack === "dev" ? { redisPassword: "r", postgresPasswordSeed: "p", grafanaAdminPassword: "g" } : {}, stack);
+      // Workloads sharing a checksum must share a Secret it covers.
+      const bySum = new Map<string, { workload: string; secrets: string[] }[]>();
+      for (const w of WORKLOADS.flatMap((k) => r.objects(k)) as Obj[]) {
+        const annotations = (w.spec.template.metadata?.annotations ?? {}) as Record<string, string>;
+        for (const [, sum] of Object.entries(annotations).filter(([k]) => k.startsWith("checksum/") && k.includes("credentials"))) {
+          bySum.set(sum, [...(bySum.get(sum) ?? []), { workload: `${w.kind} ${w.metadata.name}`, secrets: secretsRead(w) }]);
+        }
+      }
+      assert.ok(bySum.size >= 3, `credentials checksums found: ${bySum.size}`);
+      const unrelated = [...bySum.values()]
+        .filter((readers) => !readers[0].secrets.some((secret) => readers.every((x) => x.secrets.includes(secret))))
+        .map((readers) => readers.map((x) => x.workload).join(" and "));
+      assert.deepEqual(unrelated, [], "workloads that read no Secret in common share a credentials checksum");
+    });
+  }
+});

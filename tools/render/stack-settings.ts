@@ -11,7 +11,7 @@ export interface StackSettings {
   readonly secretKeys: string[];
 }
 
-/** Secret values the render cannot decrypt stand in as this placeholder. */
+/** Rendered files show secret values as this placeholder (a secret config value reaches the program as `[secret] <key>`). */
 export const SECRET_PLACEHOLDER = "[secret]";
 
 interface ProjectFile {
@@ -58,7 +58,9 @@ export function loadStackSettings(projectDir: string, stack: string, overrides: 
   for (const [key, value] of Object.entries({ ...stackConfig, ...overrides } as Record<string, unknown>)) {
     const fullKey = key.includes(":") ? key : `${project.name}:${key}`;
     if (value && typeof value === "object" && "secure" in (value as object)) {
-      config[fullKey] = SECRET_PLACEHOLDER;
+      // One placeholder per key, as real secrets differ: what the program derives from two of them (a checksum)
+      // must differ too. Rendered files show every secret output as SECRET_PLACEHOLDER anyway.
+      config[fullKey] = `${SECRET_PLACEHOLDER} ${fullKey}`;
       secretKeys.push(fullKey);
     } else {
       config[fullKey] = asString(value);
