@@ -109,6 +109,8 @@ export const EVENT_STORE = (() => {
   return {
     host,
     port,
+    /** The container port of `port` (its HTTP API, gRPC and /metrics). */
+    portName: "tcp-esdb",
     /** Internal replication (TCP) between cluster nodes. */
     replicationPort: 1112,
     /**

@@ -34,6 +34,8 @@ export const GATEWAY = {
   proxyService: "kong-proxy",
   /** Kong's status listener (`/status`, `/status/ready`): probes only, never on a Service. */
   statusPort: 8100,
+  /** The status listener's container port: health, and the Prometheus plugin's /metrics. */
+  statusPortName: "status",
   /** The proxy's node port on dev: `scripts/kind-up.sh` maps host port 8080 to it. */
   devNodePort: 30080,
   /** The official DB-less capable image, pinned: 3.9 is the open-source line Kong still maintains. */

@@ -24,7 +24,7 @@ import { withEphemeralStorage } from "../ephemeral-storage";
 
 const NAME = EVENT_STORE.host;
 const HEADLESS = `${NAME}-headless`;
-const PORT_NAME = "tcp-esdb";
+const PORT_NAME = EVENT_STORE.portName;
 const REPLICATION_PORT_NAME = "tcp-replication";
 
 export interface EventStoreSettings extends StoreSettings {

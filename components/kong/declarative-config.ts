@@ -108,6 +108,11 @@ export function kongDeclarativeConfig(input: KongConfigInput): KongDeclarativeCo
     })),
     plugins: [
       {
+        // Served on the status listener's /metrics (not the proxy's): requests by service and status, latencies.
+        name: "prometheus",
+        config: { per_consumer: false, status_code_metrics: true, latency_metrics: true, bandwidth_metrics: true, upstream_health_metrics: true },
+      },
+      {
         name: "rate-limiting",
         config: {
           minute: GATEWAY.rateLimit.minute,

@@ -103,7 +103,7 @@ export class KongGateway extends pulumi.ComponentResource {
       KONG_ADMIN_ERROR_LOG: "/dev/stderr",
       KONG_ANONYMOUS_REPORTS: "off",
     };
-    const statusProbe = (path: string) => httpProbe(path, "status", { initialDelaySeconds: 5, timeoutSeconds: 5 });
+    const statusProbe = (path: string) => httpProbe(path, GATEWAY.statusPortName, { initialDelaySeconds: 5, timeoutSeconds: 5 });
 
     const workload = platformWorkload(
       {
@@ -127,7 +127,7 @@ export class KongGateway extends pulumi.ComponentResource {
           env: Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
           ports: [
             ...listeners.map((l) => ({ name: l.name, containerPort: l.containerPort, protocol: "TCP" })),
-            { name: "status", containerPort: GATEWAY.statusPort, protocol: "TCP" },
+            { name: GATEWAY.statusPortName, containerPort: GATEWAY.statusPort, protocol: "TCP" },
           ],
           readinessProbe: statusProbe("/status/ready"),
           livenessProbe: statusProbe("/status"),

@@ -24,6 +24,7 @@ const PLUGIN_FIELDS: Readonly<Record<string, readonly string[]>> = {
     "error_message",
     "sync_rate",
   ],
+  prometheus: ["per_consumer", "status_code_metrics", "latency_metrics", "bandwidth_metrics", "upstream_health_metrics", "ai_metrics", "wasm_metrics"],
   cors: ["origins", "headers", "exposed_headers", "methods", "max_age", "credentials", "private_network", "preflight_continue"],
   jwt: [
     "uri_param_names",

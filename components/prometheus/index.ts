@@ -10,6 +10,7 @@ import { componentSettings } from "../settings";
 import { RUNBOOK_FILE, RuleFile, alertRules } from "./rules";
 import { monitoringNamespace } from "./monitoring-namespace";
 import { ISTIO_CERTS_DIR, discoveries, discoveryRules, prometheusConfig } from "./scrape-config";
+import { createdNamespaces } from "../namespace";
 import { httpProbe, platformWorkload } from "../platform-workload";
 import { Alertmanager, AlertmanagerSettings, alertmanagerSettingsSchema } from "../alertmanager";
 import { Grafana } from "../grafana";
@@ -71,7 +72,14 @@ export class Prometheus extends pulumi.ComponentResource {
     const labels = { app: NAME, ...commonLabels(NAME, "monitoring") };
     const selector = { app: NAME };
 
-    this.config = prometheusConfig({ namespace: args.namespaceName, environment: args.environment, meshed, jaeger: args.components.includes("jaeger") });
+    this.config = prometheusConfig({
+      namespace: args.namespaceName,
+      environment: args.environment,
+      meshed,
+      jaeger: args.components.includes("jaeger"),
+      eventstore: args.components.includes("eventstore"),
+      kong: args.components.includes("kong"),
+    });
     const jobs = (this.config.scrape_configs as { job_name: string }[]).map((j) => j.job_name);
     this.rules = alertRules(jobs, settings.runbookBaseUrl);
     const configText = stringify(this.config, { lineWidth: 0 });
@@ -80,7 +88,9 @@ export class Prometheus extends pulumi.ComponentResource {
     // Kubernetes service discovery authenticates with the ServiceAccount's token; one Role per discovered
     // namespace, bound there only: no cluster-wide read access.
     const serviceAccountName = PROMETHEUS.serviceAccount;
-    const namespaceOf = (ns: string): pulumi.Input<string> => (ns === args.namespaceName ? args.namespace : ns === PROMETHEUS.namespace ? namespace : ns);
+    // A namespace the stack creates is named through its resource, so that the Role waits for it.
+    const namespaceOf = (ns: string): pulumi.Input<string> =>
+      ns === args.namespaceName ? args.namespace : ns === PROMETHEUS.namespace ? namespace : (createdNamespaces(args.provider).get(ns)?.metadata.name ?? ns);
     const bindings = [...discoveryRules(discoveries(this.config))].map(([ns, rules]) => {
       const roleName = `${NAME}-discovery`;
       const role = new k8s.rbac.v1.Role(

@@ -1,5 +1,5 @@
-import { ALERTMANAGER, GRAFANA, JAEGER, PROMETHEUS } from "../../catalog";
-import { ALERTMANAGER_JOB, GRAFANA_JOB, JAEGER_JOB, PROMETHEUS_JOB } from "./rules";
+import { ALERTMANAGER, DATA_STORES, EVENT_STORE, GATEWAY, GRAFANA, JAEGER, PROMETHEUS } from "../../catalog";
+import { ALERTMANAGER_JOB, EVENTSTORE_JOB, GRAFANA_JOB, JAEGER_JOB, KONG_JOB, PROMETHEUS_JOB } from "./rules";
 import { plainValue } from "../jaeger/sampling";
 
 type Json = Record<string, unknown>;
@@ -18,6 +18,10 @@ export interface PrometheusConfigInput {
   readonly meshed: boolean;
   /** Jaeger is composed (its all-in-one, whose metrics port Prometheus scrapes). */
   readonly jaeger: boolean;
+  /** EventStoreDB is composed (its nodes serve /metrics on their HTTP port). */
+  readonly eventstore?: boolean;
+  /** Kong is composed (its Prometheus plugin answers on the status listener). */
+  readonly kong?: boolean;
 }
 
 /** Where the Prometheus container finds the certificates its sidecar writes (mTLS scraping). */
@@ -124,7 +128,8 @@ function podJob(name: string, namespace: string, app: string, port: string, mesh
 
 /**
  * The platform's own jobs: Prometheus itself (on localhost, where no sidecar intercepts), Alertmanager, Grafana, and
- * Jaeger's metrics port when Jaeger is composed; over mTLS inside the mesh, like the services'.
+ * Jaeger, EventStoreDB and Kong when composed; over mTLS inside the mesh, like the services' (Kong's status port
+ * excepted).
  */
 function platformJobs(input: PrometheusConfigInput, meshTls: Json): Json[] {
   return [
@@ -132,6 +137,9 @@ function platformJobs(input: PrometheusConfigInput, meshTls: Json): Json[] {
     podJob(ALERTMANAGER_JOB, ALERTMANAGER.namespace, ALERTMANAGER.workload, ALERTMANAGER.portName, meshTls),
     podJob(GRAFANA_JOB, GRAFANA.namespace, GRAFANA.workload, GRAFANA.portName, meshTls),
     ...(input.jaeger ? [podJob(JAEGER_JOB, JAEGER.namespace, JAEGER.workload, JAEGER.metricsPortName, meshTls)] : []),
+    ...(input.eventstore ? [podJob(EVENTSTORE_JOB, DATA_STORES.namespace, EVENT_STORE.host, EVENT_STORE.portName, meshTls)] : []),
+    // Kong's status port is not captured by its sidecar (its inbound ports are left alone): plain HTTP.
+    ...(input.kong ? [podJob(KONG_JOB, GATEWAY.namespace, GATEWAY.serviceAccount, GATEWAY.statusPortName, {})] : []),
   ];
 }
 

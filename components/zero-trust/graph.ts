@@ -338,6 +338,10 @@ export function trafficGraph(input: TrafficInput): TrafficGraph {
     if (composed("jaeger"))
       add(prometheus, jaeger, tcp(JAEGER.metricsPort), "Prometheus scrapes Jaeger", [{ methods: ["GET"], paths: [WORKLOAD.metricsPath] }]);
     add(prometheus, grafana, tcp(GRAFANA.port), "Prometheus scrapes Grafana", [{ methods: ["GET"], paths: [WORKLOAD.metricsPath] }]);
+    // EventStoreDB's port is TCP to the mesh (HTTP-only rule fields would never match it); Kong's status port is
+    // not captured by its sidecar: their scrapes are allowed by port.
+    if (composed("eventstore")) add(prometheus, stores.eventstore, tcp(EVENT_STORE.port), "Prometheus scrapes EventStoreDB");
+    if (composed("kong")) add(prometheus, kong, tcp(GATEWAY.statusPort), "Prometheus scrapes Kong's Prometheus plugin");
     add(grafana, prometheus, tcp(PROMETHEUS.port), "Grafana queries Prometheus", [{ methods: ["GET", "POST"], paths: ["/api/v1/*"] }]);
     if (composed("jaeger")) add(grafana, jaeger, tcp(JAEGER.queryPort), "Grafana reads Jaeger's traces", [{ methods: ["GET"], paths: ["/api/*"] }]);
     const sink = services.get(ALERTMANAGER.devWebhook.service);

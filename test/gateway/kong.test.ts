@@ -314,6 +314,7 @@ describe("Kong", () => {
 
 describe("Kong declarative config checks", () => {
   const valid = kongDeclarativeConfig({ namespace: "microservices", services: SERVICES });
+  const pluginOf = (c: Obj, name: string): Obj => (c.plugins as Obj[]).find((p) => p.name === name)!;
   const broken = (change: (c: Obj) => void): string[] => {
     const copy = structuredClone(valid) as Obj;
     change(copy);
@@ -357,26 +358,26 @@ describe("Kong declarative config checks", () => {
     );
     assert.match(
       broken((c) => {
-        c.plugins[0].config.per_minute = 5;
+        pluginOf(c, "rate-limiting").config.per_minute = 5;
       }).join(),
       /unknown field per_minute/,
     );
     assert.match(
       broken((c) => {
-        c.plugins[0].config.hour = 10;
+        pluginOf(c, "rate-limiting").config.hour = 10;
       }).join(),
       /hour must be at least minute/,
     );
     assert.match(
       broken((c) => {
-        c.plugins[0].config.policy = "cluster";
+        pluginOf(c, "rate-limiting").config.policy = "cluster";
       }).join(),
       /needs a database/,
     );
     assert.match(
       broken((c) => {
-        c.plugins[1].config.origins = ["*"];
-        c.plugins[1].config.credentials = true;
+        pluginOf(c, "cors").config.origins = ["*"];
+        pluginOf(c, "cors").config.credentials = true;
       }).join(),
       /credentials cannot be combined/,
     );
@@ -388,7 +389,7 @@ describe("Kong declarative config checks", () => {
     );
     assert.match(
       broken((c) => {
-        c.plugins[2].config.claims_to_verify = ["aud"];
+        pluginOf(c, "jwt").config.claims_to_verify = ["aud"];
       }).join(),
       /claims_to_verify/,
     );

@@ -30,6 +30,8 @@ const POD = { ...SERVICE, pod: "order-service-7d9f-abcde", instance: "10.244.0.7
 const PROMETHEUS = { job: "prometheus", instance: "localhost:9090" };
 const ALERTMANAGER = { job: "alertmanager", namespace: "monitoring", pod: "alertmanager-6c8-xyz", instance: "10.244.0.9:9093" };
 const GRAFANA = { job: "grafana", namespace: "monitoring", pod: "grafana-7c9-xyz", instance: "10.244.0.10:3000" };
+const EVENTSTORE = { job: "eventstore", namespace: "data", pod: "eventstore-0", instance: "10.244.0.11:2113" };
+const KONG = { job: "kong", namespace: "kong", pod: "kong-6d5-xyz", instance: "10.244.0.12:8100" };
 const JAEGER = { job: "jaeger", namespace: "monitoring", pod: "jaeger-5f7-xyz", instance: "10.244.0.8:8888" };
 
 /** A service's requests per minute: `ok` answered 200 on a user's route, `errors` answered 500, `probeErrors` 500s on /health. */
@@ -272,6 +274,31 @@ export const RULE_CASES: readonly RuleCase[] = [
 
   { alert: "GrafanaDown", kind: "fires", series: [s("up", GRAFANA, "0x15")], at: "12m", expect: [{ ...GRAFANA, severity: "warning" }] },
   { alert: "GrafanaDown", kind: "silent", series: [s("up", GRAFANA, "1x15")], at: "12m", expect: [] },
+
+  { alert: "EventStoreDown", kind: "fires", series: [s("up", EVENTSTORE, "0x10")], at: "5m", expect: [{ ...EVENTSTORE, severity: "critical" }] },
+  { alert: "EventStoreDown", kind: "silent", series: [s("up", EVENTSTORE, "1x10")], at: "5m", expect: [] },
+  { alert: "KongDown", kind: "fires", series: [s("up", KONG, "0x10")], at: "5m", expect: [{ ...KONG, severity: "critical" }] },
+  { alert: "KongDown", kind: "silent", series: [s("up", KONG, "1x10")], at: "5m", expect: [] },
+  {
+    alert: "KongHighServerErrors",
+    kind: "fires",
+    series: [
+      s("kong_http_requests_total", { ...KONG, service: "order-service", route: "order-service", code: "200", source: "service" }, "0+90x20"),
+      s("kong_http_requests_total", { ...KONG, service: "order-service", route: "order-service", code: "502", source: "service" }, "0+10x20"),
+    ],
+    at: "15m",
+    expect: [{ service: "order-service", severity: "warning" }],
+  },
+  {
+    alert: "KongHighServerErrors",
+    kind: "silent",
+    series: [
+      s("kong_http_requests_total", { ...KONG, service: "order-service", route: "order-service", code: "200", source: "service" }, "0+99x20"),
+      s("kong_http_requests_total", { ...KONG, service: "order-service", route: "order-service", code: "502", source: "service" }, "0+1x20"),
+    ],
+    at: "15m",
+    expect: [],
+  },
 
   { alert: "JaegerDown", kind: "fires", series: [s("up", JAEGER, "0x10")], at: "8m", expect: [{ ...JAEGER, severity: "warning" }] },
   { alert: "JaegerDown", kind: "silent", series: [s("up", JAEGER, "1x10")], at: "8m", expect: [] },

@@ -148,8 +148,8 @@ describe("zero trust: the evaluator and the graph catch what they must", functio
       into("monitoring/jaeger").filter((f) => f.endsWith(" 16686")),
       ["monitoring/grafana 16686"],
     );
-    // Kong's proxy takes the API's clients (addresses outside the pod network), never a pod.
-    assert.deepEqual(into("kong/kong"), ["outside 172.18.0.2 8000", "outside 203.0.113.7 8000"]);
+    // Kong's proxy takes the API's clients (addresses outside the pod network), never a pod; its status port, Prometheus.
+    assert.deepEqual(into("kong/kong"), ["monitoring/prometheus 8100", "outside 172.18.0.2 8000", "outside 203.0.113.7 8000"]);
   });
 
   it("reports an extra opening: the old whole-namespace scrape rule, next to an allow-all egress such as Istio's charts ship", () => {
