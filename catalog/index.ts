@@ -27,6 +27,7 @@ export { JAEGER, PROMETHEUS, LOGGING } from "./platform/observability";
 export { ALERTMANAGER, RECEIVERS, RECEIVER_KINDS, ReceiverName, ReceiverKind } from "./platform/alerting";
 export { SLO } from "./platform/slo";
 export { GRAFANA } from "./platform/grafana";
+export { CADVISOR, MESH_TELEMETRY, STATE_METRICS, STORE_EXPORTERS, StoreExporter } from "./platform/exporters";
 export { CHAOS, SECURITY, PERFORMANCE, AUTOSCALING, DEFAULT_CIRCUIT_BREAKER } from "./platform/operations";
 export { WORKLOAD } from "./platform/workload";
 export { dockerCompose, kubernetesManifest } from "./platform/deployment";

@@ -35,6 +35,7 @@ export interface NetworkConfig {
   readonly policies: boolean;
   readonly podCidrs: readonly string[];
   readonly apiServer: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
+  readonly kubelets: { readonly cidrs: readonly string[]; readonly port: number };
 }
 
 /** The stack's configuration once validated: the contract `Pulumi.yaml` declares. */
@@ -129,6 +130,15 @@ const SCHEMA = {
             ports: { type: "array", minItems: 1, uniqueItems: true, items: port, default: [...NETWORK.defaults.apiServer.ports] },
           },
         },
+        kubelets: {
+          type: "object",
+          additionalProperties: false,
+          default: {},
+          properties: {
+            cidrs: { type: "array", minItems: 1, uniqueItems: true, items: cidr, default: [...NETWORK.defaults.kubelets.cidrs] },
+            port: { ...port, default: NETWORK.defaults.kubelets.port },
+          },
+        },
       },
     },
     // A secret, read as one by components/redis (never part of the validated raw values).
@@ -156,6 +166,7 @@ const FIX_HINTS: Record<string, string> = {
   "/storageClass": "name a StorageClass of the cluster (reclaimPolicy Retain on prod), or leave it empty for the default",
   "/network/podCidrs": "list the cluster's pod network ranges as CIDRs, such as 10.244.0.0/16",
   "/network/apiServer": "list the addresses the API server answers on as CIDRs (cidrs) and its ports (ports)",
+  "/network/kubelets": "list the nodes' addresses as CIDRs (cidrs) and the kubelet's port (port, 10250 by default)",
   "/services": "see the services row of the README's config table (replicas: integer ≥ 1, image: pinned tag or digest, resources: quantities)",
 };
 

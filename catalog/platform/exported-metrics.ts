@@ -1,3 +1,5 @@
+import { STATE_METRICS } from "./exporters";
+
 /**
  * What each Prometheus scrape job exports, as data: the metric names a rule or a dashboard may
  * select from a job (test/observability/metric-existence.test.ts checks every expression against
@@ -1447,9 +1449,9 @@ export const EXPORTED_METRICS: Readonly<Record<string, ExportedMetrics>> = {
     prefixed("istio_agent_", PROCESS_COLLECTOR_METRICS),
   ),
   "kube-state-metrics": documented(
-    "kube-state-metrics v2.20.0 docs/metrics/{workload,cluster,storage,policy,service}/*-metrics.md (resources enabled by default, opt-in metrics left out) and the telemetry port's metrics from pkg/app/server.go, pkg/watch/watch.go, pkg/sharding/metrics.go",
+    "kube-state-metrics v2.20.0 docs/metrics/{workload,cluster,storage,policy,service}/*-metrics.md (resources enabled by default, opt-in metrics left out; kept: the resources STATE_METRICS enables) and the telemetry port's metrics from pkg/app/server.go, pkg/watch/watch.go, pkg/sharding/metrics.go",
     ...GO_AND_PROCESS,
-    KUBE_STATE_METRICS,
+    KUBE_STATE_METRICS.filter((name) => name.startsWith("kube_state_metrics_") || STATE_METRICS.resources.some((r) => name.startsWith(`kube_${r.singular}_`))),
   ),
   cadvisor: documented(
     "kubelet /metrics/cadvisor: the metric sets pkg/kubelet/server/server.go includes (Kubernetes v1.37.2; PSI is GA) as google/cadvisor lib v0.60.5 metrics/prometheus.go and prometheus_machine.go name them",

@@ -4,6 +4,7 @@ import { MESH } from "./mesh";
 import { JAEGER, PROMETHEUS } from "./observability";
 import { ALERTMANAGER } from "./alerting";
 import { GRAFANA } from "./grafana";
+import { STATE_METRICS, STORE_EXPORTERS } from "./exporters";
 
 /**
  * The upstream support window of every image the stacks run (read from the catalog's pins), the runtime
@@ -62,6 +63,27 @@ export const IMAGE_SUPPORT: readonly ImageSupport[] = [
     endOfSupport: null,
     note: "no LTS line: fixes land in the newest release only (0.35.0 was the newest on 2026-12-01), so bump with each release",
     usedBy: "Alertmanager",
+  },
+  {
+    image: STATE_METRICS.image,
+    line: "kube-state-metrics 2.20",
+    endOfSupport: null,
+    note: "no support window: fixes land in the newest release; each release is tested against the Kubernetes minors its compatibility matrix lists, so bump with the cluster",
+    usedBy: "kube-state-metrics (beside Prometheus)",
+  },
+  {
+    image: STORE_EXPORTERS.postgresql.image,
+    line: "postgres_exporter 0.20",
+    endOfSupport: null,
+    note: "a Prometheus community exporter without LTS: fixes land in the newest release only, so bump with each release",
+    usedBy: "PostgreSQL (its exporter container)",
+  },
+  {
+    image: STORE_EXPORTERS.redis.image,
+    line: "redis_exporter 1.88",
+    endOfSupport: null,
+    note: "one maintainer's project without LTS: fixes land in the newest release only, so bump with each release",
+    usedBy: "Redis (its exporter container)",
   },
   {
     image: JAEGER.image,

@@ -20,6 +20,11 @@ export const NETWORK = {
      * address outside the pod network on the usual ports; narrow it to the control plane's addresses.
      */
     apiServer: { cidrs: ["0.0.0.0/0"] as readonly string[], ports: [443, 6443] as readonly number[] },
+    /**
+     * Where Prometheus reaches each node's kubelet for cAdvisor's metrics: the nodes' addresses and the kubelet's
+     * port. The default is any address outside the pod network on 10250; narrow it to the node network.
+     */
+    kubelets: { cidrs: ["0.0.0.0/0"] as readonly string[], port: 10250 },
   },
   /** The cluster's DNS (CoreDNS, `k8s-app: kube-dns` in kube-system on kind and kubeadm): every pod's egress needs it. */
   clusterDns: { namespace: "kube-system", selector: { "k8s-app": "kube-dns" }, port: 53 },

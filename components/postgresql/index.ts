@@ -2,7 +2,18 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import * as pulumi from "@pulumi/pulumi";
 import { createHmac } from "crypto";
-import { DATA_STORES, DatabaseGrant, POSTGRES, SAGAS, ServiceEntry, kubernetesName, sagaCoordinators, sagaDatabase, serviceDatabases } from "../../catalog";
+import {
+  DATA_STORES,
+  DatabaseGrant,
+  POSTGRES,
+  SAGAS,
+  STORE_EXPORTERS,
+  ServiceEntry,
+  kubernetesName,
+  sagaCoordinators,
+  sagaDatabase,
+  serviceDatabases,
+} from "../../catalog";
 import { emitDocuments } from "../artifacts/emit";
 import {
   ResolvedSizing,
@@ -31,6 +42,7 @@ import { CONFIG_NAMESPACE, ConfigError } from "../settings";
 export const PASSWORD_SEED_CONFIG_KEY = "postgresPasswordSeed";
 import { INIT_SCRIPT, SUPERUSER_PASSWORD_VARIABLE, initScript, passwordVariable } from "./init-script";
 import { withEphemeralStorage } from "../ephemeral-storage";
+import { exporterContainer } from "../data-stores/exporter";
 
 export { INIT_SCRIPT, initScript, passwordVariable } from "./init-script";
 
@@ -139,6 +151,9 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
           );
     const superuserPassword = password("postgres-superuser");
     const passwords = new Map(this.grants.map((g) => [g.role, password(kubernetesName(g.role))]));
+    // With Prometheus, postgres_exporter beside PostgreSQL, logging in as a pg_monitor role of its own.
+    const monitor = args.components.includes("prometheus") ? STORE_EXPORTERS.postgresql.role : undefined;
+    const monitorPassword = monitor === undefined ? undefined : password(kubernetesName(monitor));
 
     // What PostgreSQL itself reads: the superuser's password and each role's (init script).
     const credentials = new k8s.core.v1.Secret(
@@ -149,6 +164,7 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
         stringData: {
           [SUPERUSER_PASSWORD_KEY]: superuserPassword.result,
           ...Object.fromEntries([...passwords].map(([role, p]) => [role, p.result])),
+          ...(monitor && monitorPassword ? { [monitor]: monitorPassword.result } : {}),
         },
       },
       secretOptions(this, args.provider),
@@ -158,7 +174,7 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
       `${NAME}-init`,
       {
         metadata: { name: `${NAME}-init`, namespace, labels },
-        data: { [INIT_SCRIPT]: initScript(this.grants, POSTGRES.superuser) },
+        data: { [INIT_SCRIPT]: initScript(this.grants, POSTGRES.superuser, monitor) },
       },
       childOpts,
     );
@@ -179,7 +195,21 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
       secretEnv(SUPERUSER_PASSWORD_VARIABLE, credentials.metadata.name, SUPERUSER_PASSWORD_KEY),
       { name: "PGDATA", value: POSTGRES.pgdata },
       ...this.grants.map((g) => secretEnv(passwordVariable(g.role), credentials.metadata.name, g.role)),
+      ...(monitor ? [secretEnv(passwordVariable(monitor), credentials.metadata.name, monitor)] : []),
     ];
+    const exporter = monitor
+      ? [
+          exporterContainer(
+            STORE_EXPORTERS.postgresql,
+            [`--web.listen-address=:${STORE_EXPORTERS.postgresql.port}`],
+            [
+              { name: "DATA_SOURCE_URI", value: `127.0.0.1:${POSTGRES.port}/postgres?sslmode=disable` },
+              { name: "DATA_SOURCE_USER", value: monitor },
+              secretEnv("DATA_SOURCE_PASS", credentials.metadata.name, monitor),
+            ],
+          ),
+        ]
+      : [];
     const mounts = [
       { name: "data", mountPath: POSTGRES.dataMountPath },
       { name: "init", mountPath: INIT_DIR, readOnly: true },
@@ -202,7 +232,12 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
             // The roles script runs at every start (reconcile-roles): a rotated password rolls the pod.
             metadata: {
               labels,
-              annotations: { "checksum/credentials": credentialsChecksum(superuserPassword.result, ...[...passwords.values()].map((p) => p.result)) },
+              annotations: {
+                "checksum/credentials": credentialsChecksum(
+                  superuserPassword.result,
+                  ...[...passwords.values(), ...(monitorPassword ? [monitorPassword] : [])].map((p) => p.result),
+                ),
+              },
             },
             spec: withEphemeralStorage({
               serviceAccountName: serviceAccount.metadata.name,
@@ -239,6 +274,7 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
                   securityContext: containerSecurityContext,
                   volumeMounts: mounts,
                 },
+                ...exporter,
               ],
               volumes: [
                 { name: "init", configMap: { name: init.metadata.name } },

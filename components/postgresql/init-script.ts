@@ -21,7 +21,7 @@ const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
  * service reaches the database on the next rollout, without a new volume. It drops nothing. No password
  * is in the script: a missing variable leaves `:'password'` unexpanded, a syntax error that stops it.
  */
-export function initScript(grants: readonly DatabaseGrant[], superuser: string): string {
+export function initScript(grants: readonly DatabaseGrant[], superuser: string, monitor?: string): string {
   const lines = [
     "-- Generated from the catalog: one role and one database per service that names a database, and the",
     "-- saga coordinator's; idempotent. Passwords come from the environment, never from this file.",
@@ -39,6 +39,17 @@ export function initScript(grants: readonly DatabaseGrant[], superuser: string):
       `ALTER ROLE ${role} WITH LOGIN PASSWORD :'password';`,
       `SELECT 'CREATE DATABASE ${database} OWNER ${role}' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = ${literal(grant.database)}) \\gexec`,
       `REVOKE ALL ON DATABASE ${database} FROM PUBLIC;`,
+    );
+  }
+  if (monitor !== undefined) {
+    lines.push(
+      "",
+      "-- the exporter's role: pg_monitor reads the statistics views and settings, and no table",
+      "\\unset password",
+      `\\getenv password ${passwordVariable(monitor)}`,
+      `SELECT 'CREATE ROLE ${identifier(monitor)}' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${literal(monitor)}) \\gexec`,
+      `ALTER ROLE ${identifier(monitor)} WITH LOGIN PASSWORD :'password';`,
+      `GRANT pg_monitor TO ${identifier(monitor)};`,
     );
   }
   lines.push(

@@ -9,14 +9,15 @@ import { PlatformArgs } from "../platform";
 import { componentSettings } from "../settings";
 import { RUNBOOK_FILE, RuleFile, alertRules } from "./rules";
 import { monitoringNamespace } from "./monitoring-namespace";
-import { ISTIO_CERTS_DIR, discoveries, discoveryRules, prometheusConfig } from "./scrape-config";
+import { ISTIO_CERTS_DIR, clusterDiscoveryRules, discoveries, discoveryRules, prometheusConfig } from "./scrape-config";
 import { createdNamespaces } from "../namespace";
 import { httpProbe, platformWorkload } from "../platform-workload";
 import { Alertmanager, AlertmanagerSettings, alertmanagerSettingsSchema } from "../alertmanager";
 import { Grafana } from "../grafana";
+import { KubeStateMetrics } from "../kube-state-metrics";
 
 export { AlertRule, RecordingRule, RuleFile, RuleGroup, alertRules, isAlert } from "./rules";
-export { DISCOVERY_VERBS, discoveries, discoveryRules, prometheusConfig } from "./scrape-config";
+export { DISCOVERY_VERBS, clusterDiscoveryRules, discoveries, discoveryRules, prometheusConfig } from "./scrape-config";
 
 /** `microservices-ecosystem:prometheus`, validated and with its defaults. */
 export interface PrometheusSettings {
@@ -60,6 +61,8 @@ export class Prometheus extends pulumi.ComponentResource {
   readonly alertmanager: Alertmanager;
   /** Its dashboards. */
   readonly grafana: Grafana;
+  /** What it knows of the stack's Kubernetes objects. */
+  readonly kubeStateMetrics: KubeStateMetrics;
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("microservices:platform:Prometheus", name, {}, opts);
@@ -79,6 +82,10 @@ export class Prometheus extends pulumi.ComponentResource {
       jaeger: args.components.includes("jaeger"),
       eventstore: args.components.includes("eventstore"),
       kong: args.components.includes("kong"),
+      postgresql: args.components.includes("postgresql"),
+      redis: args.components.includes("redis"),
+      injectedNamespaces: args.namespaces.filter((n) => n.injected).map((n) => n.name),
+      stateMetricsNamespaces: args.namespaces.map((n) => n.name),
     });
     const jobs = (this.config.scrape_configs as { job_name: string }[]).map((j) => j.job_name);
     this.rules = alertRules(jobs, settings.runbookBaseUrl);
@@ -91,7 +98,8 @@ export class Prometheus extends pulumi.ComponentResource {
     // A namespace the stack creates is named through its resource, so that the Role waits for it.
     const namespaceOf = (ns: string): pulumi.Input<string> =>
       ns === args.namespaceName ? args.namespace : ns === PROMETHEUS.namespace ? namespace : (createdNamespaces(args.provider).get(ns)?.metadata.name ?? ns);
-    const bindings = [...discoveryRules(discoveries(this.config))].map(([ns, rules]) => {
+    const found = discoveries(this.config);
+    const bindings: pulumi.Resource[] = [...discoveryRules(found)].map(([ns, rules]) => {
       const roleName = `${NAME}-discovery`;
       const role = new k8s.rbac.v1.Role(
         `${roleName}-${ns}`,
@@ -111,6 +119,23 @@ export class Prometheus extends pulumi.ComponentResource {
         childOpts,
       );
     });
+    // The kubelets' metrics (cAdvisor) are a node's: the one cluster-wide grant, nodes and nodes/metrics only.
+    const clusterRules = clusterDiscoveryRules(found);
+    if (clusterRules.length > 0) {
+      const clusterRoleName = `${NAME}-${PROMETHEUS.namespace}-nodes`;
+      const clusterRole = new k8s.rbac.v1.ClusterRole(clusterRoleName, { metadata: { name: clusterRoleName, labels }, rules: clusterRules }, childOpts);
+      bindings.push(
+        new k8s.rbac.v1.ClusterRoleBinding(
+          clusterRoleName,
+          {
+            metadata: { name: clusterRoleName, labels },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRole.metadata.name },
+            subjects: [{ kind: "ServiceAccount", name: serviceAccountName, namespace }],
+          },
+          childOpts,
+        ),
+      );
+    }
 
     // The TSDB on a claim: it outlives the pod (and, on prod, `pulumi destroy`).
     const data = dataClaim(
@@ -175,6 +200,11 @@ export class Prometheus extends pulumi.ComponentResource {
 
     this.alertmanager = new Alertmanager("alertmanager", { ...args, alertmanager: settings.alertmanager, monitoringNamespace: namespace }, { parent: this });
     this.grafana = new Grafana("grafana", { ...args, monitoringNamespace: namespace, jobs }, { parent: this });
+    this.kubeStateMetrics = new KubeStateMetrics(
+      "kube-state-metrics",
+      { ...args, monitoringNamespace: namespace, watched: args.namespaces.map((n) => ({ name: n.name, namespace: namespaceOf(n.name) })) },
+      { parent: this },
+    );
 
     emitDocuments(this, args.artifactsDir, [
       { path: "monitoring/metrics/prometheus_config.yaml", content: PROMETHEUS.config },

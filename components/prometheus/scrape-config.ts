@@ -1,13 +1,29 @@
-import { ALERTMANAGER, DATA_STORES, EVENT_STORE, GATEWAY, GRAFANA, JAEGER, PROMETHEUS } from "../../catalog";
+import {
+  ALERTMANAGER,
+  CADVISOR,
+  DATA_STORES,
+  EVENT_STORE,
+  GATEWAY,
+  GRAFANA,
+  JAEGER,
+  MESH,
+  MESH_TELEMETRY,
+  POSTGRES,
+  PROMETHEUS,
+  REDIS,
+  STATE_METRICS,
+  STORE_EXPORTERS,
+} from "../../catalog";
 import { ALERTMANAGER_JOB, EVENTSTORE_JOB, GRAFANA_JOB, JAEGER_JOB, KONG_JOB, PROMETHEUS_JOB } from "./rules";
 import { plainValue } from "../jaeger/sampling";
 
 type Json = Record<string, unknown>;
 
-/** The Kubernetes discovery a config asks for: a role in a namespace. */
+/** The Kubernetes discovery a config asks for: a role in a namespace, or (nodes) cluster-wide. */
 export interface Discovery {
   readonly role: string;
-  readonly namespace: string;
+  /** Absent for the cluster-scoped `node` role. */
+  readonly namespace?: string;
 }
 
 export interface PrometheusConfigInput {
@@ -22,6 +38,14 @@ export interface PrometheusConfigInput {
   readonly eventstore?: boolean;
   /** Kong is composed (its Prometheus plugin answers on the status listener). */
   readonly kong?: boolean;
+  /** PostgreSQL is composed (its exporter beside it). */
+  readonly postgresql?: boolean;
+  /** Redis is composed (its exporter beside it). */
+  readonly redis?: boolean;
+  /** The namespaces whose pods carry a sidecar: each sidecar's merged metrics are scraped there (with `meshed`). */
+  readonly injectedNamespaces?: readonly string[];
+  /** The namespaces kube-state-metrics reports on (its job is written when there are any). */
+  readonly stateMetricsNamespaces?: readonly string[];
 }
 
 /** Where the Prometheus container finds the certificates its sidecar writes (mTLS scraping). */
@@ -126,12 +150,91 @@ function podJob(name: string, namespace: string, app: string, port: string, mesh
   };
 }
 
+/** The path of the ServiceAccount token and cluster CA every pod with a mounted token has. */
+const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+
 /**
- * The platform's own jobs: Prometheus itself (on localhost, where no sidecar intercepts), Alertmanager, Grafana, and
- * Jaeger, EventStoreDB and Kong when composed; over mTLS inside the mesh, like the services' (Kong's status port
- * excepted).
+ * The kubelets' cAdvisor, on each node's kubelet port (node discovery's address), with Prometheus's token:
+ * `nodes/metrics` is all the kubelet grants it. The kubelet's serving certificate is usually self-signed (kind,
+ * kubeadm without serverTLSBootstrap), so it is not verified; the token authenticates Prometheus, not the node.
+ */
+function cadvisorJob(): Json {
+  return {
+    job_name: CADVISOR.job,
+    scheme: "https",
+    metrics_path: CADVISOR.path,
+    authorization: { credentials_file: `${SERVICE_ACCOUNT_DIR}/token` },
+    tls_config: { ca_file: `${SERVICE_ACCOUNT_DIR}/ca.crt`, insecure_skip_verify: true },
+    kubernetes_sd_configs: [{ role: "node" }],
+    relabel_configs: [{ source_labels: ["__meta_kubernetes_node_name"], action: "replace", target_label: "node" }],
+  };
+}
+
+/** istiod's monitoring port, found through its Service's endpoints (istiod has no sidecar: plain HTTP). */
+function istiodJob(): Json {
+  return {
+    job_name: MESH_TELEMETRY.istiodJob,
+    kubernetes_sd_configs: [{ role: "endpointslice", namespaces: { names: [MESH.rootNamespace] } }],
+    relabel_configs: [
+      { source_labels: ["__meta_kubernetes_service_name"], action: "keep", regex: MESH.istiod.selector.app },
+      { source_labels: ["__meta_kubernetes_endpointslice_port"], action: "keep", regex: String(MESH_TELEMETRY.istiodPort) },
+      { source_labels: ["__meta_kubernetes_namespace"], action: "replace", target_label: "namespace" },
+      { source_labels: ["__meta_kubernetes_pod_name"], action: "replace", target_label: "pod" },
+    ],
+  };
+}
+
+/**
+ * Every sidecar's merged endpoint (15020, plain HTTP: the sidecar never captures its own ports), found by the port
+ * the injected container declares; only the Istio, Envoy and agent series are kept, as the app's own are the
+ * services' job.
+ */
+function sidecarJob(namespaces: readonly string[]): Json {
+  return {
+    job_name: MESH_TELEMETRY.sidecarJob,
+    metrics_path: MESH_TELEMETRY.sidecarPath,
+    kubernetes_sd_configs: [{ role: "pod", namespaces: { names: [...namespaces] } }],
+    relabel_configs: [
+      { source_labels: ["__meta_kubernetes_pod_container_name"], action: "keep", regex: MESH_TELEMETRY.sidecarContainer },
+      { source_labels: ["__meta_kubernetes_pod_container_port_name"], action: "keep", regex: MESH_TELEMETRY.sidecarPortName },
+      {
+        source_labels: ["__meta_kubernetes_pod_ip"],
+        action: "replace",
+        regex: "(.+)",
+        replacement: `$1:${MESH.mergedMetricsPort}`,
+        target_label: "__address__",
+      },
+      { source_labels: ["__meta_kubernetes_namespace"], action: "replace", target_label: "namespace" },
+      { source_labels: ["__meta_kubernetes_pod_name"], action: "replace", target_label: "pod" },
+    ],
+    metric_relabel_configs: [{ source_labels: ["__name__"], action: "keep", regex: MESH_TELEMETRY.sidecarMetrics }],
+  };
+}
+
+/** kube-state-metrics: its series carry the objects' own `namespace` and `pod`, which the target's must not overwrite. */
+function stateMetricsJob(meshTls: Json): Json {
+  const job = podJob(
+    STATE_METRICS.job,
+    STATE_METRICS_NAMESPACE,
+    STATE_METRICS.workload,
+    `${STATE_METRICS.portName}|${STATE_METRICS.telemetryPortName}`,
+    meshTls,
+  );
+  return { ...job, honor_labels: true };
+}
+
+/** kube-state-metrics runs beside Prometheus. */
+const STATE_METRICS_NAMESPACE = PROMETHEUS.namespace;
+
+/**
+ * The platform's own jobs: Prometheus itself (on localhost, where no sidecar intercepts), Alertmanager, Grafana,
+ * kube-state-metrics and the kubelets' cAdvisor; Jaeger, EventStoreDB, Kong and the data stores' exporters when
+ * composed; istiod and the sidecars inside the mesh. Over mTLS inside the mesh, like the services' (Kong's status
+ * port, istiod and the sidecars' own port excepted, and the kubelets, which are outside it).
  */
 function platformJobs(input: PrometheusConfigInput, meshTls: Json): Json[] {
+  const exporter = (store: "postgresql" | "redis", app: string) =>
+    podJob(STORE_EXPORTERS[store].job, DATA_STORES.namespace, app, STORE_EXPORTERS[store].portName, meshTls);
   return [
     { job_name: PROMETHEUS_JOB, static_configs: [{ targets: [`localhost:${PROMETHEUS.port}`] }] },
     podJob(ALERTMANAGER_JOB, ALERTMANAGER.namespace, ALERTMANAGER.workload, ALERTMANAGER.portName, meshTls),
@@ -140,6 +243,12 @@ function platformJobs(input: PrometheusConfigInput, meshTls: Json): Json[] {
     ...(input.eventstore ? [podJob(EVENTSTORE_JOB, DATA_STORES.namespace, EVENT_STORE.host, EVENT_STORE.portName, meshTls)] : []),
     // Kong's status port is not captured by its sidecar (its inbound ports are left alone): plain HTTP.
     ...(input.kong ? [podJob(KONG_JOB, GATEWAY.namespace, GATEWAY.serviceAccount, GATEWAY.statusPortName, {})] : []),
+    ...(input.postgresql ? [exporter("postgresql", POSTGRES.host)] : []),
+    ...(input.redis ? [exporter("redis", REDIS.host)] : []),
+    ...((input.stateMetricsNamespaces ?? []).length > 0 ? [stateMetricsJob(meshTls)] : []),
+    cadvisorJob(),
+    ...(input.meshed ? [istiodJob()] : []),
+    ...(input.meshed && (input.injectedNamespaces ?? []).length > 0 ? [sidecarJob(input.injectedNamespaces!)] : []),
   ];
 }
 
@@ -151,9 +260,14 @@ export function discoveries(config: Json): Discovery[] {
     if (!value || typeof value !== "object") return;
     const object = value as Json;
     for (const sd of (object.kubernetes_sd_configs ?? []) as Json[]) {
+      const role = String(sd.role);
       const names = ((sd.namespaces as Json | undefined)?.names ?? []) as string[];
-      if (names.length === 0) throw new Error(`prometheus: a ${String(sd.role as string)} discovery without namespaces would need cluster-wide access`);
-      for (const namespace of names) found.push({ role: String(sd.role), namespace });
+      if (CLUSTER_ROLES[role]) {
+        found.push({ role });
+        continue;
+      }
+      if (names.length === 0) throw new Error(`prometheus: a ${role} discovery without namespaces would need cluster-wide access`);
+      for (const namespace of names) found.push({ role, namespace });
     }
     Object.values(object).forEach(visit);
   };
@@ -187,10 +301,28 @@ export interface PolicyRule {
 /** Discovery only lists and watches. */
 export const DISCOVERY_VERBS = ["list", "watch"];
 
-/** The RBAC rules each namespace needs for the discoveries (namespace → rules). */
+/**
+ * The cluster-scoped discoveries, and what they need cluster-wide: nodes to list and watch, and (cAdvisor, on the
+ * kubelet) `nodes/metrics`, which lets the kubelet serve its metrics endpoints and nothing else (not `nodes/proxy`).
+ */
+const CLUSTER_ROLES: Readonly<Record<string, readonly PolicyRule[]>> = {
+  node: [
+    { apiGroups: [""], resources: ["nodes"], verbs: [...DISCOVERY_VERBS] },
+    { apiGroups: [""], resources: ["nodes/metrics"], verbs: ["get"] },
+  ],
+};
+
+/** The cluster-wide RBAC rules the discoveries need (a ClusterRole's), none when every discovery is namespaced. */
+export function clusterDiscoveryRules(found: readonly Discovery[]): PolicyRule[] {
+  return found
+    .filter((d) => d.namespace === undefined)
+    .flatMap((d) => CLUSTER_ROLES[d.role].map((r) => ({ ...r, resources: [...r.resources], verbs: [...r.verbs] })));
+}
+
+/** The RBAC rules each namespace needs for the namespaced discoveries (namespace → rules). */
 export function discoveryRules(found: readonly Discovery[]): Map<string, PolicyRule[]> {
   const byNamespace = new Map<string, Map<string, Set<string>>>();
-  for (const d of found) {
+  for (const d of found.filter((f): f is Required<Discovery> => f.namespace !== undefined)) {
     const resources = ROLE_RESOURCES[d.role];
     if (!resources) throw new Error(`prometheus: Kubernetes discovery role "${d.role}" is not namespaced or not known`);
     const groups = byNamespace.get(d.namespace) ?? new Map<string, Set<string>>();

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import * as pulumi from "@pulumi/pulumi";
-import { CACHE, DATA_STORES, REDIS, ServiceEntry, redisClients } from "../../catalog";
+import { CACHE, DATA_STORES, REDIS, STORE_EXPORTERS, ServiceEntry, redisClients } from "../../catalog";
 import { emitDocuments } from "../artifacts/emit";
 import {
   ResolvedSizing,
@@ -26,6 +26,7 @@ import {
 import { PlatformArgs, PlatformComponentResource, ServiceBinding } from "../platform";
 import { configChecksum, credentialsChecksum } from "../checksum";
 import { withEphemeralStorage } from "../ephemeral-storage";
+import { exporterContainer } from "../data-stores/exporter";
 
 const NAME = REDIS.host;
 const PORT_NAME = "tcp-redis";
@@ -150,6 +151,16 @@ export class RedisCache extends pulumi.ComponentResource implements PlatformComp
     const { headless } = storeServices(this, args.provider, NAME, namespace, labels, [{ name: PORT_NAME, port: REDIS.port }]);
 
     // redis-cli reads the password from REDISCLI_AUTH: probes pass none on their command line.
+    // With Prometheus, redis_exporter beside Redis, on localhost with the same password (Redis has one user).
+    const exporter = args.components.includes("prometheus")
+      ? [
+          exporterContainer(
+            STORE_EXPORTERS.redis,
+            [`--web.listen-address=:${STORE_EXPORTERS.redis.port}`],
+            [{ name: "REDIS_ADDR", value: `redis://127.0.0.1:${REDIS.port}` }, secretEnv("REDIS_PASSWORD", auth.metadata.name, PASSWORD_KEY)],
+          ),
+        ]
+      : [];
     const ping = (accept: string) => ({
       exec: { command: ["sh", "-c", `redis-cli -h 127.0.0.1 -p ${REDIS.port} ping | grep -Eq '${accept}'`] },
       timeoutSeconds: 5,
@@ -193,6 +204,7 @@ export class RedisCache extends pulumi.ComponentResource implements PlatformComp
                     { name: "tmp", mountPath: "/tmp" },
                   ],
                 },
+                ...exporter,
               ],
               volumes: [
                 { name: "config", configMap: { name: config.metadata.name } },

@@ -7,10 +7,13 @@ import {
   GatewayRoute,
   JAEGER,
   MESH,
+  MESH_TELEMETRY,
   NETWORK,
   POSTGRES,
   PROMETHEUS,
   REDIS,
+  STATE_METRICS,
+  STORE_EXPORTERS,
   ServiceEntry,
   WORKLOAD,
   eventStoreClients,
@@ -72,7 +75,7 @@ export interface NamespacePods {
 /** Peers outside the pod network, as address ranges: the Kubernetes API server, the API's clients. */
 export interface Outside {
   readonly kind: "outside";
-  readonly name: "kubernetes-api" | "clients" | "alert-receivers";
+  readonly name: "kubernetes-api" | "kubelets" | "clients" | "alert-receivers";
   readonly cidrs: readonly string[];
   /** The pod network: an address in it is a pod, never this peer. */
   readonly except: readonly string[];
@@ -108,6 +111,7 @@ export interface TrafficInput {
   readonly network: {
     readonly podCidrs: readonly string[];
     readonly apiServer: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
+    readonly kubelets: { readonly cidrs: readonly string[]; readonly port: number };
   };
   /** The ports Kong's proxy takes clients on (with TLS, its HTTPS listener, and its HTTP one when it redirects). */
   readonly kongProxyPorts: readonly number[];
@@ -255,6 +259,7 @@ export function trafficGraph(input: TrafficInput): TrafficGraph {
   const prometheus = appWorkload(PROMETHEUS.serviceAccount, PROMETHEUS.namespace, meshed);
   const alertmanager = appWorkload(ALERTMANAGER.workload, ALERTMANAGER.namespace, meshed);
   const grafana = appWorkload(GRAFANA.workload, GRAFANA.namespace, meshed);
+  const stateMetrics = appWorkload(STATE_METRICS.workload, PROMETHEUS.namespace, meshed);
   const jaeger = appWorkload(JAEGER.workload, JAEGER.namespace, meshed);
 
   const gatewayRuns = gatewayInstalled(input.mesh) || (meshed && !input.mesh.installed);
@@ -262,7 +267,7 @@ export function trafficGraph(input: TrafficInput): TrafficGraph {
     ...services.values(),
     ...(composed("kong") ? [kong] : []),
     ...(["postgresql", "redis", "eventstore"] as const).filter(composed).map((c) => stores[c]),
-    ...(composed("prometheus") ? [prometheus, alertmanager, grafana] : []),
+    ...(composed("prometheus") ? [prometheus, alertmanager, grafana, stateMetrics] : []),
     ...(composed("jaeger") ? [jaeger] : []),
     ...(meshed ? [istiod] : []),
     ...(gatewayRuns ? [gateway] : []),
@@ -342,6 +347,26 @@ export function trafficGraph(input: TrafficInput): TrafficGraph {
     // not captured by its sidecar: their scrapes are allowed by port.
     if (composed("eventstore")) add(prometheus, stores.eventstore, tcp(EVENT_STORE.port), "Prometheus scrapes EventStoreDB");
     if (composed("kong")) add(prometheus, kong, tcp(GATEWAY.statusPort), "Prometheus scrapes Kong's Prometheus plugin");
+    for (const store of ["postgresql", "redis"] as const) {
+      if (composed(store))
+        add(prometheus, stores[store], tcp(STORE_EXPORTERS[store].port), `Prometheus scrapes ${store}'s exporter`, [
+          { methods: ["GET"], paths: [WORKLOAD.metricsPath] },
+        ]);
+    }
+    add(prometheus, stateMetrics, tcp(STATE_METRICS.port, STATE_METRICS.telemetryPort), "Prometheus scrapes kube-state-metrics", [
+      { methods: ["GET"], paths: [WORKLOAD.metricsPath] },
+    ]);
+    add(stateMetrics, kubernetesApi, tcp(...input.network.apiServer.ports), "kube-state-metrics watches the stack's objects");
+    const kubelets: Outside = { kind: "outside", name: "kubelets", cidrs: input.network.kubelets.cidrs, except };
+    add(prometheus, kubelets, tcp(input.network.kubelets.port), "Prometheus scrapes each kubelet's cAdvisor");
+    if (meshed) {
+      add(prometheus, istiod, tcp(MESH_TELEMETRY.istiodPort), "Prometheus scrapes istiod");
+      // The sidecar's merged endpoint is plain text outside its capture: the NetworkPolicy is its only guard.
+      const injected = new Set(namespaces.filter((n) => n.injected).map((n) => n.name));
+      for (const workload of workloads.filter((w) => w.meshed && w.managed && injected.has(w.namespace))) {
+        add(prometheus, workload, tcp(MESH.mergedMetricsPort), `Prometheus scrapes ${workload.namespace}/${workload.name}'s sidecar`);
+      }
+    }
     add(grafana, prometheus, tcp(PROMETHEUS.port), "Grafana queries Prometheus", [{ methods: ["GET", "POST"], paths: ["/api/v1/*"] }]);
     if (composed("jaeger")) add(grafana, jaeger, tcp(JAEGER.queryPort), "Grafana reads Jaeger's traces", [{ methods: ["GET"], paths: ["/api/*"] }]);
     const sink = services.get(ALERTMANAGER.devWebhook.service);

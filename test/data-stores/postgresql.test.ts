@@ -152,11 +152,16 @@ describe("PostgreSQL (full stack, dev): services' connection settings", () => {
     }
   });
 
-  it("one RandomPassword per role and one for the superuser, letters and digits only", () => {
+  it("one RandomPassword per role, one for the superuser and one for the exporter's pg_monitor role, letters and digits only", () => {
     const passwords = r.ofType("random:index/randomPassword:RandomPassword").filter((p) => p.parent?.endsWith("microservices:platform:PostgreSQL::postgresql"));
     assert.deepEqual(
       passwords.map((p) => p.name).sort(),
-      ["postgres-superuser-password", ...WITH_DATABASE.map(([s]) => `${kubernetesName(s)}-password`), "saga-user-password"].sort(),
+      [
+        "postgres-superuser-password",
+        "postgres-exporter-password",
+        ...WITH_DATABASE.map(([s]) => `${kubernetesName(s)}-password`),
+        "saga-user-password",
+      ].sort(),
     );
     for (const p of passwords) assert.deepEqual([p.inputs.length, p.inputs.special], [32, false]);
   });

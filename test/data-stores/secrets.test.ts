@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { EVENT_STORE, POSTGRES, REDIS } from "../../catalog";
+import { EVENT_STORE, POSTGRES, REDIS, STORE_EXPORTERS } from "../../catalog";
 import { footprint, quantity } from "../../tools/render/footprint";
 import { isSecretValue } from "../../tools/render/mock-engine";
 import { Rendered, render } from "../helpers/render";
@@ -67,7 +67,7 @@ describe("data stores in the full dev stack: secrets", () => {
     }
   });
 
-  it("the stores' dev requests, Istio sidecars included, are the catalog's sizing: 650m CPU, 1216 MiB", () => {
+  it("the stores' dev requests, Istio sidecars and Prometheus exporters included, are the catalog's sizing: 670m CPU, 1280 MiB", () => {
     const mine = r.resources.filter((x) => {
       const o = x.inputs as Obj;
       return (
@@ -77,12 +77,14 @@ describe("data stores in the full dev stack: secrets", () => {
     });
     const f = footprint(mine);
     const sidecars = 3;
-    const sum = (pick: (s: typeof POSTGRES.sizing.dev) => string) =>
-      [POSTGRES.sizing.dev, REDIS.sizing.dev, EVENT_STORE.sizing.dev].reduce((t, s) => t + quantity(pick(s)) * s.replicas, 0);
+    const exporters = [STORE_EXPORTERS.postgresql, STORE_EXPORTERS.redis];
+    const sum = (pick: (s: { resources: typeof POSTGRES.sizing.dev.resources }) => string) =>
+      [POSTGRES.sizing.dev, REDIS.sizing.dev, EVENT_STORE.sizing.dev].reduce((t, s) => t + quantity(pick(s)) * s.replicas, 0) +
+      exporters.reduce((t, e) => t + quantity(pick(e)), 0);
     assert.equal(f.pods, 3);
     assert.equal(Math.round(f.cpu * 1000), Math.round((sum((s) => s.resources.requests.cpu) + sidecars * 0.1) * 1000));
     assert.equal(f.memoryBytes, sum((s) => s.resources.requests.memory) + sidecars * 128 * 2 ** 20);
-    assert.equal(Math.round(f.cpu * 1000), 650);
-    assert.equal(f.memoryBytes / 2 ** 20, 1216);
+    assert.equal(Math.round(f.cpu * 1000), 670);
+    assert.equal(f.memoryBytes / 2 ** 20, 1280);
   });
 });

@@ -105,10 +105,10 @@ describe("NetworkPolicies from the service graph", function () {
     }
   });
 
-  it("Prometheus's pods (not Jaeger's) scrape each service's own port (over mTLS; the sidecar's plain-text 15020 stays closed)", () => {
+  it("Prometheus's pods (not Jaeger's) scrape each service's own port (over mTLS) and its sidecar's merged metrics (15020); the sidecar's other ports stay closed", () => {
     for (const entry of SERVICES) {
       const ingress = policies.get(kubernetesName(entry.config.service_name))!.spec.ingress as Obj[];
-      assert.deepEqual(portsFor(ingress, nsPeer("monitoring", { app: "prometheus" }), "from"), [entry.config.port]);
+      assert.deepEqual(portsFor(ingress, nsPeer("monitoring", { app: "prometheus" }), "from"), [entry.config.port, 15020]);
       assert.deepEqual(portsFor(ingress, nsPeer("monitoring"), "from"), []);
     }
   });

@@ -25,7 +25,9 @@ function assertPrometheusConfig(config: Obj): void {
     assert.ok(job.kubernetes_sd_configs || job.static_configs, `${job.job_name}: discovered or static targets`);
     for (const sd of job.kubernetes_sd_configs ?? []) {
       assert.ok(["endpoints", "endpointslice", "service", "pod", "node", "ingress"].includes(sd.role));
-      assert.ok(Array.isArray(sd.namespaces.names) && sd.namespaces.names.length > 0);
+      // Nodes are cluster-scoped; every other discovery names its namespaces (no cluster-wide listing).
+      if (sd.role === "node") assert.equal(sd.namespaces, undefined);
+      else assert.ok(Array.isArray(sd.namespaces.names) && sd.namespaces.names.length > 0);
     }
     for (const rule of job.relabel_configs ?? []) {
       assert.ok(["replace", "keep", "drop", "labelmap", "labeldrop", "labelkeep", "hashmod", "lowercase", "uppercase"].includes(rule.action));
@@ -129,7 +131,7 @@ describe("Prometheus", () => {
       assert.equal((r.object("Service", "prometheus", NS) as Obj).spec.ports[0].port, PROMETHEUS.port);
     });
 
-    it("RBAC: list/watch only, only in the namespaces it discovers, never cluster-wide", () => {
+    it("RBAC: list/watch only, only in the namespaces it discovers; cluster-wide only nodes and the kubelets' metrics", () => {
       const roles = r.objects("Role").filter((o) => o.metadata.name === "prometheus-discovery") as Obj[];
       assert.deepEqual(roles.map((o) => o.metadata.namespace).sort(), ["microservices", "monitoring"]);
       for (const role of roles) {
@@ -138,7 +140,25 @@ describe("Prometheus", () => {
       const rules = (ns: string) => roles.find((o) => o.metadata.namespace === ns)!.rules;
       assert.deepEqual(rules("microservices"), [{ apiGroups: [""], resources: ["endpoints", "pods", "services"], verbs: ["list", "watch"] }]);
       assert.deepEqual(rules("monitoring"), [{ apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"] }]);
-      assert.equal(r.objects("ClusterRole").length + r.objects("ClusterRoleBinding").length, 0);
+      const clusterRoles = r.objects("ClusterRole") as Obj[];
+      assert.deepEqual(
+        clusterRoles.map((o) => [o.metadata.name, o.rules]),
+        [
+          [
+            "prometheus-monitoring-nodes",
+            [
+              { apiGroups: [""], resources: ["nodes"], verbs: ["list", "watch"] },
+              { apiGroups: [""], resources: ["nodes/metrics"], verbs: ["get"] },
+            ],
+          ],
+        ],
+        "node discovery and cAdvisor, never nodes/proxy",
+      );
+      const clusterBindings = r.objects("ClusterRoleBinding") as Obj[];
+      assert.deepEqual(
+        clusterBindings.map((b) => [b.roleRef.name, b.subjects]),
+        [["prometheus-monitoring-nodes", [{ kind: "ServiceAccount", name: PROMETHEUS.serviceAccount, namespace: NS }]]],
+      );
       for (const b of r.objects("RoleBinding").filter((o) => o.metadata.name === "prometheus-discovery") as Obj[]) {
         assert.deepEqual(b.subjects, [{ kind: "ServiceAccount", name: PROMETHEUS.serviceAccount, namespace: NS }]);
         assert.deepEqual(b.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "prometheus-discovery" });

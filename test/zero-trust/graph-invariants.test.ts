@@ -132,24 +132,32 @@ describe("zero trust: the evaluator and the graph catch what they must", functio
     dev = await render();
   });
 
-  it("nothing reaches a data store but the services that use it; nothing reaches Prometheus but Grafana, nor Jaeger's UI but Grafana", () => {
+  it("nothing reaches a data store but the services that use it (and Prometheus its exporter and sidecar); nothing reaches Prometheus but Grafana, nor Jaeger's UI but Grafana", () => {
     const cluster = clusterOf(dev);
     const allowed = cluster.allowedFlows(dev.graph!);
     const into = (id: string) => [...new Set(allowed.filter((f) => f.to.id === id && f.protocol === "TCP").map((f) => `${f.from.id} ${f.port}`))].sort();
+    // Prometheus scrapes each store's exporter and each sidecar's merged metrics (15020), never the store's own port.
+    const scrapes = (...ports: number[]) => ports.map((port) => `monitoring/prometheus ${port}`);
     assert.deepEqual(
       into("data/postgres"),
-      ["user-service", "order-service", "order-service-v2", "payment-service", "inventory-service", "analytics-service", "auth-service"]
-        .map((s) => `microservices/${s} 5432`)
-        .sort(),
+      [
+        ...["user-service", "order-service", "order-service-v2", "payment-service", "inventory-service", "analytics-service", "auth-service"].map(
+          (s) => `microservices/${s} 5432`,
+        ),
+        ...scrapes(15020, 9187),
+      ].sort(),
     );
-    assert.deepEqual(into("data/redis"), ["microservices/inventory-service 6379", "microservices/order-service 6379", "microservices/order-service-v2 6379"]);
-    assert.deepEqual(into("monitoring/prometheus"), ["monitoring/grafana 9090"]);
+    assert.deepEqual(
+      into("data/redis"),
+      ["microservices/inventory-service 6379", "microservices/order-service 6379", "microservices/order-service-v2 6379", ...scrapes(15020, 9121)].sort(),
+    );
+    assert.deepEqual(into("monitoring/prometheus"), ["monitoring/grafana 9090", ...scrapes(15020)]);
     assert.deepEqual(
       into("monitoring/jaeger").filter((f) => f.endsWith(" 16686")),
       ["monitoring/grafana 16686"],
     );
     // Kong's proxy takes the API's clients (addresses outside the pod network), never a pod; its status port, Prometheus.
-    assert.deepEqual(into("kong/kong"), ["monitoring/prometheus 8100", "outside 172.18.0.2 8000", "outside 203.0.113.7 8000"]);
+    assert.deepEqual(into("kong/kong"), ["monitoring/prometheus 15020", "monitoring/prometheus 8100", "outside 172.18.0.2 8000", "outside 203.0.113.7 8000"]);
   });
 
   it("reports an extra opening: the old whole-namespace scrape rule, next to an allow-all egress such as Istio's charts ship", () => {

@@ -1,3 +1,4 @@
+import { CADVISOR, MESH_TELEMETRY, STATE_METRICS, STORE_EXPORTERS } from "../../../catalog";
 import { ALERTMANAGER_JOB, JAEGER_JOB, PROMETHEUS_JOB, SERVICES_JOB } from "../../prometheus/rules";
 import { ProvisionedDashboard, Section, buildDashboard, graph, singleStat, states } from "./panels";
 
@@ -10,14 +11,14 @@ export const JOBS = {
   alertmanager: ALERTMANAGER_JOB,
   jaeger: JAEGER_JOB,
   grafana: "grafana",
-  kubeStateMetrics: "kube-state-metrics",
-  cadvisor: "cadvisor",
-  postgres: "postgres-exporter",
-  redis: "redis-exporter",
+  kubeStateMetrics: STATE_METRICS.job,
+  cadvisor: CADVISOR.job,
+  postgres: STORE_EXPORTERS.postgresql.job,
+  redis: STORE_EXPORTERS.redis.job,
   eventstore: "eventstore",
   kong: "kong",
-  istiod: "istiod",
-  envoy: "envoy-stats",
+  istiod: MESH_TELEMETRY.istiodJob,
+  envoy: MESH_TELEMETRY.sidecarJob,
 } as const;
 
 /** `job="<job>"`, narrowed by `extra` matchers. */
@@ -92,14 +93,13 @@ export function infrastructureDashboard(jobs: readonly string[]): ProvisionedDas
             w: 9,
             h: 8,
           }),
-        ksm &&
+        cadvisor &&
           singleStat({
-            title: "Nodes ready",
-            queries: [
-              { expr: `max by (node) (kube_node_status_condition{${of(JOBS.kubeStateMetrics, 'condition="Ready"', 'status="true"')}})`, legend: "{{node}}" },
-            ],
+            title: "Kubelets answering",
+            description: "Each node's kubelet, as Prometheus's scrape of its cAdvisor finds it.",
+            queries: [{ expr: `max by (node) (up{${of(JOBS.cadvisor)}})`, legend: "{{node}}" }],
             mappings: [UP_STATES],
-            thresholds: [["green"]],
+            thresholds: [["red"], [1, "green"]],
             w: 6,
             h: 8,
           }),
