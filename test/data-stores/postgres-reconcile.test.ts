@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { DatabaseGrant } from "../../catalog";
+import { DatabaseGrant, STORE_EXPORTERS } from "../../catalog";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -106,6 +106,23 @@ describe("PostgreSQL roles: the idempotent script on a real server (rotation wit
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
     }
+  });
+
+  it("with Prometheus, the exporter's role logs in to `postgres` and reads the statistics (pg_monitor), never a service's database or table", () => {
+    const exporter = STORE_EXPORTERS.postgresql.role;
+    const passwords = { user_service: "u-9", order_service: "o-1", saga_user: "s-1", [exporter]: "e-1" };
+    pg.psql(["-d", "postgres", "-q"], env(passwords, "super-2"), initScript(GRANTS, "postgres", exporter));
+    pg.psql(["-d", "users_db", "-q", "-c", "CREATE TABLE IF NOT EXISTS accounts (id int); GRANT SELECT ON accounts TO PUBLIC;"]);
+    assert.equal(pg.queryAs(exporter, "e-1", "postgres", `SELECT pg_has_role('${exporter}', 'pg_monitor', 'member')`).output, "t");
+    // What postgres_exporter's default collectors read, including other sessions' queries (pg_read_all_stats).
+    assert.ok(pg.queryAs(exporter, "e-1", "postgres", "SELECT count(*) FROM pg_stat_database WHERE datname = 'users_db'").output === "1");
+    assert.ok(pg.queryAs(exporter, "e-1", "postgres", "SELECT setting FROM pg_settings WHERE name = 'max_connections'").ok);
+    const superuser = pg.queryAs(exporter, "e-1", "postgres", `SELECT rolsuper OR rolcreaterole OR rolcreatedb FROM pg_roles WHERE rolname = '${exporter}'`);
+    assert.equal(superuser.output, "f", "no superuser, role or database creation");
+    const table = pg.queryAs(exporter, "e-1", "users_db", "SELECT count(*) FROM accounts");
+    assert.equal(table.ok, false, "a service's database refuses it (PUBLIC may not connect)");
+    assert.match(table.output, /permission denied|not permitted/);
+    assert.ok(!pg.canLogin(exporter, "wrong", "postgres"));
   });
 
   it("stops at a password missing from the environment, before touching anything after it", () => {

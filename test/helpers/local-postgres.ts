@@ -18,6 +18,8 @@ export interface LocalPostgres {
   psql(args: readonly string[], env?: Record<string, string>, input?: string): string;
   /** Whether a role can log in over TCP with a password (scram-sha-256), to a database. */
   canLogin(role: string, password: string, database: string): boolean;
+  /** What a query answers (unaligned, tuples only) as a role logged in over TCP, or the error psql printed. */
+  queryAs(role: string, password: string, database: string, sql: string): { ok: boolean; output: string };
   /** The data directory, and the server binaries' directory. */
   readonly dataDir: string;
   readonly binDir: string;
@@ -83,6 +85,14 @@ export async function startLocalPostgres(): Promise<LocalPostgres> {
       "start",
     ]);
   startServer();
+  const queryAs = (role: string, password: string, database: string, sql: string) => {
+    const result = spawnSync(path.join(bin, "psql"), ["-X", "-h", "127.0.0.1", "-p", String(port), "-U", role, "-d", database, "-tAc", sql], {
+      encoding: "utf8",
+      timeout: 30_000,
+      env: { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: "10" },
+    });
+    return { ok: result.status === 0, output: String(result.status === 0 ? result.stdout : result.stderr).trim() };
+  };
   return {
     dataDir: data,
     binDir: bin,
@@ -104,12 +114,8 @@ export async function startLocalPostgres(): Promise<LocalPostgres> {
     superuser,
     psql: (args, env = {}, input) =>
       run("psql", ["-X", "-v", "ON_ERROR_STOP=1", "-h", dir, "-p", String(port), "-U", superuser, ...args], { env, ...(input !== undefined ? { input } : {}) }),
-    canLogin: (role, password, database) =>
-      spawnSync(path.join(bin, "psql"), ["-X", "-h", "127.0.0.1", "-p", String(port), "-U", role, "-d", database, "-tAc", "SELECT 1"], {
-        encoding: "utf8",
-        timeout: 30_000,
-        env: { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: "10" },
-      }).status === 0,
+    canLogin: (role, password, database) => queryAs(role, password, database, "SELECT 1").ok,
+    queryAs,
     stop: () => {
       try {
         run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
