@@ -184,7 +184,13 @@ _engine_build_prometheus() {
 # are upstream's and only the UI is missing.
 _engine_build_alertmanager() {
 	local out=$1 module src modfile
+	# `go list -m` names the module's folder only once it is in the module cache (empty on a fresh machine).
+	go mod download github.com/prometheus/alertmanager || return 1
 	module=$(go list -m -f '{{.Dir}}' github.com/prometheus/alertmanager) || return 1
+	[ -n "$module" ] || {
+		_engine_log "ERROR: github.com/prometheus/alertmanager is not in the module cache after go mod download"
+		return 1
+	}
 	src="$out/.src"
 	cp -R "$module" "$src" && chmod -R u+w "$src" || return 1
 	for ui in elm mantine; do

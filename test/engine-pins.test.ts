@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { MESH } from "../catalog";
-import { render } from "./helpers/render";
+import { chartsFolderOverrides, render } from "./helpers/render";
 
 // The versions the engine builds and the program asks for must agree, or the CLI looks for a plugin
 // (or a chart) that is not there.
@@ -53,7 +53,7 @@ describe("engine pins agree with the program's", () => {
   for (const stack of ["ci", "kwok"]) {
     it(`the ${stack} stack registers resources of the providers the engine builds only`, async function () {
       this.timeout(120_000);
-      const r = await render({}, { stack });
+      const r = await render(chartsFolderOverrides(stack), { stack });
       const built = new Set(["kubernetes", "pulumi-nodejs"]);
       // A provider resource (pulumi:providers:<package>) counts as its package.
       const packageOf = (type: string) => (type.startsWith("pulumi:providers:") ? type.split(":")[2] : type.split(":")[0]);

@@ -63,7 +63,7 @@ const schema = (environment: "dev" | "prod", kong: boolean) => ({
   },
 });
 
-const expandHome = (dir: string) => (dir === "~" || dir.startsWith("~/") ? path.join(os.homedir(), dir.slice(1)) : dir);
+export const expandHome = (dir: string) => (dir === "~" || dir.startsWith("~/") ? path.join(os.homedir(), dir.slice(1)) : dir);
 
 /** The charts folder, resolved; a ConfigError when a chart is missing from it. */
 function resolveChartsDir(dir: string): string {

@@ -1,8 +1,12 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
 import { ServiceEntry } from "../../catalog";
+import { ISTIO_CHARTS, expandHome } from "../../components/istio/settings";
 import { TrafficGraph } from "../../components/zero-trust";
 import { RecordedResource } from "../../tools/render/mock-engine";
 import { KubernetesObject, isKubernetesObject, kubernetesObject } from "../../tools/render/render-output";
-import { renderStack } from "../../tools/render/render-stack";
+import { PROJECT_DIR, renderStack } from "../../tools/render/render-stack";
 
 export const NS = "microservices-ecosystem";
 
@@ -55,4 +59,18 @@ export async function render(overrides: Record<string, unknown> = {}, options: {
   );
   rendered.graph = graph;
   return rendered;
+}
+
+/**
+ * Overrides for a stack that takes Istio's charts from a local folder (kwok's, which `bash scripts/engine.sh
+ * istio-charts` prepares), so that it renders on a machine where the folder was never prepared: under the mock
+ * engine the charts are never read, and only the Helm releases' `chart` paths differ. None where the folder exists.
+ */
+export function chartsFolderOverrides(stack: string): Record<string, unknown> {
+  const file = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(file)) return {};
+  const istio = (parse(fs.readFileSync(file, "utf8"))?.config ?? {})[`${NS}:istio`] as Record<string, unknown> | undefined;
+  const dir = typeof istio?.chartsDir === "string" ? istio.chartsDir : "";
+  if (dir === "" || ISTIO_CHARTS.every((chart) => fs.existsSync(path.join(expandHome(dir), chart, "Chart.yaml")))) return {};
+  return { istio: { ...istio, chartsDir: "" } };
 }
