@@ -94,7 +94,11 @@ describe("credentials checksums tell different credentials apart", function () {
   // runs, and dev, with secrets from config.
   for (const stack of ["ci", "kwok", "dev"]) {
     it(`on ${stack}: readers of different Secrets never share a checksum`, async () => {
-      const r = await renderWithSecrets(chartsFolderOverrides(stack), stack === "dev" ? { redisPassword: "r", postgresPasswordSeed: "p", grafanaAdminPassword: "g" } : {}, stack);
+      const r = await renderWithSecrets(
+        chartsFolderOverrides(stack),
+        stack === "dev" ? { redisPassword: "r", postgresPasswordSeed: "p", grafanaAdminPassword: "g" } : {},
+        stack,
+      );
       // Workloads sharing a checksum must share a Secret it covers.
       const bySum = new Map<string, { workload: string; secrets: string[] }[]>();
       for (const w of WORKLOADS.flatMap((k) => r.objects(k)) as Obj[]) {
