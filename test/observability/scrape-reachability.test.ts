@@ -40,10 +40,7 @@ interface Pod {
 /** The pods of the rendered workloads, with the sidecar Istio's injector adds where the namespace is injected. */
 function podsOf(r: Rendered): Pod[] {
   const injected = new Set(
-    r
-      .objects("Namespace")
-      .filter((n) => n.metadata.labels?.["istio-injection"] === "enabled")
-      .map((n) => n.metadata.name!),
+    (r.objects("Namespace") as Obj[]).filter((n) => n.metadata.labels?.["istio-injection"] === "enabled").map((n) => n.metadata.name as string),
   );
   return (["Deployment", "StatefulSet", "DaemonSet"] as const).flatMap((kind) =>
     (r.objects(kind) as Obj[]).map((w) => {
