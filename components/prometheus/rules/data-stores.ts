@@ -1,9 +1,10 @@
+import { STORE_EXPORTERS } from "../../../catalog";
 import { RuleGroup, alertRule } from "./types";
 
 /** postgres_exporter, the sidecar in PostgreSQL's pod. */
-export const POSTGRES_JOB = "postgres-exporter";
+export const POSTGRES_JOB = STORE_EXPORTERS.postgresql.job;
 /** redis_exporter, the sidecar in Redis's pod. */
-export const REDIS_JOB = "redis-exporter";
+export const REDIS_JOB = STORE_EXPORTERS.redis.job;
 
 /** PostgreSQL's health: the pod answers, the server takes connections, has room for more, and its transactions do not deadlock. */
 export function postgresAlerts(runbook: string): RuleGroup {

@@ -1,9 +1,10 @@
+import { CADVISOR, STATE_METRICS } from "../../../catalog";
 import { RuleGroup, alertRule } from "./types";
 
 /** kube-state-metrics (its series carry the objects' own namespace, pod, container, deployment … labels). */
-export const KUBE_STATE_METRICS_JOB = "kube-state-metrics";
+export const KUBE_STATE_METRICS_JOB = STATE_METRICS.job;
 /** The kubelets' /metrics/cadvisor: every container's usage and limits. */
-export const CADVISOR_JOB = "cadvisor";
+export const CADVISOR_JOB = CADVISOR.job;
 
 /**
  * The workloads' state as kube-state-metrics reports it: pods that crash-loop, Deployments and StatefulSets short of

@@ -1,9 +1,10 @@
+import { MESH_TELEMETRY } from "../../../catalog";
 import { RuleGroup, alertRule } from "./types";
 
 /** istiod's job (its monitoring port in istio-system). */
-export const ISTIOD_JOB = "istiod";
+export const ISTIOD_JOB = MESH_TELEMETRY.istiodJob;
 /** Every sidecar's merged metrics (pilot-agent on 15020: Istio's standard metrics, Envoy's and the agent's). */
-export const ENVOY_JOB = "envoy-stats";
+export const ENVOY_JOB = MESH_TELEMETRY.sidecarJob;
 
 /** istiod's health: it answers, pushes configuration the proxies accept, and signs the workloads' certificates. */
 export function istiodAlerts(runbook: string): RuleGroup {
