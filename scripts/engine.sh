@@ -21,7 +21,7 @@
 #
 # Settings (environment variables, all optional):
 #   ENGINE_CACHE_DIR   cache root             (default ${XDG_CACHE_HOME:-$HOME/.cache}/microservices-ecosystem)
-#   ENGINE_STATE_DIR   state/home directory   (default: a new mktemp -d directory)
+#   ENGINE_STATE_DIR   state/home directory   (default: <cache root>/state, the same for every shell; tests name their own)
 #   PULUMI_BACKEND_URL                        (default file://$ENGINE_STATE_DIR/state)
 #   PULUMI_CONFIG_PASSPHRASE                  (default "engine-test": test stacks only, not a secret)
 #
@@ -330,8 +330,10 @@ _engine_env() {
 	# The language host runs the program with the first `node` on PATH: a supported one (scripts/node.sh).
 	node_bin=$(bash "$root/scripts/node.sh") || return 1
 	plugins=$(_engine_unit_bin_dir "$root" kubernetes-provider)
+	# One place for the manual path's stacks, as `pulumi login --local` keeps its own: a new shell sees the state
+	# of the objects an earlier one deployed.
 	if [ -z "$state" ]; then
-		state=$(mktemp -d "${TMPDIR:-/tmp}/microservices-ecosystem-engine.XXXXXX")
+		state="$(_engine_cache_root)/state"
 	fi
 	# PULUMI_HOME/plugins in the plugin cache's layout (a provider found on $PATH makes the CLI warn on every run):
 	# a real folder per plugin (the CLI skips symlinked folders), its binary linked from the cache.

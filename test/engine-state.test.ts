@@ -1,0 +1,63 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+// The manual path (README: "Deploy to the local control plane") keeps its stacks' state where every shell finds
+// it, as `pulumi login --local` does: a second shell that sources scripts/engine.sh sees what the first deployed.
+// The engine's units are stood in for by empty cache entries, so nothing is built.
+
+const ROOT = path.join(__dirname, "..");
+const hasGo = spawnSync("go", ["version"]).status === 0;
+
+describe("scripts/engine.sh: the engine's state directory", function () {
+  this.timeout(60_000);
+  let cache: string;
+  const sourced = (env: Record<string, string>) => {
+    const result = spawnSync("bash", ["-c", 'source scripts/engine.sh >/dev/null 2>&1 && printf "%s\\n%s\\n" "$PULUMI_BACKEND_URL" "$PULUMI_HOME"'], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, ENGINE_STATE_DIR: "", PULUMI_BACKEND_URL: "", ENGINE_CACHE_DIR: cache, ...env },
+    });
+    assert.equal(result.status, 0, result.stderr);
+    const [backend, home] = result.stdout.trim().split("\n");
+    return { backend, home };
+  };
+
+  before(function () {
+    if (!hasGo) this.skip();
+    cache = fs.mkdtempSync(path.join(os.tmpdir(), "engine-cache-"));
+    // The Node.js that scripts/node.sh fetched before, if any, so that nothing is downloaded.
+    const node = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "microservices-ecosystem", "node");
+    if (fs.existsSync(node)) fs.symlinkSync(node, path.join(cache, "node"));
+    const status = spawnSync("bash", ["scripts/engine.sh", "status"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ENGINE_CACHE_DIR: cache } });
+    const entry = (unit: string) =>
+      status.stdout
+        .split("\n")
+        .find((l) => l.startsWith(`${unit} `))!
+        .trim()
+        .split(/\s+/)[2];
+    for (const unit of ["cli", "kubernetes-provider"]) {
+      fs.mkdirSync(entry(unit), { recursive: true });
+      fs.writeFileSync(path.join(entry(unit), ".complete"), "");
+    }
+    fs.mkdirSync(path.join(entry("kubernetes-provider"), "resource-kubernetes-v4.25.0"));
+    fs.writeFileSync(path.join(entry("kubernetes-provider"), "resource-kubernetes-v4.25.0", "pulumi-resource-kubernetes"), "");
+  });
+  after(() => cache && fs.rmSync(cache, { recursive: true, force: true }));
+
+  it("is the same for every shell that sources it, under the engine's cache", () => {
+    const first = sourced({});
+    const second = sourced({});
+    assert.deepEqual(second, first);
+    assert.deepEqual(first, { backend: `file://${cache}/state/state`, home: `${cache}/state/home` });
+    assert.ok(fs.existsSync(path.join(cache, "state", "home", "plugins", "resource-kubernetes-v4.25.0", "pulumi-resource-kubernetes")));
+  });
+
+  it("is the caller's when ENGINE_STATE_DIR or PULUMI_BACKEND_URL names one (the tests' own temporary ones)", () => {
+    const own = path.join(cache, "elsewhere");
+    assert.deepEqual(sourced({ ENGINE_STATE_DIR: own }), { backend: `file://${own}/state`, home: `${own}/home` });
+    assert.equal(sourced({ PULUMI_BACKEND_URL: "file:///srv/pulumi" }).backend, "file:///srv/pulumi");
+  });
+});
