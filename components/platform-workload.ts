@@ -104,6 +104,10 @@ export function platformWorkload(args: PlatformWorkloadArgs, opts: pulumi.Custom
       new k8s.core.v1.ConfigMap(c.configMap, { metadata: { name: c.configMap, namespace, labels: { ...labels, ...c.labels } }, data: { ...c.files } }, opts),
   );
   const readAtStart = config.filter((c) => !c.reloaded).flatMap((c) => Object.values(c.files));
+  const annotations = {
+    ...(readAtStart.length > 0 ? { [args.checksumAnnotation ?? "checksum/config"]: configChecksum(...readAtStart) } : {}),
+    ...args.podAnnotations,
+  };
   const deployment = new k8s.apps.v1.Deployment(
     name,
     {
@@ -113,13 +117,8 @@ export function platformWorkload(args: PlatformWorkloadArgs, opts: pulumi.Custom
         ...(args.singleton ? { strategy: { type: "Recreate" } } : {}),
         selector: { matchLabels: selector },
         template: {
-          metadata: {
-            labels,
-            annotations: {
-              ...(readAtStart.length > 0 ? { [args.checksumAnnotation ?? "checksum/config"]: configChecksum(...readAtStart) } : {}),
-              ...args.podAnnotations,
-            },
-          },
+          // No empty map: the API server drops it, and the applied object would differ from the declared one.
+          metadata: { labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
           spec: withEphemeralStorage({
             serviceAccountName: serviceAccount.metadata.name,
             automountServiceAccountToken: automountToken,

@@ -217,6 +217,21 @@ for (const [name, overrides, options] of STACKS) {
       assert.deepEqual(zeros, []);
     });
 
+    it("no object carries an empty labels or annotations map (the engine writes it without the field)", () => {
+      const empty: string[] = [];
+      const visit = (value: unknown, at: string, owner: string) => {
+        if (Array.isArray(value)) return value.forEach((v, i) => visit(v, `${at}[${i}]`, owner));
+        if (!value || typeof value !== "object") return;
+        for (const [k, v] of Object.entries(value)) {
+          const isMap = v !== null && typeof v === "object" && !Array.isArray(v);
+          if ((k === "labels" || k === "annotations") && at.endsWith("metadata") && isMap && Object.keys(v).length === 0) empty.push(`${owner} ${at}.${k}`);
+          else visit(v, `${at}.${k}`, owner);
+        }
+      };
+      for (const o of r.objects() as Obj[]) visit(o, "", ref(o));
+      assert.deepEqual(empty, []);
+    });
+
     it("every DestinationRule and VirtualService destination host is a Service of the stack", () => {
       const services = new Set((r.objects("Service") as Obj[]).map((s) => `${s.metadata.name}.${s.metadata.namespace}.svc.${MESH.trustDomain}`));
       const hosts = [
