@@ -78,6 +78,9 @@ export interface PlatformWorkloadArgs {
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
+/** `{ [field]: list }`, or nothing for an empty list: the API server drops an empty one, and the applied object would differ. */
+const nonEmpty = <K extends string, T>(field: K, list: T[]): Partial<Record<K, T[]>> => (list.length > 0 ? ({ [field]: list } as Record<K, T[]>) : {});
+
 export interface PlatformWorkload {
   readonly serviceAccount: k8s.core.v1.ServiceAccount;
   readonly configMaps: readonly k8s.core.v1.ConfigMap[];
@@ -117,7 +120,7 @@ export function platformWorkload(args: PlatformWorkloadArgs, opts: pulumi.Custom
         ...(args.singleton ? { strategy: { type: "Recreate" } } : {}),
         selector: { matchLabels: selector },
         template: {
-          // No empty map: the API server drops it, and the applied object would differ from the declared one.
+          // No empty annotations map: the API server drops it, as it does an empty list (nonEmpty).
           metadata: { labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
           spec: withEphemeralStorage({
             serviceAccountName: serviceAccount.metadata.name,
@@ -129,16 +132,16 @@ export function platformWorkload(args: PlatformWorkloadArgs, opts: pulumi.Custom
                 ...args.container,
                 imagePullPolicy: "IfNotPresent",
                 securityContext: restrictedContainerSecurity,
-                volumeMounts: [
+                ...nonEmpty("volumeMounts", [
                   ...config.map((c) => ({ name: c.volume, mountPath: c.mountPath, readOnly: true })),
                   ...((args.container.volumeMounts ?? []) as k8s.types.input.core.v1.VolumeMount[]),
-                ],
+                ]),
               },
             ],
-            volumes: [
+            ...nonEmpty("volumes", [
               ...configMaps.map((m, i) => ({ name: config[i].volume, configMap: { name: m.metadata.name } })),
               ...((args.volumes ?? []) as k8s.types.input.core.v1.Volume[]),
-            ],
+            ]),
           }),
         },
       },

@@ -217,18 +217,21 @@ for (const [name, overrides, options] of STACKS) {
       assert.deepEqual(zeros, []);
     });
 
-    it("no object carries an empty labels or annotations map (the engine writes it without the field)", () => {
+    it("no built-in object carries an empty list, nor any object an empty labels or annotations map (the engine writes them without the field)", () => {
       const empty: string[] = [];
-      const visit = (value: unknown, at: string, owner: string) => {
-        if (Array.isArray(value)) return value.forEach((v, i) => visit(v, `${at}[${i}]`, owner));
+      const visit = (value: unknown, at: string, owner: string, builtIn: boolean) => {
+        if (Array.isArray(value)) {
+          if (value.length === 0 && builtIn) empty.push(`${owner} ${at}`);
+          return value.forEach((v, i) => visit(v, `${at}[${i}]`, owner, builtIn));
+        }
         if (!value || typeof value !== "object") return;
         for (const [k, v] of Object.entries(value)) {
           const isMap = v !== null && typeof v === "object" && !Array.isArray(v);
           if ((k === "labels" || k === "annotations") && at.endsWith("metadata") && isMap && Object.keys(v).length === 0) empty.push(`${owner} ${at}.${k}`);
-          else visit(v, `${at}.${k}`, owner);
+          else visit(v, `${at}.${k}`, owner, builtIn);
         }
       };
-      for (const o of r.objects() as Obj[]) visit(o, "", ref(o));
+      for (const o of r.objects() as Obj[]) visit(o, "", ref(o), isBuiltIn(o.apiVersion));
       assert.deepEqual(empty, []);
     });
 
