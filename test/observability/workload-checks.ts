@@ -36,9 +36,9 @@ export function assertHardenedDeployment(r: Rendered, name: string, namespace: s
       const port = (probe.httpGet ?? probe.tcpSocket).port;
       assert.ok(ports.has(port), `${name}: probe port ${port} is a named container port`);
     }
-    for (const mount of c.volumeMounts as Obj[]) {
+    for (const mount of (c.volumeMounts ?? []) as Obj[]) {
       assert.ok(
-        (pod.volumes as Obj[]).some((v) => v.name === mount.name),
+        ((pod.volumes ?? []) as Obj[]).some((v) => v.name === mount.name),
         `${name}: volume ${mount.name} exists`,
       );
     }
