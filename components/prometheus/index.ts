@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { dataClaim } from "../data-claim";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { PROMETHEUS } from "../../catalog";
+import { MESH, PROMETHEUS } from "../../catalog";
 import { emitDocuments } from "../artifacts/emit";
 import { commonLabels } from "../labels";
 import { PlatformArgs } from "../platform";
@@ -84,7 +84,8 @@ export class Prometheus extends pulumi.ComponentResource {
       kong: args.components.includes("kong"),
       postgresql: args.components.includes("postgresql"),
       redis: args.components.includes("redis"),
-      injectedNamespaces: args.namespaces.filter((n) => n.injected).map((n) => n.name),
+      // The sidecars' namespaces, and the ingress gateway's (a proxy of its own) where the stack installs it.
+      proxyNamespaces: args.namespaces.filter((n) => n.injected || n.name === MESH.install.ingressNamespace).map((n) => n.name),
       stateMetricsNamespaces: args.namespaces.map((n) => n.name),
     });
     const jobs = (this.config.scrape_configs as { job_name: string }[]).map((j) => j.job_name);

@@ -42,8 +42,8 @@ export interface PrometheusConfigInput {
   readonly postgresql?: boolean;
   /** Redis is composed (its exporter beside it). */
   readonly redis?: boolean;
-  /** The namespaces whose pods carry a sidecar: each sidecar's merged metrics are scraped there (with `meshed`). */
-  readonly injectedNamespaces?: readonly string[];
+  /** The namespaces whose pods run an Istio proxy (sidecars, the ingress gateway): each one's merged metrics are scraped. */
+  readonly proxyNamespaces?: readonly string[];
   /** The namespaces kube-state-metrics reports on (its job is written when there are any). */
   readonly stateMetricsNamespaces?: readonly string[];
 }
@@ -185,8 +185,8 @@ function istiodJob(): Json {
 }
 
 /**
- * Every sidecar's merged endpoint (15020, plain HTTP: the sidecar never captures its own ports), found by the port
- * the injected container declares; only the Istio, Envoy and agent series are kept, as the app's own are the
+ * Every Istio proxy's merged endpoint (15020, plain HTTP: a proxy never captures its own ports), the sidecars' and the
+ * ingress gateway's, found by the port their `istio-proxy` container declares; only the Istio, Envoy and agent series are kept, as the app's own are the
  * services' job.
  */
 function sidecarJob(namespaces: readonly string[]): Json {
@@ -248,7 +248,7 @@ function platformJobs(input: PrometheusConfigInput, meshTls: Json): Json[] {
     ...((input.stateMetricsNamespaces ?? []).length > 0 ? [stateMetricsJob(meshTls)] : []),
     cadvisorJob(),
     ...(input.meshed ? [istiodJob()] : []),
-    ...(input.meshed && (input.injectedNamespaces ?? []).length > 0 ? [sidecarJob(input.injectedNamespaces!)] : []),
+    ...(input.meshed && (input.proxyNamespaces ?? []).length > 0 ? [sidecarJob(input.proxyNamespaces!)] : []),
   ];
 }
 

@@ -366,6 +366,7 @@ export function trafficGraph(input: TrafficInput): TrafficGraph {
       for (const workload of workloads.filter((w) => w.meshed && w.managed && injected.has(w.namespace))) {
         add(prometheus, workload, tcp(MESH.mergedMetricsPort), `Prometheus scrapes ${workload.namespace}/${workload.name}'s sidecar`);
       }
+      if (gatewayRuns && gateway.managed) add(prometheus, gateway, tcp(MESH.mergedMetricsPort), "Prometheus scrapes the ingress gateway's proxy");
     }
     add(grafana, prometheus, tcp(PROMETHEUS.port), "Grafana queries Prometheus", [{ methods: ["GET", "POST"], paths: ["/api/v1/*"] }]);
     if (composed("jaeger")) add(grafana, jaeger, tcp(JAEGER.queryPort), "Grafana reads Jaeger's traces", [{ methods: ["GET"], paths: ["/api/*"] }]);

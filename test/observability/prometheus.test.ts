@@ -179,6 +179,18 @@ describe("Prometheus", () => {
       r = await render();
     });
 
+    it("scrapes every Istio proxy's merged metrics: the sidecars of each injected namespace and the ingress gateway", () => {
+      const job = (configOf(r).scrape_configs as Obj[]).find((j) => j.job_name === "envoy-stats")!;
+      const proxies = (r.objects("Namespace") as Obj[])
+        .filter((n) => n.metadata.labels["istio-injection"] === "enabled" || n.metadata.name === "istio-ingress")
+        .map((n) => n.metadata.name)
+        .sort();
+      assert.deepEqual([...job.kubernetes_sd_configs[0].namespaces.names].sort(), proxies);
+      assert.ok(proxies.includes("istio-ingress") && proxies.includes("microservices"));
+      assert.equal(job.metrics_path, "/stats/prometheus");
+      assert.equal(job.scheme, undefined, "plain HTTP: a proxy's own port is outside mTLS");
+    });
+
     it("scrapes over mTLS with the certificates its sidecar writes", () => {
       const job = configOf(r).scrape_configs[0];
       assert.equal(job.scheme, "https");

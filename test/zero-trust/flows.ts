@@ -96,7 +96,11 @@ export class Cluster {
           (included === undefined || included === "*" || included.split(",").map(Number).includes(port)),
       };
     });
-    const extra: Endpoint[] = extraPods.map((p) => ({ ...p, address: address(), captures: () => p.identity }));
+    const extra: Endpoint[] = extraPods.map((p) => ({
+      ...p,
+      address: address(),
+      captures: (port: number) => p.identity && !MESH.uncapturedPorts.includes(port),
+    }));
     const outside: Endpoint[] = OUTSIDE_ADDRESSES.map((a) => ({
       id: `outside ${a}`,
       labels: {},
@@ -136,7 +140,8 @@ export class Cluster {
   }
 
   private meshAllows(from: Endpoint, to: Endpoint, protocol: string, port: number): boolean {
-    if (protocol !== "TCP" || !(to.gateway || to.captures(port))) return true;
+    // A proxy's own ports (merged metrics, health, Envoy's stats) are outside its listeners: no mesh policy applies there.
+    if (protocol !== "TCP" || MESH.uncapturedPorts.includes(port) || !(to.gateway || to.captures(port))) return true;
     if (!to.gateway && this.strictMtls && !from.identity) return false;
     const principal = from.identity ? `${MESH.trustDomain}/ns/${from.namespace}/sa/${from.serviceAccount}` : undefined;
     const policies = this.authorizationPolicies.filter(
