@@ -9,6 +9,8 @@ import * as path from "path";
 // The engine's units are stood in for by empty cache entries, so nothing is built.
 
 const ROOT = path.join(__dirname, "..");
+/** The provider's plugin folder, at the version the engine pins. */
+const PLUGIN = `resource-kubernetes-v${fs.readFileSync(path.join(ROOT, "engine", "kubernetes-provider", "VERSION"), "utf8").trim()}`;
 const hasGo = spawnSync("go", ["version"]).status === 0;
 
 describe("scripts/engine.sh: the engine's state directory", function () {
@@ -42,8 +44,8 @@ describe("scripts/engine.sh: the engine's state directory", function () {
       fs.mkdirSync(entry(unit), { recursive: true });
       fs.writeFileSync(path.join(entry(unit), ".complete"), "");
     }
-    fs.mkdirSync(path.join(entry("kubernetes-provider"), "resource-kubernetes-v4.25.0"));
-    fs.writeFileSync(path.join(entry("kubernetes-provider"), "resource-kubernetes-v4.25.0", "pulumi-resource-kubernetes"), "");
+    fs.mkdirSync(path.join(entry("kubernetes-provider"), PLUGIN));
+    fs.writeFileSync(path.join(entry("kubernetes-provider"), PLUGIN, "pulumi-resource-kubernetes"), "");
   });
   after(() => cache && fs.rmSync(cache, { recursive: true, force: true }));
 
@@ -52,7 +54,7 @@ describe("scripts/engine.sh: the engine's state directory", function () {
     const second = sourced({});
     assert.deepEqual(second, first);
     assert.deepEqual(first, { backend: `file://${cache}/state/state`, home: `${cache}/state/home` });
-    assert.ok(fs.existsSync(path.join(cache, "state", "home", "plugins", "resource-kubernetes-v4.25.0", "pulumi-resource-kubernetes")));
+    assert.ok(fs.existsSync(path.join(cache, "state", "home", "plugins", PLUGIN, "pulumi-resource-kubernetes")));
   });
 
   it("is the caller's when ENGINE_STATE_DIR or PULUMI_BACKEND_URL names one (the tests' own temporary ones)", () => {

@@ -1,4 +1,5 @@
 import { PlatformSizing } from "./gateway";
+import { PROMETHEUS } from "./observability";
 
 /**
  * What reports on the parts that do not speak Prometheus themselves: an exporter beside each data store that
@@ -45,6 +46,8 @@ export const STORE_EXPORTERS = {
 /** kube-state-metrics: the state of the stack's Kubernetes objects, from the API server. */
 export const STATE_METRICS = {
   job: "kube-state-metrics",
+  /** It runs beside Prometheus. */
+  namespace: PROMETHEUS.namespace,
   /** Its Deployment, ServiceAccount and pods' `app` label. */
   workload: "kube-state-metrics",
   image: "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0",

@@ -10,12 +10,13 @@ import { containerSecurityContext } from "./common";
  * containers are, so its readiness asks only that it listens, and its liveness that its landing page answers (it
  * does whether or not the store does: the store's state is its `*_up` metric); a hung exporter is restarted.
  */
-export function exporterContainer(exporter: StoreExporter, args: readonly string[], env: k8s.types.input.core.v1.EnvVar[]): k8s.types.input.core.v1.Container {
+export function exporterContainer(exporter: StoreExporter, env: k8s.types.input.core.v1.EnvVar[]): k8s.types.input.core.v1.Container {
   return {
     name: exporter.container,
     image: exporter.image,
     imagePullPolicy: "IfNotPresent",
-    args: [...args],
+    // Both exporters take the Prometheus exporter toolkit's flag.
+    args: [`--web.listen-address=:${exporter.port}`],
     env,
     ports: [{ name: exporter.portName, containerPort: exporter.port, protocol: "TCP" }],
     resources: exporter.resources,

@@ -63,13 +63,17 @@ const schema = (environment: "dev" | "prod", kong: boolean) => ({
   },
 });
 
-export const expandHome = (dir: string) => (dir === "~" || dir.startsWith("~/") ? path.join(os.homedir(), dir.slice(1)) : dir);
+const expandHome = (dir: string) => (dir === "~" || dir.startsWith("~/") ? path.join(os.homedir(), dir.slice(1)) : dir);
+
+/** The charts of ISTIO_CHARTS a folder (`~/` allowed) lacks. */
+export const missingCharts = (dir: string): string[] =>
+  ISTIO_CHARTS.filter((chart) => !fs.existsSync(path.join(path.resolve(expandHome(dir)), chart, "Chart.yaml")));
 
 /** The charts folder, resolved; a ConfigError when a chart is missing from it. */
 function resolveChartsDir(dir: string): string {
   if (dir === "") return "";
   const resolved = path.resolve(expandHome(dir));
-  const missing = ISTIO_CHARTS.filter((chart) => !fs.existsSync(path.join(resolved, chart, "Chart.yaml")));
+  const missing = missingCharts(resolved);
   if (missing.length > 0) {
     throw new ConfigError(
       `${CONFIG_NAMESPACE}:istio.chartsDir ${resolved} has no ${missing.map((c) => `${c}/Chart.yaml`).join(", ")}: ` +

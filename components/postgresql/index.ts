@@ -199,15 +199,11 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
     ];
     const exporter = monitor
       ? [
-          exporterContainer(
-            STORE_EXPORTERS.postgresql,
-            [`--web.listen-address=:${STORE_EXPORTERS.postgresql.port}`],
-            [
-              { name: "DATA_SOURCE_URI", value: `127.0.0.1:${POSTGRES.port}/postgres?sslmode=disable` },
-              { name: "DATA_SOURCE_USER", value: monitor },
-              secretEnv("DATA_SOURCE_PASS", credentials.metadata.name, monitor),
-            ],
-          ),
+          exporterContainer(STORE_EXPORTERS.postgresql, [
+            { name: "DATA_SOURCE_URI", value: `127.0.0.1:${POSTGRES.port}/postgres?sslmode=disable` },
+            { name: "DATA_SOURCE_USER", value: monitor },
+            secretEnv("DATA_SOURCE_PASS", credentials.metadata.name, monitor),
+          ]),
         ]
       : [];
     const mounts = [

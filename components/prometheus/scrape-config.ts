@@ -215,16 +215,13 @@ function sidecarJob(namespaces: readonly string[]): Json {
 function stateMetricsJob(meshTls: Json): Json {
   const job = podJob(
     STATE_METRICS.job,
-    STATE_METRICS_NAMESPACE,
+    STATE_METRICS.namespace,
     STATE_METRICS.workload,
     `${STATE_METRICS.portName}|${STATE_METRICS.telemetryPortName}`,
     meshTls,
   );
   return { ...job, honor_labels: true };
 }
-
-/** kube-state-metrics runs beside Prometheus. */
-const STATE_METRICS_NAMESPACE = PROMETHEUS.namespace;
 
 /**
  * The platform's own jobs: Prometheus itself (on localhost, where no sidecar intercepts), Alertmanager, Grafana,

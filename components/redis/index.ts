@@ -154,11 +154,10 @@ export class RedisCache extends pulumi.ComponentResource implements PlatformComp
     // With Prometheus, redis_exporter beside Redis, on localhost with the same password (Redis has one user).
     const exporter = args.components.includes("prometheus")
       ? [
-          exporterContainer(
-            STORE_EXPORTERS.redis,
-            [`--web.listen-address=:${STORE_EXPORTERS.redis.port}`],
-            [{ name: "REDIS_ADDR", value: `redis://127.0.0.1:${REDIS.port}` }, secretEnv("REDIS_PASSWORD", auth.metadata.name, PASSWORD_KEY)],
-          ),
+          exporterContainer(STORE_EXPORTERS.redis, [
+            { name: "REDIS_ADDR", value: `redis://127.0.0.1:${REDIS.port}` },
+            secretEnv("REDIS_PASSWORD", auth.metadata.name, PASSWORD_KEY),
+          ]),
         ]
       : [];
     const ping = (accept: string) => ({

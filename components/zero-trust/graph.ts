@@ -259,7 +259,7 @@ export function trafficGraph(input: TrafficInput): TrafficGraph {
   const prometheus = appWorkload(PROMETHEUS.serviceAccount, PROMETHEUS.namespace, meshed);
   const alertmanager = appWorkload(ALERTMANAGER.workload, ALERTMANAGER.namespace, meshed);
   const grafana = appWorkload(GRAFANA.workload, GRAFANA.namespace, meshed);
-  const stateMetrics = appWorkload(STATE_METRICS.workload, PROMETHEUS.namespace, meshed);
+  const stateMetrics = appWorkload(STATE_METRICS.workload, STATE_METRICS.namespace, meshed);
   const jaeger = appWorkload(JAEGER.workload, JAEGER.namespace, meshed);
 
   const gatewayRuns = gatewayInstalled(input.mesh) || (meshed && !input.mesh.installed);

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { ServiceEntry } from "../../catalog";
-import { ISTIO_CHARTS, expandHome } from "../../components/istio/settings";
+import { missingCharts } from "../../components/istio/settings";
 import { TrafficGraph } from "../../components/zero-trust";
 import { RecordedResource } from "../../tools/render/mock-engine";
 import { KubernetesObject, isKubernetesObject, kubernetesObject } from "../../tools/render/render-output";
@@ -71,6 +71,6 @@ export function chartsFolderOverrides(stack: string): Record<string, unknown> {
   if (!fs.existsSync(file)) return {};
   const istio = (parse(fs.readFileSync(file, "utf8"))?.config ?? {})[`${NS}:istio`] as Record<string, unknown> | undefined;
   const dir = typeof istio?.chartsDir === "string" ? istio.chartsDir : "";
-  if (dir === "" || ISTIO_CHARTS.every((chart) => fs.existsSync(path.join(expandHome(dir), chart, "Chart.yaml")))) return {};
+  if (dir === "" || missingCharts(dir).length === 0) return {};
   return { istio: { ...istio, chartsDir: "" } };
 }

@@ -1,5 +1,5 @@
 import { CADVISOR, MESH_TELEMETRY, STATE_METRICS, STORE_EXPORTERS } from "../../../catalog";
-import { ALERTMANAGER_JOB, JAEGER_JOB, PROMETHEUS_JOB, SERVICES_JOB } from "../../prometheus/rules";
+import { ALERTMANAGER_JOB, EVENTSTORE_JOB, GRAFANA_JOB, JAEGER_JOB, KONG_JOB, PROMETHEUS_JOB, SERVICES_JOB } from "../../prometheus/rules";
 import { ProvisionedDashboard, Section, buildDashboard, graph, singleStat, states } from "./panels";
 
 export const INFRASTRUCTURE_DASHBOARD_UID = "infrastructure";
@@ -10,13 +10,13 @@ export const JOBS = {
   prometheus: PROMETHEUS_JOB,
   alertmanager: ALERTMANAGER_JOB,
   jaeger: JAEGER_JOB,
-  grafana: "grafana",
+  grafana: GRAFANA_JOB,
   kubeStateMetrics: STATE_METRICS.job,
   cadvisor: CADVISOR.job,
   postgres: STORE_EXPORTERS.postgresql.job,
   redis: STORE_EXPORTERS.redis.job,
-  eventstore: "eventstore",
-  kong: "kong",
+  eventstore: EVENTSTORE_JOB,
+  kong: KONG_JOB,
   istiod: MESH_TELEMETRY.istiodJob,
   envoy: MESH_TELEMETRY.sidecarJob,
 } as const;
