@@ -9,6 +9,7 @@ import { restrictedContainerSecurity, restrictedPodSecurity } from "./security-c
 import { configChecksum } from "./checksum";
 import { disruptionBudget } from "./disruption-budget";
 import { withEphemeralStorage } from "./ephemeral-storage";
+import { serviceAwaitAnnotations } from "./service-await";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 type Resources = k8s.types.input.core.v1.ResourceRequirements;
@@ -200,6 +201,7 @@ export class MicroService extends pulumi.ComponentResource {
             "prometheus.io/scrape": "true",
             "prometheus.io/port": String(port),
             "prometheus.io/path": WORKLOAD.metricsPath,
+            ...serviceAwaitAnnotations("ClusterIP"),
           },
         },
         spec: {

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { configChecksum } from "./checksum";
 import { withEphemeralStorage } from "./ephemeral-storage";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security-context";
+import { ServiceType, serviceAwaitAnnotations } from "./service-await";
 
 type Container = k8s.types.input.core.v1.Container;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -31,7 +32,7 @@ export interface PlatformService {
   readonly name: string;
   readonly ports: readonly ServicePort[];
   /** ClusterIP unless set; other fields of the spec (externalTrafficPolicy, …) go in `spec`. */
-  readonly type?: string;
+  readonly type?: ServiceType;
   readonly spec?: Omit<ServiceSpec, "type" | "selector" | "ports">;
   readonly labels?: Record<string, string>;
 }
@@ -148,16 +149,17 @@ export function platformWorkload(args: PlatformWorkloadArgs, opts: pulumi.Custom
     },
     { ...opts, ...(args.dependsOn ? { dependsOn: args.dependsOn } : {}) },
   );
-  const services = (args.services ?? []).map(
-    (s) =>
-      new k8s.core.v1.Service(
-        s.name,
-        {
-          metadata: { name: s.name, namespace, labels: s.labels ?? labels },
-          spec: { type: s.type ?? "ClusterIP", ...s.spec, selector, ports: [...s.ports] },
-        },
-        opts,
-      ),
-  );
+  const services = (args.services ?? []).map((s) => {
+    const type = s.type ?? "ClusterIP";
+    const annotations = serviceAwaitAnnotations(type);
+    return new k8s.core.v1.Service(
+      s.name,
+      {
+        metadata: { name: s.name, namespace, labels: s.labels ?? labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+        spec: { type, ...s.spec, selector, ports: [...s.ports] },
+      },
+      opts,
+    );
+  });
   return { serviceAccount, configMaps, deployment, services };
 }

@@ -131,7 +131,7 @@ function ecosystemDocuments(services: readonly ServiceEntry[], components: reado
  * The program: validates the catalog and the stack config (nothing is created if either is
  * wrong), then composes the services and the configured platform components.
  */
-export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutputs {
+export async function deployEcosystem(options: EcosystemOptions = {}): Promise<EcosystemOutputs> {
   const catalog = options.services ?? SERVICES;
   validateCatalog(catalog);
   const config = readStackConfig(catalog.map((s) => s.config.service_name));
@@ -143,6 +143,9 @@ export function deployEcosystem(options: EcosystemOptions = {}): EcosystemOutput
     // A changed ConfigMap is updated in place; the pods that read one at start carry its checksum and roll.
     enableConfigMapMutable: true,
   });
+  // Its registration leaves on a later turn of the event loop, and building the rest below holds the loop for
+  // seconds: yielding first lets the engine start the provider's plugin (and connect it to the cluster) meanwhile.
+  await new Promise<void>((resolve) => setImmediate(resolve));
   if (config.environment === "prod" && config.storageClass && !config.renderYamlToDirectory) requireRetainingStorageClass(config.storageClass, provider);
   const mesh = meshPlan(config);
   const namespaces = stackNamespaces(config.namespace, config.components, mesh, config.environment);

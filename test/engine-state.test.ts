@@ -3,6 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { engineEnv } from "./engine/workspace";
 
 // The manual path (README: "Deploy to the local control plane") keeps its stacks' state where every shell finds
 // it, as `pulumi login --local` does: a second shell that sources scripts/engine.sh sees what the first deployed.
@@ -55,6 +56,28 @@ describe("scripts/engine.sh: the engine's state directory", function () {
     assert.deepEqual(second, first);
     assert.deepEqual(first, { backend: `file://${cache}/state/state`, home: `${cache}/state/home` });
     assert.ok(fs.existsSync(path.join(cache, "state", "home", "plugins", PLUGIN, "pulumi-resource-kubernetes")));
+  });
+
+  it("reaches the tests' engine workspace whole: engineEnv holds every variable `scripts/engine.sh env` gives a shell, with its value", () => {
+    const own = path.join(cache, "workspace");
+    const base = { ...process.env, ENGINE_CACHE_DIR: cache, ENGINE_STATE_DIR: own, PULUMI_BACKEND_URL: "" };
+    const printed = spawnSync("bash", ["scripts/engine.sh", "env"], { cwd: ROOT, encoding: "utf8", env: base });
+    const names = [...printed.stdout.matchAll(/^export ([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
+    const shell = spawnSync("bash", ["-c", `eval "$(bash scripts/engine.sh env)" && env -0`], { cwd: ROOT, encoding: "utf8", env: base });
+    assert.equal(shell.status, 0, shell.stderr);
+    const values = new Map(
+      shell.stdout
+        .split("\0")
+        .filter(Boolean)
+        .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)] as const),
+    );
+    assert.ok(names.includes("PULUMI_SKIP_UPDATE_CHECK"), printed.stdout);
+    const { PATH, ...read } = engineEnv(own, base);
+    // A shell's own startup may reorder the rest of PATH; the engine's folders come first in both.
+    const { PATH: shellPath, ...exported } = Object.fromEntries(names.map((n) => [n, values.get(n)!]));
+    assert.deepEqual(read, exported);
+    const engineFolders = /^export PATH='([^']*)'/m.exec(printed.stdout)![1];
+    assert.ok(PATH.startsWith(`${engineFolders}:`) && shellPath.startsWith(`${engineFolders}:`), `${PATH}\n${shellPath}`);
   });
 
   it("is the caller's when ENGINE_STATE_DIR or PULUMI_BACKEND_URL names one (the tests' own temporary ones)", () => {

@@ -115,6 +115,27 @@ for (const [name, overrides, options] of STACKS) {
       assert.deepEqual(empty, []);
     });
 
+    it("a Service skips the provider's await exactly when an awaited Deployment or StatefulSet of the stack proves its endpoints (never a LoadBalancer)", () => {
+      const skipped = (o: Obj) => o.metadata.annotations?.["pulumi.com/skipAwait"] === "true";
+      const workloads = ["Deployment", "StatefulSet"].flatMap((kind) => r.objects(kind)) as Obj[];
+      const wrong: string[] = workloads.filter(skipped).map((w) => `${ref(w)} skips its own await`);
+      for (const svc of r.objects("Service") as Obj[]) {
+        const provenBy = workloads.filter(
+          (w) =>
+            !skipped(w) &&
+            w.metadata.namespace === svc.metadata.namespace &&
+            svc.spec.selector &&
+            matches(svc.spec.selector, w.spec.template.metadata?.labels ?? {}),
+        );
+        const shouldSkip = svc.spec.type !== "LoadBalancer" && provenBy.length > 0;
+        if (skipped(svc) !== shouldSkip)
+          wrong.push(
+            `${ref(svc)} (${svc.spec.type ?? "ClusterIP"}, selecting ${provenBy.map(ref).join(", ") || "no awaited workload"}) ${skipped(svc) ? "skips" : "keeps"} its await`,
+          );
+      }
+      assert.deepEqual(wrong, []);
+    });
+
     it("every Service selects pods and targets a port their containers declare", () => {
       const broken: string[] = [];
       for (const svc of r.objects("Service") as Obj[]) {

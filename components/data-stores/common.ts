@@ -8,6 +8,7 @@ import { restrictedContainerSecurity, restrictedPodSecurity } from "../security-
 import { sharedNamespace } from "../namespace";
 import { PlatformArgs } from "../platform";
 import { CONFIG_NAMESPACE, ConfigError, componentSettings } from "../settings";
+import { serviceAwaitAnnotations } from "../service-await";
 export { parseQuantity } from "../quantity";
 
 /** `postgres` → `postgres.data.svc.cluster.local`: a data store's in-cluster address. */
@@ -146,7 +147,7 @@ export function storeServices(
   const service = new k8s.core.v1.Service(
     name,
     {
-      metadata: { name, namespace, labels },
+      metadata: { name, namespace, labels, annotations: serviceAwaitAnnotations("ClusterIP") },
       spec: { type: "ClusterIP", selector: { app: name }, ports: toPorts(clientPorts) },
     },
     opts,
@@ -154,7 +155,7 @@ export function storeServices(
   const headless = new k8s.core.v1.Service(
     `${name}-headless`,
     {
-      metadata: { name: `${name}-headless`, namespace, labels },
+      metadata: { name: `${name}-headless`, namespace, labels, annotations: serviceAwaitAnnotations("ClusterIP") },
       spec: {
         clusterIP: "None",
         publishNotReadyAddresses: true,

@@ -18,7 +18,7 @@ describe("the policy pack", () => {
     const source = fs.readFileSync(path.join(ROOT, "policies", "index.ts"), "utf8");
     assert.equal(source.match(/new PolicyPack\(/g)?.length, 1);
     assert.doesNotMatch(source, /validateResource|validateStack|reportViolation/);
-    assert.match(fs.readFileSync(path.join(ROOT, "policies", "PulumiPolicy.yaml"), "utf8"), /^runtime: nodejs$/m);
+    assert.match(fs.readFileSync(path.join(ROOT, "policies", "PulumiPolicy.yaml"), "utf8"), /^runtime:\n {2}name: nodejs$/m);
   });
 
   it("every policy has a unique name, a one-sentence description, a level, a severity and config defaults", () => {

@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parse } from "yaml";
 import { POLICIES } from "../src";
 
 // `pulumi policy publish` packs this folder alone, so the pack must load from its own files: this packs
@@ -30,7 +31,15 @@ describe("the policy pack, packed alone (npm pack)", function () {
   after(() => fs.rmSync(work, { recursive: true, force: true }));
 
   it("holds the pack's files and no tests", () => {
-    for (const required of ["PulumiPolicy.yaml", "package.json", "README.md", "index.ts", "tsconfig.json", path.join("src", "index.ts")]) {
+    for (const required of [
+      "PulumiPolicy.yaml",
+      "register-typescript.js",
+      "package.json",
+      "README.md",
+      "index.ts",
+      "tsconfig.json",
+      path.join("src", "index.ts"),
+    ]) {
       assert.ok(files.includes(required), `${required} is in the tarball`);
     }
     assert.deepEqual(
@@ -59,10 +68,12 @@ describe("the policy pack, packed alone (npm pack)", function () {
       "const { POLICIES, PACK_NAME } = require('./src');",
       "console.log(JSON.stringify({ pack: PACK_NAME, names: POLICIES.map((p) => p.name) }));",
     ].join("\n");
-    const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", probe], {
+    // As the CLI starts it: PulumiPolicy.yaml's nodeargs (the pack's own loader), in the pack's folder, with an empty cache.
+    const nodeargs = String((parse(fs.readFileSync(path.join(unpacked, "PulumiPolicy.yaml"), "utf8")) as any).runtime.options.nodeargs).split(" ");
+    const run = spawnSync(process.execPath, [...nodeargs, "-e", probe], {
       cwd: unpacked,
       encoding: "utf8",
-      env: { ...process.env, TS_NODE_PROJECT: path.join(unpacked, "tsconfig.json") },
+      env: { ...process.env, MICROSERVICES_TRANSPILE_CACHE: path.join(work, "transpiled") },
     });
     assert.equal(run.status, 0, run.stderr);
     const loaded = JSON.parse(run.stdout.trim().split("\n").pop()!);

@@ -4,24 +4,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import {
-  Cluster,
-  CONFIG_NAMESPACE,
-  Lane,
-  PARALLEL,
-  POLICIES,
-  POLICY_CONFIG,
-  ROOT,
-  SWITCHED_OFF,
-  clusterDown,
-  clusterUp,
-  engineDir,
-  kubectl,
-  kubectlJson,
-  laneStack,
-  tempDir,
-  useKubeconfig,
-} from "./lane";
+import { Cluster, Lane, PARALLEL, POLICY_CONFIG, SWITCHED_OFF, clusterDown, clusterUp, kubectl, kubectlJson, laneStack, useKubeconfig } from "./lane";
+import { CONFIG_NAMESPACE, POLICIES, ROOT, engineDir, tempDir } from "../engine/workspace";
 import { killTree, loggedEvents, recover, restartComponent, startUp, whileRunning } from "./interruption";
 import { clusterSecretValues, helmRecordsNotDeployed, orphans, plainTextSecrets } from "./ownership";
 

@@ -2,7 +2,8 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parsePs } from "../../tools/recover/orphaned-plugins";
-import { Cluster, Lane, PARALLEL, ROOT, STACK } from "./lane";
+import { Cluster, Lane, PARALLEL, STACK } from "./lane";
+import { ROOT } from "../engine/workspace";
 
 // The cluster lane's interruptions: a `pulumi up` killed outright, or one whose API server goes away,
 // and the README's recovery (npm run recover) run exactly as a user would.

@@ -1,18 +1,13 @@
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { spawnSync } from "child_process";
+import { Stack } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
+import { POLICIES, engineStack, engineWorkspace, lastLine, run } from "../engine/workspace";
 
-// The cluster lane's pieces, shared by `npm run test:cluster` and `npm run bench:cluster`: the engine
-// and the control plane from the Go module cache (scripts/engine.sh), a control plane of the lane's
-// own (scripts/cluster.sh), kubectl against it, and the kwok stack in a scratch copy of the project
-// driven through the Automation API.
+// The cluster lane's pieces, shared by `npm run test:cluster` and `npm run bench:cluster`: a control plane
+// of the lane's own (scripts/cluster.sh, built from the Go module cache), kubectl against it, and the kwok
+// stack driven through the real engine (test/engine/workspace.ts).
 
-export const ROOT = path.resolve(__dirname, "..", "..");
 export const STACK = "kwok";
-export const CONFIG_NAMESPACE = "microservices-ecosystem";
-export const POLICIES = path.join(ROOT, "policies");
 export const POLICY_CONFIG = path.join(POLICIES, "config.dev.json");
 
 /**
@@ -30,32 +25,6 @@ export const SWITCHED_OFF = [
   "secrets from stack config (redisPassword, postgresPasswordSeed, grafanaAdminPassword): the random provider is not built here",
   "nodes and pods are simulated by KWOK: containers do not run, probes are not executed",
 ];
-
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 3_600_000) {
-  const result = spawnSync(command, args, { cwd: ROOT, env, encoding: "utf8", timeout: timeoutMs, maxBuffer: 256 * 2 ** 20 });
-  if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(" ")} exited ${result.status ?? result.signal}:\n${(result.stderr || result.stdout).slice(-4000)}`);
-  }
-  return result.stdout;
-}
-
-const lastLine = (text: string) => text.trim().split("\n").pop()!.trim();
-
-/** Builds (or reuses) a unit of scripts/engine.sh and returns the directory it prints. */
-export const engineDir = (command: "build" | "build-cluster" | "istio-charts") => lastLine(run("bash", ["scripts/engine.sh", command]));
-
-/** The engine's environment (PATH, PULUMI_HOME with the provider plugin, file backend) for a state dir. */
-export function engineEnv(stateDir: string): Record<string, string> {
-  const out = run("bash", ["scripts/engine.sh", "env"], { ...process.env, ENGINE_STATE_DIR: stateDir, PULUMI_BACKEND_URL: "" });
-  const env: Record<string, string> = {};
-  for (const line of out.split("\n")) {
-    const m = /^export ([A-Z_]+)='([^']*)'(?::"\$PATH")?$/.exec(line.trim());
-    if (m) env[m[1]] = m[1] === "PATH" ? `${m[2]}:${process.env.PATH}` : m[2];
-  }
-  // ts-node's type check repeats what `npm run typecheck` does, at ~4 s a run.
-  env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
-  return env;
-}
 
 export interface Cluster {
   readonly name: string;
@@ -90,22 +59,6 @@ export function kubectlJson<T = any>(cluster: Cluster, ...args: string[]): T {
   return JSON.parse(kubectl(cluster, ...args, "-o", "json")) as T;
 }
 
-/**
- * A scratch project: the repository by symlinks, Pulumi.yaml and the stack file copied (the
- * Automation API writes config into the stack file, never into the repository's).
- */
-export function scratchProject(dir: string): string {
-  const project = path.join(dir, "project");
-  fs.mkdirSync(project, { recursive: true });
-  for (const entry of fs.readdirSync(ROOT)) {
-    if ([".git", "out", "Pulumi.yaml"].includes(entry) || /^Pulumi\..+\.yaml$/.test(entry)) continue;
-    fs.symlinkSync(path.join(ROOT, entry), path.join(project, entry));
-  }
-  fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
-  fs.copyFileSync(path.join(ROOT, `Pulumi.${STACK}.yaml`), path.join(project, `Pulumi.${STACK}.yaml`));
-  return project;
-}
-
 export interface Lane {
   readonly cluster: Cluster;
   readonly stack: Stack;
@@ -116,27 +69,17 @@ export interface Lane {
 
 /** The kwok stack, in a scratch project, pointed at the cluster (context, Istio charts, artifacts). */
 export async function laneStack(cluster: Cluster, work: string, istioCharts: string): Promise<Lane> {
-  const project = scratchProject(work);
   // The provider records the kubeconfig's path, not its identity: a link lets a step swap the identity
   // behind the same path, as CI's two jobs do with their own kubeconfigs at one path (see useKubeconfig).
   const kubeconfig = path.join(work, "kubeconfig");
   fs.symlinkSync(cluster.kubeconfig, kubeconfig);
-  const env: Record<string, string> = { ...engineEnv(path.join(work, "engine")), KUBECONFIG: kubeconfig };
-  // PulumiCommand runs <root>/bin/pulumi.
-  const cliRoot = path.join(work, "cli");
-  fs.mkdirSync(cliRoot, { recursive: true });
-  fs.symlinkSync(env.ENGINE_BIN_DIR, path.join(cliRoot, "bin"));
-  const pulumiCommand = await PulumiCommand.get({ root: cliRoot, skipVersionCheck: true });
-  const stack = await LocalWorkspace.createOrSelectStack({ stackName: STACK, workDir: project }, { pulumiCommand, envVars: env });
-  await stack.setAllConfig(
-    {
-      [`${CONFIG_NAMESPACE}:kubeContext`]: { value: cluster.context },
-      [`${CONFIG_NAMESPACE}:artifactsDir`]: { value: path.join(work, "artifacts") },
-      [`${CONFIG_NAMESPACE}:istio.chartsDir`]: { value: istioCharts },
-    },
-    true,
-  );
-  return { cluster, stack, work, project, env };
+  const workspace = await engineWorkspace(work, [STACK], { KUBECONFIG: kubeconfig });
+  const stack = await engineStack(workspace, STACK, {
+    kubeContext: cluster.context,
+    artifactsDir: path.join(work, "artifacts"),
+    "istio.chartsDir": istioCharts,
+  });
+  return { cluster, stack, work, project: workspace.project, env: workspace.env };
 }
 
 /** Points the lane's kubeconfig path at another kubeconfig (another identity on the same cluster); returns the undo. */
@@ -149,8 +92,3 @@ export function useKubeconfig(lane: Lane, file: string): () => void {
   swap(file);
   return () => swap(lane.cluster.kubeconfig);
 }
-
-export const tempDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-
-/** Seconds since `start` (a process.hrtime.bigint()), to a tenth. */
-export const secondsSince = (start: bigint) => Math.round(Number(process.hrtime.bigint() - start) / 1e8) / 10;

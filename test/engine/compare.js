@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Compares what `pulumi up` wrote (renderYamlToDirectory manifests + artifact tree) with the offline
-// render (`npm run render`). Used by scripts/engine-test.sh; plain JS so that it needs no compilation.
+// render (`npm run render`). Used by the engine test (test/engine/engine.test.ts); plain JS so that it needs no compilation.
 //
 //   node test/engine/compare.js manifests <render>/manifests <engine render dir>
 //   node test/engine/compare.js tree <render>/microservices_ecosystem <engine artifacts>/microservices_ecosystem

@@ -120,7 +120,10 @@ describe("Istio mesh (dev stack, every component composed)", function () {
 
   describe("mutual TLS and the API gateway", () => {
     it("requires STRICT mTLS mesh-wide (istio-system) and in the services' namespace", () => {
-      const policies = dev.objects("PeerAuthentication").map((p) => [p.metadata.namespace, p.metadata.name, (p as Obj).spec]);
+      const policies = dev
+        .objects("PeerAuthentication")
+        .map((p) => [p.metadata.namespace, p.metadata.name, (p as Obj).spec])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
       assert.deepEqual(policies, [
         ["istio-system", "default", { mtls: { mode: "STRICT" } }],
         [ns, "default", { mtls: { mode: "STRICT" } }],

@@ -1,7 +1,7 @@
 /**
  * Compares the policy verdicts of a `pulumi preview --policy-pack` log with those of `npm run policy --json`
  * on the same stack: one line per violation, `<level> <policy> <type>: <name>`. Prints the difference and
- * exits 1 when they disagree (used by scripts/engine-test.sh).
+ * exits 1 when they disagree (the engine test, test/engine/engine.test.ts, calls the two functions).
  *
  *   node -r ts-node/register/transpile-only tools/policy/engine-verdicts.ts <preview.log> <policy.json>
  */
