@@ -345,6 +345,8 @@ _engine_env() {
 			[ -e "$state/home/plugins/${dir##*/}/${file##*/}" ] || ln -s "$file" "$state/home/plugins/${dir##*/}/${file##*/}"
 		done
 	done
+	# No update check and no plugin download (nothing leaves this machine); PULUMI_PARALLEL_DIFF: the CLI's switch
+	# to run the provider's Diff calls in parallel instead of one after another in its step generator.
 	cat <<-EOF
 		export ENGINE_BIN_DIR='$bin'
 		export ENGINE_STATE_DIR='$state'
@@ -355,6 +357,7 @@ _engine_env() {
 		export PULUMI_SKIP_UPDATE_CHECK='true'
 		export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION='true'
 		export PULUMI_SKIP_CONFIRMATIONS='true'
+		export PULUMI_PARALLEL_DIFF='true'
 	EOF
 }
 

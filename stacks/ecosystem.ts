@@ -143,8 +143,10 @@ export async function deployEcosystem(options: EcosystemOptions = {}): Promise<E
     // A changed ConfigMap is updated in place; the pods that read one at start carry its checksum and roll.
     enableConfigMapMutable: true,
   });
-  // Its registration leaves on a later turn of the event loop, and building the rest below holds the loop for
-  // seconds: yielding first lets the engine start the provider's plugin (and connect it to the cluster) meanwhile.
+  // The ecosystem's own documents are files of the dynamic provider: registering one first starts that plugin too.
+  new ConfigBundle("ecosystem", ecosystemDocuments(services, config.components), config.artifactsDir);
+  // Registrations leave on a later turn of the event loop, and building the rest below holds the loop for seconds:
+  // yielding here lets the engine start both plugins (and connect the Kubernetes one to the cluster) meanwhile.
   await new Promise<void>((resolve) => setImmediate(resolve));
   if (config.environment === "prod" && config.storageClass && !config.renderYamlToDirectory) requireRetainingStorageClass(config.storageClass, provider);
   const mesh = meshPlan(config);
@@ -228,8 +230,6 @@ export async function deployEcosystem(options: EcosystemOptions = {}): Promise<E
     mesh: istio ? { dependsOn: istio.objectsReady } : undefined,
     provider,
   });
-
-  new ConfigBundle("ecosystem", ecosystemDocuments(services, config.components), config.artifactsDir);
 
   return {
     namespace: namespaceName,

@@ -99,7 +99,8 @@ export function pulumiCli(workspace: Pick<EngineWorkspace, "project" | "env">, a
   const result = spawnSync(path.join(workspace.env.ENGINE_BIN_DIR, "pulumi"), [...args, "--non-interactive", ...tracing], {
     cwd: workspace.project,
     // The span queue (2048 by default) overflows in a long up and drops the spans that end last.
-    env: { ...process.env, ...workspace.env, ...(traceDir ? { OTEL_BSP_MAX_QUEUE_SIZE: "1000000" } : {}) },
+    // PULUMI_DEBUG_COMMANDS: the hidden flags the Automation API uses too (--event-log).
+    env: { ...process.env, ...workspace.env, PULUMI_DEBUG_COMMANDS: "true", ...(traceDir ? { OTEL_BSP_MAX_QUEUE_SIZE: "1000000" } : {}) },
     encoding: "utf8",
     maxBuffer: 256 * 2 ** 20,
   });

@@ -90,9 +90,9 @@ export function breakdown(spans: readonly Span[], wallSeconds: number): Breakdow
   if (policyPack && analyzerReady) phases.push(["policy pack start (Node, its modules)", analyzerReady.end - policyPack.start]);
   phases.push(
     ["Node start, Pulumi runtime", runtimeReady.start - run.start],
-    ["program: module loading, resources constructed", firstResource.start - stackRegistered.end],
+    ["program start: modules load, first resource registered", firstResource.start - stackRegistered.end],
   );
-  phases.push(["resource operations (registrations, Check, Diff, apply, awaits)", lastResourceEnd - firstResource.start]);
+  phases.push(["the rest: the program registering, Check, Diff, apply, awaits", lastResourceEnd - firstResource.start]);
   if (stackAnalysis) phases.push(["policy pack: stack analysis", stackAnalysis.end - stackAnalysis.start]);
   phases.push(["shutdown, final state write", root.end - Math.max(lastResourceEnd, stackAnalysis?.end ?? 0)]);
 
