@@ -15,6 +15,19 @@ const uses = (wf: Obj): [string, string][] =>
   );
 
 describe("CI/CD workflows: the pipeline a security review accepts", () => {
+  it("type-checks the program before every job's pulumi command (the CLI runs it transpiled, without checking types)", () => {
+    const unchecked: string[] = [];
+    for (const f of WORKFLOWS) {
+      for (const [job, spec] of Object.entries(workflow(f).jobs as Obj)) {
+        const steps = (spec.steps ?? []) as Obj[];
+        const pulumi = steps.findIndex((s) => String(s.uses ?? "").startsWith("pulumi/actions@") && s.with?.command);
+        if (pulumi < 0) continue;
+        if (!steps.slice(0, pulumi).some((s) => s.run === "npm run typecheck")) unchecked.push(`${f} ${job}`);
+      }
+    }
+    assert.deepEqual(unchecked, []);
+  });
+
   it("pins every third-party action by commit SHA", () => {
     const loose = WORKFLOWS.flatMap((f) =>
       uses(workflow(f))
