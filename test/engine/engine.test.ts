@@ -77,6 +77,9 @@ describe(`engine test: the real Pulumi CLI and Kubernetes provider on stack ${ST
     requireStep(1);
     const result = await stack.up();
     assert.equal(result.summary.result, "succeeded");
+    // The program exports a promise (it yields while the provider starts): the stack's outputs are its value.
+    assert.equal(result.outputs.namespace?.value, "microservices");
+    assert.equal(Object.keys(result.outputs.services?.value ?? {}).length, 8);
     assert.ok(files(manifests).length > 100, `${files(manifests).length} manifests written`);
     assert.equal(files(path.join(artifacts, "microservices_ecosystem")).length, 50);
     done.add(2);
