@@ -1,11 +1,12 @@
 "use strict";
-// How the Pulumi CLI loads the program and this policy pack (Pulumi.yaml and PulumiPolicy.yaml: typescript
-// false, nodeargs --require <this file>; it lives in the pack because the pack is published alone): each .ts file is transpiled by TypeScript (transpileModule, the compiler ts-node's
-// transpile-only mode runs) once, and the JavaScript is kept in a cache keyed by the file's content, the
-// compiler's version and tsconfig's compilerOptions. A run whose sources did not change loads no compiler at
-// all, and V8's compile cache (module.enableCompileCache) keeps the bytecode of every module, node_modules
-// included. The program still runs from its sources (each module keeps its .ts filename and __dirname), so an
-// edited file is picked up by the next run without a build step. Type checking is `npm run typecheck`'s job.
+// How the Pulumi CLI loads the program and this policy pack (Pulumi.yaml and PulumiPolicy.yaml: typescript false,
+// nodeargs --require <this file>; it lives in the pack because the pack is published alone). Each .ts file is
+// transpiled by TypeScript (transpileModule, what ts-node's transpile-only mode runs) once, and the JavaScript is
+// kept in a cache keyed by the file's path and content, the compiler's version and tsconfig's compilerOptions. A
+// run whose sources did not change loads no compiler at all, and V8's compile cache (module.enableCompileCache)
+// keeps the bytecode of every module, node_modules included. The program still runs from its sources (each module
+// keeps its .ts filename and __dirname), so an edited file is picked up by the next run without a build step.
+// Type checking is `npm run typecheck`'s job. The cache is never pruned; deleting it is always safe.
 //
 // Settings: MICROSERVICES_TRANSPILE_CACHE (folder; default <XDG_CACHE_HOME or ~/.cache>/microservices-ecosystem/transpiled).
 
