@@ -7,7 +7,7 @@
  * template of a workload in the same namespace, every preview) and the workload's own await (its pods are ready
  * before `up` goes on, never skipped). The annotation switches only that Service's await off; a LoadBalancer keeps
  * it, because there it also waits for the load balancer's address, which nothing else proves.
- * test/service-await.test.ts holds every Service of every stack to this.
+ * test/invariants.test.ts holds every Service of every stack to this.
  */
 export const SELECTED_WORKLOAD_AWAITED = { "pulumi.com/skipAwait": "true" } as const;
 

@@ -12,8 +12,8 @@ export const POLICY_CONFIG = path.join(POLICIES, "config.dev.json");
 
 /**
  * Resource operations at once (`pulumi up --parallel`). Most of an up is waiting, not CPU: the
- * provider's Service await settles 10 s after the last endpoint change, and the CLI's default
- * (4 × cores, 8 here) queues those waits behind each other.
+ * workloads' rollouts and Istio's Helm releases, and the CLI's default (4 × cores, 8 here) queues
+ * those waits behind each other.
  */
 export const PARALLEL = 32;
 

@@ -4,7 +4,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { engineVerdicts, runnerVerdicts } from "../../tools/policy/engine-verdicts";
-import { EngineWorkspace, POLICIES, ROOT, engineDir, engineStack, engineWorkspace, tempDir } from "./workspace";
+import { CONFIG_NAMESPACE, EngineWorkspace, POLICIES, ROOT, engineDir, engineStack, engineWorkspace, tempDir } from "./workspace";
 
 // npm run test:engine: the program under the real Pulumi CLI and the upstream Kubernetes provider, offline, on the
 // stack `ci`, whose provider writes YAML (renderYamlToDirectory), checked against the offline render. Steps build
@@ -121,7 +121,7 @@ describe(`engine test: the real Pulumi CLI and Kubernetes provider on stack ${ST
       renderYamlToDirectory: path.join(work, "violation-manifests"),
       artifactsDir: path.join(work, "violation-artifacts"),
     });
-    await violating.setConfig(`microservices-ecosystem:${VIOLATION.key}`, { value: VIOLATION.value }, true);
+    await violating.setConfig(`${CONFIG_NAMESPACE}:${VIOLATION.key}`, { value: VIOLATION.value }, true);
     await assert.rejects(violating.preview({ ...policyOptions(), onOutput: (out) => (violationLog += out) }));
     assert.match(violationLog, new RegExp(`\\[mandatory\\].*${VIOLATION.policy}`));
     done.add(7);

@@ -3,19 +3,20 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { CONFIG_NAMESPACE } from "../../components/settings";
 
 // The one way tests drive the real engine (`npm run test:engine`, `npm run test:cluster`, `npm run bench:cluster`):
 // the CLI and the Kubernetes provider from the Go module cache (scripts/engine.sh), a scratch copy of the project,
 // and a stack in it driven through the Automation API, with its own file backend and PULUMI_HOME.
 
+export { CONFIG_NAMESPACE };
 export const ROOT = path.resolve(__dirname, "..", "..");
-export const CONFIG_NAMESPACE = "microservices-ecosystem";
 export const POLICIES = path.join(ROOT, "policies");
 
-export function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 3_600_000): string {
-  const result = spawnSync(command, args, { cwd: ROOT, env, encoding: "utf8", timeout: timeoutMs, maxBuffer: 256 * 2 ** 20 });
+export function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 3_600_000, cwd = ROOT): string {
+  const result = spawnSync(command, args, { cwd, env, encoding: "utf8", timeout: timeoutMs, maxBuffer: 256 * 2 ** 20 });
   if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(" ")} exited ${result.status ?? result.signal}:\n${(result.stderr || result.stdout).slice(-4000)}`);
+    throw new Error(`${command} ${args.join(" ")} exited ${result.status ?? result.signal}:\n${(result.stdout + result.stderr).slice(-4000)}`);
   }
   return result.stdout;
 }
@@ -96,17 +97,15 @@ export async function engineStack(workspace: EngineWorkspace, name: string, conf
 export function pulumiCli(workspace: Pick<EngineWorkspace, "project" | "env">, args: readonly string[], traceDir?: string): string {
   const tracing = traceDir ? ["--otel-traces", `file://${path.join(traceDir, "pulumi.json")}`] : [];
   if (traceDir) fs.mkdirSync(traceDir, { recursive: true });
-  const result = spawnSync(path.join(workspace.env.ENGINE_BIN_DIR, "pulumi"), [...args, "--non-interactive", ...tracing], {
-    cwd: workspace.project,
+  return run(
+    path.join(workspace.env.ENGINE_BIN_DIR, "pulumi"),
+    [...args, "--non-interactive", ...tracing],
     // The span queue (2048 by default) overflows in a long up and drops the spans that end last.
     // PULUMI_DEBUG_COMMANDS: the hidden flags the Automation API uses too (--event-log).
-    env: { ...process.env, ...workspace.env, PULUMI_DEBUG_COMMANDS: "true", ...(traceDir ? { OTEL_BSP_MAX_QUEUE_SIZE: "1000000" } : {}) },
-    encoding: "utf8",
-    maxBuffer: 256 * 2 ** 20,
-  });
-  if (result.status !== 0)
-    throw new Error(`pulumi ${args.join(" ")} exited ${result.status ?? result.signal}:\n${(result.stdout + result.stderr).slice(-4000)}`);
-  return result.stdout;
+    { ...process.env, ...workspace.env, PULUMI_DEBUG_COMMANDS: "true", ...(traceDir ? { OTEL_BSP_MAX_QUEUE_SIZE: "1000000" } : {}) },
+    undefined,
+    workspace.project,
+  );
 }
 
 export const tempDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
