@@ -33,7 +33,7 @@ export default tseslint.config(
   },
   {
     // The dynamic provider is serialized into the provider host: its modules are required inside each method.
-    files: ["components/artifacts/artifact-file.ts"],
+    files: ["components/artifacts/artifact-tree.ts"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {

@@ -9,7 +9,7 @@ import { emitDocuments } from "./artifacts/emit";
 export class ConfigBundle extends pulumi.ComponentResource {
   constructor(name: string, documents: readonly SpecDocument[], artifactsDir: string, opts?: pulumi.ComponentResourceOptions) {
     super("microservices:platform:ConfigBundle", name, {}, opts);
-    emitDocuments(this, artifactsDir, documents);
+    emitDocuments(this, name, artifactsDir, documents);
     this.registerOutputs({ files: documents.length });
   }
 }

@@ -216,6 +216,7 @@ export class MicroService extends pulumi.ComponentResource {
 
     emitDocuments(
       this,
+      name,
       args.artifactsDir,
       files.map((f) => ({ path: `services/${config.service_name}/${f.path}`, content: f.content })),
     );

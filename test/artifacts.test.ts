@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { PLATFORM_COMPONENTS } from "../catalog";
+import { ArtifactTree } from "../components/artifacts/artifact-tree";
 import { render, Rendered } from "./helpers/render";
 import { comparable } from "./helpers/typed-document";
 
@@ -39,7 +40,7 @@ describe("the artifact tree", () => {
   }
 
   it("writes every file under the stack's artifactsDir", () => {
-    const roots = new Set(full.ofType("pulumi-nodejs:dynamic/artifacts:File").map((r) => r.inputs.root));
+    const roots = new Set(full.ofType(ArtifactTree.TYPE).map((r) => r.inputs.root));
     assert.deepEqual([...roots], [path.resolve("out", "dev")]);
   });
 });

@@ -76,7 +76,7 @@ export class EventStore extends pulumi.ComponentResource implements PlatformComp
     const settings = eventStoreSettings(args.settings);
     super("microservices:platform:EventStore", name, {}, opts);
     this.settings = settings;
-    emitDocuments(this, args.artifactsDir, [
+    emitDocuments(this, name, args.artifactsDir, [
       { path: "distributed_data/event_store/event_sourcing_config.json", content: EVENT_STORE.sourcingConfig },
       { path: "distributed_data/event_store/event_streams.json", content: EVENT_STORE.streams },
     ]);

@@ -83,7 +83,7 @@ export class Grafana extends pulumi.ComponentResource {
       childOpts,
     );
 
-    const dashboardFiles = Object.fromEntries(this.dashboards.map((d) => [d.file, `${JSON.stringify(d.json, null, 2)}\n`]));
+    const dashboardFiles = Object.fromEntries(this.dashboards.map((d) => [d.file, `${JSON.stringify(d.json)}\n`]));
     const provider = {
       apiVersion: 1,
       providers: [

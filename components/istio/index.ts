@@ -36,7 +36,7 @@ export class IstioMesh extends pulumi.ComponentResource implements PlatformCompo
     this.settings = istioSettings(args.environment, args.settings, args.components.includes("kong"));
     this.environment = args.environment;
     this.gatewayClientPorts = gatewayClientPorts(this.settings);
-    emitDocuments(this, args.artifactsDir, meshSpecDocuments());
+    emitDocuments(this, name, args.artifactsDir, meshSpecDocuments());
 
     const childOpts = { parent: this, provider: args.provider };
     this.installation = this.settings.install ? installIstio(this, args, args.environment, this.settings) : undefined;

@@ -95,7 +95,7 @@ export class Jaeger extends pulumi.ComponentResource {
       this.allInOne(args, settings, namespace, childOpts);
     }
 
-    emitDocuments(this, args.artifactsDir, [
+    emitDocuments(this, name, args.artifactsDir, [
       { path: "monitoring/tracing/jaeger_config.yaml", content: JAEGER.productionResource },
       { path: "monitoring/tracing/trace_sampling.json", content: JAEGER.sampling },
     ]);

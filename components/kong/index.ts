@@ -175,7 +175,7 @@ export class KongGateway extends pulumi.ComponentResource {
       disruptionBudget({ name: NAME, namespace, labels, selector, budget: { minAvailable: 1 } }, childOpts);
     }
 
-    emitDocuments(this, args.artifactsDir, gatewaySpecDocuments());
+    emitDocuments(this, name, args.artifactsDir, gatewaySpecDocuments());
     this.registerOutputs({ namespace, proxyService: this.proxyService.metadata.name });
   }
 }

@@ -118,7 +118,7 @@ export class PostgreSql extends pulumi.ComponentResource implements PlatformComp
     const settings = postgresSettings(args.settings);
     super("microservices:platform:PostgreSQL", name, {}, opts);
     this.settings = settings;
-    emitDocuments(this, args.artifactsDir, [
+    emitDocuments(this, name, args.artifactsDir, [
       { path: "distributed_data/saga_coordinator/saga_definitions.json", content: SAGAS.definitions },
       { path: "distributed_data/saga_coordinator/transaction_log.json", content: SAGAS.transactionLog },
     ]);

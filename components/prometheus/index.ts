@@ -207,7 +207,7 @@ export class Prometheus extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    emitDocuments(this, args.artifactsDir, [
+    emitDocuments(this, name, args.artifactsDir, [
       { path: "monitoring/metrics/prometheus_config.yaml", content: PROMETHEUS.config },
       { path: "monitoring/metrics/service_metrics.json", content: PROMETHEUS.serviceMetrics },
     ]);

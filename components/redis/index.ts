@@ -95,7 +95,7 @@ export class RedisCache extends pulumi.ComponentResource implements PlatformComp
     const fromConfig = secretConfig(PASSWORD_CONFIG_KEY);
     super("microservices:platform:Redis", name, {}, opts);
     this.settings = settings;
-    emitDocuments(this, args.artifactsDir, [{ path: "distributed_data/distributed_cache/cache_config.json", content: CACHE.config }]);
+    emitDocuments(this, name, args.artifactsDir, [{ path: "distributed_data/distributed_cache/cache_config.json", content: CACHE.config }]);
 
     const childOpts = { parent: this, provider: args.provider };
     const namespace = dataNamespace(args).metadata.name;

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { ServiceEntry } from "../../catalog";
+import { ArtifactTree } from "../../components/artifacts/artifact-tree";
 import { missingCharts } from "../../components/istio/settings";
 import { TrafficGraph } from "../../components/zero-trust";
 import { RecordedResource } from "../../tools/render/mock-engine";
@@ -37,7 +38,7 @@ export class Rendered {
 
   /** The artifact files: path below the artifacts root → content. */
   artifacts(): Map<string, string> {
-    return new Map(this.ofType("pulumi-nodejs:dynamic/artifacts:File").map((r) => [String(r.inputs.path), String(r.inputs.content)]));
+    return new Map(this.ofType(ArtifactTree.TYPE).flatMap((r) => Object.entries(r.inputs.files as Record<string, string>)));
   }
 }
 

@@ -49,8 +49,14 @@ describe("Grafana", () => {
       ],
     );
     for (const text of Object.values(configMap(r, "grafana-dashboards").data as Record<string, string>)) {
-      const used = new Set([...text.matchAll(/"uid": "([\w-]+)"/g)].map((m) => m[1]));
+      const used = new Set([...text.matchAll(/"uid":\s*"([\w-]+)"/g)].map((m) => m[1]));
       for (const source of ["prometheus"]) assert.ok(used.has(source));
+    }
+  });
+
+  it("keeps each dashboard as compact JSON (the state holds the ConfigMap three times in every checkpoint write)", () => {
+    for (const [file, text] of Object.entries(configMap(r, "grafana-dashboards").data as Record<string, string>)) {
+      assert.equal(text, `${JSON.stringify(JSON.parse(text))}\n`, file);
     }
   });
 

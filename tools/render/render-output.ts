@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
-import { ArtifactFile } from "../../components/artifacts/artifact-file";
+import { ArtifactTree } from "../../components/artifacts/artifact-tree";
 import { RecordedResource, isSecretValue } from "./mock-engine";
 import { SECRET_PLACEHOLDER } from "./stack-settings";
 
@@ -117,9 +117,11 @@ export function writeRender(outDir: string, resources: readonly RecordedResource
     planned.set(target, { content, from });
   };
   for (const r of resources) {
-    if (r.type === ArtifactFile.TYPE) {
-      plan(path.join(outDir, String(r.inputs.path)), String(r.inputs.content), r);
-      files++;
+    if (r.type === ArtifactTree.TYPE) {
+      for (const [file, content] of Object.entries(r.inputs.files as Record<string, string>)) {
+        plan(path.join(outDir, file), content, r);
+        files++;
+      }
     } else if (isKubernetesObject(r)) {
       const object = kubernetesObject(r);
       plan(path.join(outDir, "manifests", manifestPath(object)), manifestYaml(object), r);
