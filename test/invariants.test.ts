@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { MESH } from "../catalog";
+import { ArtifactTree } from "../components/artifacts/artifact-tree";
 import { principal } from "../components/zero-trust/graph";
 import { helmPods } from "./helpers/helm-pods";
 import { matches, selects } from "./helpers/selectors";
@@ -254,6 +255,21 @@ for (const [name, overrides, options] of STACKS) {
       };
       for (const o of r.objects() as Obj[]) visit(o, "", ref(o), isBuiltIn(o.apiVersion));
       assert.deepEqual(empty, []);
+    });
+
+    // The file backend serializes the whole checkpoint twice for each resource an up creates (README: bench:cluster),
+    // so a resource or a kilobyte more costs every up: the spec's files are one resource per component, and a large
+    // JSON document in a ConfigMap (held three times in the state) is compact.
+    it("keeps the checkpoint small: one artifact resource per component, no pretty-printed JSON document over 4 KB in a ConfigMap", () => {
+      const parents = r.ofType(ArtifactTree.TYPE).map((t) => t.parent);
+      assert.deepEqual(parents.filter((p, i) => parents.indexOf(p) !== i), []);
+      assert.ok(parents.length > 0);
+      const pretty = (r.objects("ConfigMap") as Obj[]).flatMap((c) =>
+        Object.entries((c.data ?? {}) as Record<string, string>)
+          .filter(([key, text]) => key.endsWith(".json") && text.length > 4096 && text.trim() !== JSON.stringify(JSON.parse(text)))
+          .map(([key]) => `${ref(c)} ${key}`),
+      );
+      assert.deepEqual(pretty, []);
     });
 
     it("every DestinationRule and VirtualService destination host is a Service of the stack", () => {
