@@ -262,7 +262,10 @@ for (const [name, overrides, options] of STACKS) {
     // JSON document in a ConfigMap (held three times in the state) is compact.
     it("keeps the checkpoint small: one artifact resource per component, no pretty-printed JSON document over 4 KB in a ConfigMap", () => {
       const parents = r.ofType(ArtifactTree.TYPE).map((t) => t.parent);
-      assert.deepEqual(parents.filter((p, i) => parents.indexOf(p) !== i), []);
+      assert.deepEqual(
+        parents.filter((p, i) => parents.indexOf(p) !== i),
+        [],
+      );
       assert.ok(parents.length > 0);
       const pretty = (r.objects("ConfigMap") as Obj[]).flatMap((c) =>
         Object.entries((c.data ?? {}) as Record<string, string>)
