@@ -143,10 +143,12 @@ export async function deployEcosystem(options: EcosystemOptions = {}): Promise<E
     // A changed ConfigMap is updated in place; the pods that read one at start carry its checksum and roll.
     enableConfigMapMutable: true,
   });
-  // The ecosystem's own documents are files of the dynamic provider: registering one first starts that plugin too.
   new ConfigBundle("ecosystem", ecosystemDocuments(services, config.components), config.artifactsDir);
   // Registrations leave on a later turn of the event loop, and building the rest below holds the loop for seconds:
-  // yielding here lets the engine start both plugins (and connect the Kubernetes one to the cluster) meanwhile.
+  // yielding here lets the engine start the Kubernetes provider (and connect it to the cluster) meanwhile. The
+  // bundle's files leave only after the build (their registration waits for the engine to acknowledge the bundle);
+  // waiting for them here gained nothing: the engine would then start the dynamic provider's host before the
+  // Kubernetes provider's Configure, which waits for it (README: bench:cluster).
   await new Promise<void>((resolve) => setImmediate(resolve));
   if (config.environment === "prod" && config.storageClass && !config.renderYamlToDirectory) requireRetainingStorageClass(config.storageClass, provider);
   const mesh = meshPlan(config);
