@@ -151,11 +151,10 @@ export function platformWorkload(args: PlatformWorkloadArgs, opts: pulumi.Custom
   );
   const services = (args.services ?? []).map((s) => {
     const type = s.type ?? "ClusterIP";
-    const annotations = serviceAwaitAnnotations(type);
     return new k8s.core.v1.Service(
       s.name,
       {
-        metadata: { name: s.name, namespace, labels: s.labels ?? labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+        metadata: { name: s.name, namespace, labels: s.labels ?? labels, annotations: serviceAwaitAnnotations(type) },
         spec: { type, ...s.spec, selector, ports: [...s.ports] },
       },
       opts,

@@ -13,5 +13,6 @@ export const SELECTED_WORKLOAD_AWAITED = { "pulumi.com/skipAwait": "true" } as c
 
 export type ServiceType = "ClusterIP" | "NodePort" | "LoadBalancer";
 
-/** The annotations a Service of `type` selecting one of the program's awaited workloads carries. */
-export const serviceAwaitAnnotations = (type: ServiceType): Record<string, string> => (type === "LoadBalancer" ? {} : { ...SELECTED_WORKLOAD_AWAITED });
+/** The annotations a Service of `type` selecting one of the program's awaited workloads carries (a LoadBalancer: none). */
+export const serviceAwaitAnnotations = (type: ServiceType): Record<string, string> | undefined =>
+  type === "LoadBalancer" ? undefined : { ...SELECTED_WORKLOAD_AWAITED };

@@ -3,20 +3,13 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { filesUnder } from "./helpers/files";
 import { ArtifactTreeInputs, ArtifactTreeOutputs, artifactTreeProvider as provider } from "../components/artifacts/artifact-tree";
 
 const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
 
 /** Every file under `dir`, relative, with its content. */
-function tree(dir: string): Record<string, string> {
-  if (!fs.existsSync(dir)) return {};
-  return Object.fromEntries(
-    (fs.readdirSync(dir, { recursive: true }) as string[])
-      .filter((f) => fs.statSync(path.join(dir, f)).isFile())
-      .sort()
-      .map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]),
-  );
-}
+const tree = (dir: string): Record<string, string> => Object.fromEntries(filesUnder(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
 
 describe("the artifact tree resource's provider (run on a folder of the test's own)", () => {
   let root: string;

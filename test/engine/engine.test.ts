@@ -4,6 +4,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { engineVerdicts, runnerVerdicts } from "../../tools/policy/engine-verdicts";
+import { filesUnder } from "../helpers/files";
 import { CONFIG_NAMESPACE, EngineWorkspace, POLICIES, ROOT, engineDir, engineStack, engineWorkspace, tempDir } from "./workspace";
 
 // npm run test:engine: the program under the real Pulumi CLI and the upstream Kubernetes provider, offline, on the
@@ -16,9 +17,6 @@ const VIOLATING_STACK = `${STACK}-violation`;
 const VIOLATION = { key: "services.user_service.replicas", value: "1", policy: "app-tier-min-replicas" };
 const POLICY_CONFIG = path.join(POLICIES, `config.${STACK}.json`);
 const COMPARE = path.join(__dirname, "compare.js");
-
-const files = (dir: string): string[] =>
-  fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort() : [];
 
 function npm(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
   return spawnSync("npm", ["run", "-s", ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * 2 ** 20 });
@@ -69,7 +67,7 @@ describe(`engine test: the real Pulumi CLI and Kubernetes provider on stack ${ST
     requireStep(0);
     const result = await stack.preview();
     assert.ok((result.changeSummary.create ?? 0) > 200, `preview plans ${result.changeSummary.create} creates`);
-    assert.deepEqual([...files(manifests), ...files(artifacts)], []);
+    assert.deepEqual([...filesUnder(manifests), ...filesUnder(artifacts)], []);
     done.add(1);
   });
 
@@ -80,8 +78,8 @@ describe(`engine test: the real Pulumi CLI and Kubernetes provider on stack ${ST
     // The program exports a promise (it yields while the provider starts): the stack's outputs are its value.
     assert.equal(result.outputs.namespace?.value, "microservices");
     assert.equal(Object.keys(result.outputs.services?.value ?? {}).length, 8);
-    assert.ok(files(manifests).length > 100, `${files(manifests).length} manifests written`);
-    assert.equal(files(path.join(artifacts, "microservices_ecosystem")).length, 50);
+    assert.ok(filesUnder(manifests).length > 100, `${filesUnder(manifests).length} manifests written`);
+    assert.equal(filesUnder(path.join(artifacts, "microservices_ecosystem")).length, 50);
     done.add(2);
   });
 
@@ -143,7 +141,7 @@ describe(`engine test: the real Pulumi CLI and Kubernetes provider on stack ${ST
   it("9. pulumi destroy removes every manifest and artifact file", async () => {
     requireStep(2);
     await stack.destroy();
-    assert.deepEqual([...files(manifests), ...files(artifacts)], []);
+    assert.deepEqual([...filesUnder(manifests), ...filesUnder(artifacts)], []);
     done.add(9);
   });
 });
