@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { PREVIEW_ENV } from "./engine/workspace";
 
 type Obj = Record<string, any>;
 const ROOT = path.join(__dirname, "..");
@@ -26,6 +27,29 @@ describe("CI/CD workflows: the pipeline a security review accepts", () => {
       }
     }
     assert.deepEqual(unchecked, []);
+  });
+
+  it("skips the intermediate state writes on every preview (PREVIEW_ENV) and on nothing that writes state", () => {
+    const wrong: string[] = [];
+    const previews: string[] = [];
+    for (const f of WORKFLOWS) {
+      const wf = workflow(f);
+      if (wf.env?.PULUMI_SKIP_CHECKPOINTS !== undefined) wrong.push(`${f}: workflow env (reaches every command)`);
+      for (const [job, spec] of Object.entries(wf.jobs as Obj)) {
+        if (spec.env?.PULUMI_SKIP_CHECKPOINTS !== undefined) wrong.push(`${f} ${job}: job env (reaches every command)`);
+        for (const step of (spec.steps ?? []) as Obj[]) {
+          const command = step.with?.command ?? (/\bpulumi (preview|up|destroy|refresh|import|state)\b/.exec(String(step.run ?? "")) ?? [])[1];
+          if (!command) continue;
+          const skips = String(step.env?.PULUMI_SKIP_CHECKPOINTS ?? "") === String(PREVIEW_ENV.PULUMI_SKIP_CHECKPOINTS);
+          if (command === "preview") {
+            previews.push(`${f} ${job}`);
+            if (!skips) wrong.push(`${f} ${job}: a preview without PULUMI_SKIP_CHECKPOINTS`);
+          } else if (step.env?.PULUMI_SKIP_CHECKPOINTS !== undefined) wrong.push(`${f} ${job}: pulumi ${command} with PULUMI_SKIP_CHECKPOINTS`);
+        }
+      }
+    }
+    assert.deepEqual(wrong, []);
+    assert.deepEqual(previews.sort(), ["deploy.yml preview", "policy.yml policy"]);
   });
 
   it("pins every third-party action by commit SHA", () => {
