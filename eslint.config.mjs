@@ -32,7 +32,7 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
   {
-    // The dynamic provider is serialized into the provider host: its modules are required inside each method.
+    // The artifact tree loads its provider module (tree-provider.js) by path: the tests run the very text the state keeps.
     files: ["components/artifacts/artifact-tree.ts"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
