@@ -13,6 +13,8 @@
 #                                     # directory holding all of them (and KWOK's stage configs in kwok-stages/)
 #   scripts/engine.sh build-monitoring # build (or reuse) Prometheus' and Alertmanager's own tools: promtool,
 #                                     # prometheus, amtool, alertmanager; prints one directory holding all four
+#   scripts/engine.sh build-helm      # build (or reuse) the Helm CLI (the bench's kubectl baseline installs Istio's
+#                                     # charts with it); prints its directory
 #   scripts/engine.sh build-all       # the engine and the control plane
 #   scripts/engine.sh istio-charts    # Istio's base, istiod, gateway and cni charts from the pinned istio.io/istio module
 #                                     # (engine/istio-charts/), stamped with the release version; prints their folder
@@ -37,6 +39,7 @@
 #   kwok                 engine/kwok                 kwok and its node/pod stage configs
 #   prometheus           engine/prometheus           promtool, prometheus (the pinned image's release)
 #   alertmanager         engine/alertmanager         amtool, alertmanager (the pinned image's release)
+#   helm                 engine/helm                 helm, at the helm.sh/helm/v3 version the Kubernetes provider runs
 
 _engine_repo_root() {
 	(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -54,9 +57,9 @@ _engine_cache_root() {
 _engine_unit_dir() {
 	case "$1" in
 	cli) printf 'engine\n' ;;
-	kubernetes-provider | control-plane | etcd | kwok | prometheus | alertmanager) printf 'engine/%s\n' "$1" ;;
+	kubernetes-provider | control-plane | etcd | kwok | prometheus | alertmanager | helm) printf 'engine/%s\n' "$1" ;;
 	*)
-		_engine_log "unknown unit '$1' (cli, kubernetes-provider, control-plane, etcd, kwok, prometheus, alertmanager)"
+		_engine_log "unknown unit '$1' (cli, kubernetes-provider, control-plane, etcd, kwok, prometheus, alertmanager, helm)"
 		return 1
 		;;
 	esac
@@ -78,6 +81,7 @@ _engine_unit_version() {
 	kwok) _engine_required "$root/engine/kwok/go.mod" sigs.k8s.io/kwok ;;
 	prometheus) _engine_required "$root/engine/prometheus/go.mod" github.com/prometheus/prometheus ;;
 	alertmanager) _engine_required "$root/engine/alertmanager/go.mod" github.com/prometheus/alertmanager ;;
+	helm) _engine_required "$root/engine/helm/go.mod" helm.sh/helm/v3 ;;
 	esac
 }
 
@@ -168,6 +172,10 @@ _engine_build_kwok() {
 	mkdir -p "$out/kwok-stages" &&
 		cp "$stages/node/fast/node-initialize.yaml" "$stages/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml" \
 			"$stages"/pod/fast/pod-*.yaml "$out/kwok-stages/"
+}
+
+_engine_build_helm() {
+	go build -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$2" -o "$1/helm" helm.sh/helm/v3/cmd/helm
 }
 
 # The go.mod's `tool` block, built in one invocation (the binaries share the compile of common packages).
@@ -368,7 +376,7 @@ _engine_env() {
 _engine_status() {
 	local root unit bin rc=0
 	root=$(_engine_repo_root)
-	for unit in cli kubernetes-provider control-plane etcd kwok prometheus alertmanager; do
+	for unit in cli kubernetes-provider control-plane etcd kwok prometheus alertmanager helm; do
 		bin=$(_engine_unit_bin_dir "$root" "$unit")
 		if [ -f "$bin/.complete" ]; then
 			printf '%-20s cached   %s\n' "$unit" "$bin"
@@ -387,6 +395,7 @@ _engine_main() {
 	build-cluster) _engine_build_cluster ;;
 	build-all) _engine_build && _engine_build_cluster ;;
 	build-monitoring) _engine_build_monitoring ;;
+	build-helm) _engine_build_unit helm ;;
 	istio-charts) _engine_istio_charts ;;
 	env)
 		bin=$(_engine_build) || return 1

@@ -17,6 +17,12 @@ describe("engine pins agree with the program's", () => {
     assert.equal(JSON.parse(read("package-lock.json")).packages["node_modules/@pulumi/kubernetes"].version, plugin);
   });
 
+  it("the Helm CLI of the bench's baseline is the Helm library the provider's Release runs", () => {
+    const helm = (goMod: string) => /helm\.sh\/helm\/v3 (v\d+\.\d+\.\d+)\b/.exec(read(goMod))?.[1];
+    assert.match(helm("engine/kubernetes-provider/go.mod") ?? "", /^v3\./);
+    assert.equal(helm("engine/helm/go.mod"), helm("engine/kubernetes-provider/go.mod"));
+  });
+
   it("the Pulumi CLI the engine builds is the version of @pulumi/pulumi the program and the policy pack run", () => {
     const goMod = read("engine/go.mod");
     const sdk = /github\.com\/pulumi\/pulumi\/sdk\/v3 v(\d+\.\d+\.\d+)\b/.exec(goMod)?.[1];

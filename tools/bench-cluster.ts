@@ -1,8 +1,10 @@
 import { EngineEvent } from "@pulumi/pulumi/automation";
-import { spawnSync } from "child_process";
+import { execFile, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { promisify } from "util";
 import { breakdown, formatBreakdown, readSpans } from "./bench/trace-breakdown";
+import { MESH } from "../catalog/platform/mesh";
 import { Cluster, PARALLEL, POLICY_CONFIG, STACK, clusterDown, clusterUp, kubectl, kubectlJson, laneStack } from "../test/cluster/lane";
 import { POLICIES, ROOT, engineDir, secondsSince, tempDir, pulumiCli } from "../test/engine/workspace";
 
@@ -17,8 +19,12 @@ import { POLICIES, ROOT, engineDir, secondsSince, tempDir, pulumiCli } from "../
  *   preview-with-policy-s  the pull request's check: preview with the policy pack (after the up, as on a PR)
  *                                                              → preview-with-policy-vs-render
  * Each preview and up is traced by the CLI (--otel-traces) and its breakdown printed (tools/bench/trace-breakdown.ts).
- *   kubectl-apply-s     server-side apply of the same rendered manifests, then kubectl waits for the same
- *                       rollouts                                → up-vs-kubectl = up-s / kubectl-apply-s
+ *   kubectl-apply-s     the same deployment by hand: the namespaces (kubectl apply --server-side), Istio's charts
+ *                       with the up's values (helm install --wait, in the up's order), then the rest of the
+ *                       rendered manifests and kubectl's waits for the same rollouts
+ *                                                              → up-vs-kubectl = up-s / kubectl-apply-s
+ *   istio-helm-s        the charts' part of it; without it, the manifests alone (the baseline before Istio's charts
+ *                       were in it)                            → up-vs-kubectl-manifests = up-s / (kubectl-apply-s - istio-helm-s)
  * The builds (scripts/engine.sh) happen before any clock starts.
  */
 
@@ -34,7 +40,9 @@ const FIGURES = [
   "preview-with-policy-s",
   "destroy-s",
   "kubectl-apply-s",
+  "istio-helm-s",
   "up-vs-kubectl",
+  "up-vs-kubectl-manifests",
   "preview-vs-render",
   "preview-with-policy-vs-render",
 ];
@@ -61,11 +69,57 @@ const yamlFiles = (dir: string): string[] =>
     .map((f) => path.join(dir, f))
     .sort();
 
-/** What the kubectl baseline does: namespaces first, then everything, then the same waits as the provider's. */
-function kubectlApply(cluster: Cluster, manifests: string): void {
+const execFileAsync = promisify(execFile);
+
+/** A Helm release as the stack installs it (the render's listing holds its inputs). */
+interface Release {
+  name: string;
+  chart: string;
+  namespace: string;
+  values: Obj;
+}
+
+/** The up's order: the base chart (CRDs) and the CNI agent at once, then istiod, then the ingress gateway. */
+const RELEASE_STAGES = [[MESH.install.releases.base, MESH.install.releases.cni], [MESH.install.releases.istiod], [MESH.install.releases.gateway]];
+
+function releasesOf(render: string): Map<string, Release> {
+  const listing = JSON.parse(fs.readFileSync(path.join(render, "resources.json"), "utf8")) as { type: string; props: Obj }[];
+  const releases = listing.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => r.props as Release);
+  const staged = new Set(RELEASE_STAGES.flat());
+  const unknown = releases.filter((r) => !staged.has(r.name)).map((r) => r.name);
+  if (unknown.length > 0) throw new Error(`the kubectl baseline does not know when to install release(s) ${unknown.join(", ")}`);
+  return new Map(releases.map((r) => [r.name, r]));
+}
+
+/** Installs the stack's Helm releases, stage by stage, each with `--wait` as the up's Release awaits; returns seconds. */
+async function helmInstall(cluster: Cluster, helmDir: string, render: string, work: string): Promise<number> {
+  const start = process.hrtime.bigint();
+  const releases = releasesOf(render);
+  const home = path.join(work, "helm");
+  const env = { ...process.env, HELM_CACHE_HOME: `${home}/cache`, HELM_CONFIG_HOME: `${home}/config`, HELM_DATA_HOME: `${home}/data` };
+  for (const stage of RELEASE_STAGES) {
+    await Promise.all(
+      stage
+        .filter((name) => releases.has(name))
+        .map((name) => {
+          const release = releases.get(name)!;
+          const values = path.join(work, `${name}.values.json`);
+          fs.writeFileSync(values, JSON.stringify(release.values));
+          const args = ["install", name, release.chart, "--namespace", release.namespace, "--values", values, "--wait", "--timeout", "10m"];
+          return execFileAsync(path.join(helmDir, "helm"), [...args, "--kubeconfig", cluster.kubeconfig, "--kube-context", cluster.context], { env });
+        }),
+    );
+  }
+  return secondsSince(start);
+}
+
+/** The same deployment by hand: namespaces, Istio's charts, then everything else and the same waits as the provider's. */
+async function kubectlApply(cluster: Cluster, helmDir: string, render: string, work: string, figures: Map<string, number>): Promise<void> {
+  const manifests = path.join(render, "manifests");
   const files = yamlFiles(manifests);
   const namespaces = files.filter((f) => /^kind: Namespace$/m.test(fs.readFileSync(f, "utf8")));
   kubectl(cluster, "apply", "--server-side", ...namespaces.flatMap((f) => ["-f", f]));
+  figures.set("istio-helm-s", await helmInstall(cluster, helmDir, render, work));
   kubectl(cluster, "apply", "--server-side", "--force-conflicts", "-R", "-f", manifests);
   kubectl(cluster, "wait", "--for=condition=Available", "deployments", "--all", "--all-namespaces", "--timeout=600s");
   for (const set of kubectlJson(cluster, "get", "statefulsets", "-A").items as Obj[]) {
@@ -93,6 +147,7 @@ async function main(): Promise<void> {
   const binDir = engineDir("build-cluster");
   engineDir("build");
   const charts = engineDir("istio-charts");
+  const helmDir = engineDir("build-helm");
   const figures = new Map<string, number>();
   const breakdowns: string[][] = [];
   // BENCH_TRACES_DIR keeps the CLI's traces for a closer look (one OTLP JSON file per operation).
@@ -136,13 +191,14 @@ async function main(): Promise<void> {
     await traced("preview-with-policy-s", ["preview", "--policy-pack", POLICIES, "--policy-pack-config", POLICY_CONFIG]);
     await timed(figures, "destroy-s", () => lane.stack.destroy({ parallel: PARALLEL }));
     // Helm keeps Istio's CRDs on destroy, so the baseline's Istio objects have their kinds.
-    await timed(figures, "kubectl-apply-s", () => kubectlApply(cluster!, path.join(render, "manifests")));
+    await timed(figures, "kubectl-apply-s", () => kubectlApply(cluster!, helmDir, render, work, figures));
   } finally {
     if (cluster) clusterDown(cluster);
     fs.rmSync(work, { recursive: true, force: true });
   }
   const ratio = (a: string, b: string) => Math.round((figures.get(a)! / figures.get(b)!) * 100) / 100;
   figures.set("up-vs-kubectl", ratio("up-s", "kubectl-apply-s"));
+  figures.set("up-vs-kubectl-manifests", Math.round((figures.get("up-s")! / (figures.get("kubectl-apply-s")! - figures.get("istio-helm-s")!)) * 100) / 100);
   figures.set("preview-vs-render", ratio("preview-s", "render-s"));
   figures.set("preview-with-policy-vs-render", ratio("preview-with-policy-s", "render-s"));
   for (const lines of breakdowns) console.log(lines.join("\n"));

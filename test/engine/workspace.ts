@@ -24,7 +24,7 @@ export function run(command: string, args: readonly string[], env: NodeJS.Proces
 export const lastLine = (text: string) => text.trim().split("\n").pop()!.trim();
 
 /** Builds (or reuses) a unit of scripts/engine.sh and returns the directory it prints. */
-export const engineDir = (command: "build" | "build-cluster" | "istio-charts") => lastLine(run("bash", ["scripts/engine.sh", command]));
+export const engineDir = (command: "build" | "build-cluster" | "build-helm" | "istio-charts") => lastLine(run("bash", ["scripts/engine.sh", command]));
 
 /**
  * The engine's environment (PATH, PULUMI_HOME with the provider plugin, file backend, no update check) for a state
