@@ -50,6 +50,34 @@ describe("scripts/engine.sh: the engine's state directory", function () {
   });
   after(() => cache && fs.rmSync(cache, { recursive: true, force: true }));
 
+  it("status passes once every unit .ci/run builds is cached: the bench's Helm is built on demand, never required", () => {
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), "engine-status-"));
+    try {
+      const status = () => spawnSync("bash", ["scripts/engine.sh", "status"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ENGINE_CACHE_DIR: own } });
+      const entries = new Map(
+        status()
+          .stdout.trim()
+          .split("\n")
+          .map((l) => l.trim().split(/\s+/))
+          .map(([unit, , dir]) => [unit, dir] as const),
+      );
+      assert.ok(entries.has("helm") && entries.has("cli"), [...entries.keys()].join(" "));
+      for (const [unit, dir] of entries) {
+        if (unit === "helm") continue;
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, ".complete"), "");
+      }
+      const withoutHelm = status();
+      assert.equal(withoutHelm.status, 0, withoutHelm.stdout);
+      assert.match(withoutHelm.stdout, /^helm +missing .*for the bench only/m);
+      fs.rmSync(path.join(entries.get("etcd")!, ".complete"));
+      assert.equal(status().status, 1, "a unit .ci/run builds is required");
+      assert.doesNotMatch(fs.readFileSync(path.join(ROOT, ".ci", "run"), "utf8"), /build-helm|bench:cluster/);
+    } finally {
+      fs.rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it("is the same for every shell that sources it, under the engine's cache", () => {
     const first = sourced({});
     const second = sourced({});
