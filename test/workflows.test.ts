@@ -38,13 +38,18 @@ describe("CI/CD workflows: the pipeline a security review accepts", () => {
       for (const [job, spec] of Object.entries(wf.jobs as Obj)) {
         if (spec.env?.PULUMI_SKIP_CHECKPOINTS !== undefined) wrong.push(`${f} ${job}: job env (reaches every command)`);
         for (const step of (spec.steps ?? []) as Obj[]) {
-          const command = step.with?.command ?? (/\bpulumi (preview|up|destroy|refresh|import|state)\b/.exec(String(step.run ?? "")) ?? [])[1];
-          if (!command) continue;
+          // Every pulumi command of the step: a run may chain several, and the step's env reaches each.
+          const commands: string[] = step.with?.command
+            ? [step.with.command]
+            : [...String(step.run ?? "").matchAll(/\bpulumi (preview|up|destroy|refresh|import|state)\b/g)].map((m) => m[1]);
+          if (String(step.run ?? "").includes("PULUMI_SKIP_CHECKPOINTS")) wrong.push(`${f} ${job}: PULUMI_SKIP_CHECKPOINTS set in a run script`);
           const skips = String(step.env?.PULUMI_SKIP_CHECKPOINTS ?? "") === String(PREVIEW_ENV.PULUMI_SKIP_CHECKPOINTS);
-          if (command === "preview") {
-            previews.push(`${f} ${job}`);
-            if (!skips) wrong.push(`${f} ${job}: a preview without PULUMI_SKIP_CHECKPOINTS`);
-          } else if (step.env?.PULUMI_SKIP_CHECKPOINTS !== undefined) wrong.push(`${f} ${job}: pulumi ${command} with PULUMI_SKIP_CHECKPOINTS`);
+          for (const command of commands) {
+            if (command === "preview") {
+              previews.push(`${f} ${job}`);
+              if (!skips) wrong.push(`${f} ${job}: a preview without PULUMI_SKIP_CHECKPOINTS`);
+            } else if (step.env?.PULUMI_SKIP_CHECKPOINTS !== undefined) wrong.push(`${f} ${job}: pulumi ${command} with PULUMI_SKIP_CHECKPOINTS`);
+          }
         }
       }
     }
