@@ -373,6 +373,10 @@ _engine_env() {
 	EOF
 }
 
+# Units no command of .ci/run builds: `npm run bench:cluster` builds them on its first run, so status does not
+# count them missing.
+_ENGINE_ON_DEMAND_UNITS="helm"
+
 _engine_status() {
 	local root unit bin rc=0
 	root=$(_engine_repo_root)
@@ -380,9 +384,8 @@ _engine_status() {
 		bin=$(_engine_unit_bin_dir "$root" "$unit")
 		if [ -f "$bin/.complete" ]; then
 			printf '%-20s cached   %s\n' "$unit" "$bin"
-		elif [ "$unit" = helm ]; then
-			# Only `npm run bench:cluster` needs it, and builds it on its first run.
-			printf '%-20s missing  %s (built by build-helm, for the bench only)\n' "$unit" "$bin"
+		elif [[ " $_ENGINE_ON_DEMAND_UNITS " == *" $unit "* ]]; then
+			printf '%-20s missing  %s (built on demand by build-%s, for the bench only)\n' "$unit" "$bin" "$unit"
 		else
 			printf '%-20s missing  %s\n' "$unit" "$bin"
 			rc=1
